@@ -1,0 +1,38 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdktf';
+import { readSynthOptions } from '../../src/config/synth-options';
+import { GitlabOidcStack } from '../../src/stacks/gitlab-oidc-stack';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const STACK = 'gitlab-oidc';
+
+/** A fresh temporary directory, removed when the process exits. */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface SynthResult {
+  /** Directory holding cdk.tf.json (or cdk.tf with `hcl`). */
+  readonly dir: string;
+  /** The file's path. */
+  readonly file: string;
+  readonly text: string;
+}
+
+/** Synthesizes the stack in-process, as `cdktf synth` would, with the given cdktf.json context. */
+export function synthStack(context: Record<string, unknown> = {}, opts: { hcl?: boolean; env?: NodeJS.ProcessEnv } = {}): SynthResult {
+  const outdir = tempDir('synth');
+  const app = new App({ outdir, hclOutput: opts.hcl ?? false, skipValidation: false });
+  new GitlabOidcStack(app, STACK, readSynthOptions(context, opts.env ?? {}));
+  app.synth();
+  const dir = path.join(outdir, 'stacks', STACK);
+  const file = path.join(dir, opts.hcl ? 'cdk.tf' : 'cdk.tf.json');
+  return { dir, file, text: fs.readFileSync(file, 'utf8') };
+}
+
+/** The article's variable values, as a tfvars file's text. */
+export const EXAMPLE_TFVARS = fs.readFileSync(path.join(REPO_ROOT, 'terraform.tfvars.example'), 'utf8');

@@ -1,0 +1,140 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tempDir } from './synth';
+
+/**
+ * Runs the real terraform binary offline: providers come from the machine's filesystem
+ * mirror through a CLI config written here, never from the registry.
+ */
+
+export const TERRAFORM = process.env.TERRAFORM_BINARY_NAME || 'terraform';
+
+function onPath(binary: string): boolean {
+  return spawnSync(binary, ['version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** The mirror root: env TF_PLUGIN_MIRROR, else the parent of a registry.terraform.io folder found on this filesystem. */
+export function findPluginMirror(): string | undefined {
+  if (process.env.TF_PLUGIN_MIRROR) return process.env.TF_PLUGIN_MIRROR;
+  const found = spawnSync('find', ['/', '-xdev', '-maxdepth', '4', '-type', 'd', '-name', 'registry.terraform.io'], {
+    encoding: 'utf8',
+  }).stdout;
+  const hit = found.split('\n').find((line) => fs.existsSync(path.join(line, 'hashicorp', 'aws')));
+  return hit ? path.dirname(hit) : undefined;
+}
+
+export interface TerraformEnv {
+  readonly available: boolean;
+  readonly reason: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+let cached: TerraformEnv | undefined;
+
+/** Whether terraform and the mirror are here, and the environment that uses them. */
+export function terraformEnv(): TerraformEnv {
+  if (cached) return cached;
+  const mirror = findPluginMirror();
+  let reason = '';
+  if (!onPath(TERRAFORM)) reason = `${TERRAFORM} is not on PATH`;
+  else if (!mirror) reason = 'no provider mirror: set TF_PLUGIN_MIRROR or install one with a registry.terraform.io folder';
+  const config = path.join(tempDir('tfrc'), 'terraform.rc');
+  if (mirror) {
+    fs.writeFileSync(
+      config,
+      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`,
+    );
+  }
+  cached = {
+    available: reason === '',
+    reason,
+    env: {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: config,
+      CHECKPOINT_DISABLE: '1',
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      NO_COLOR: '1',
+      AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+      AWS_SECRET_ACCESS_KEY: 'fake-secret-for-offline-tests',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+  };
+  return cached;
+}
+
+/**
+ * `describe` for Terraform-level tests: skipped with a printed reason where terraform is
+ * missing, but with CI=true a missing terraform fails the run.
+ */
+export function describeWithTerraform(name: string, body: () => void): void {
+  const tf = terraformEnv();
+  if (tf.available) {
+    describe(name, body);
+    return;
+  }
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      test('terraform is available (required when CI=true)', () => {
+        throw new Error(`Terraform-level tests cannot run: ${tf.reason}`);
+      });
+    });
+    return;
+  }
+  console.warn(`Skipping "${name}": ${tf.reason}`);
+  describe.skip(name, body);
+}
+
+export interface RunResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout and stderr together, for asserting on messages. */
+  readonly output: string;
+}
+
+/** Runs terraform in `dir`; never throws on a non-zero exit. */
+export function tf(dir: string, args: string[]): RunResult {
+  const r = spawnSync(TERRAFORM, args, { cwd: dir, env: terraformEnv().env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const stdout = r.stdout ?? '';
+  const stderr = r.stderr ?? '';
+  return { status: r.status ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` };
+}
+
+/** Like `tf`, but throws with terraform's output when it fails. */
+export function tfOk(dir: string, args: string[]): RunResult {
+  const r = tf(dir, args);
+  if (r.status !== 0) throw new Error(`terraform ${args.join(' ')} failed in ${dir}:\n${r.output}`);
+  return r;
+}
+
+/** Credentials-free settings for `plan` against the real aws provider, as an override file. */
+export const OFFLINE_AWS_OVERRIDE = JSON.stringify({
+  provider: {
+    aws: [
+      {
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+      },
+    ],
+  },
+});
+
+/** Copies a synthesized configuration into a fresh working directory, with optional extra files. */
+export function workdir(configFile: string, extra: Record<string, string> = {}): string {
+  const dir = tempDir('tf');
+  fs.copyFileSync(configFile, path.join(dir, path.basename(configFile)));
+  for (const [name, text] of Object.entries(extra)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+/** `terraform init` without a backend (or with the local one), from the mirror. */
+export function init(dir: string, withBackend = false): void {
+  tfOk(dir, ['init', '-input=false', ...(withBackend ? [] : ['-backend=false'])]);
+}
+

@@ -1,0 +1,9 @@
+/** Tests are TypeScript, transpiled without type-checking (`npm test` runs tsc first). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': 'ts-jest' },
+  testTimeout: 180000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,121 @@
+/**
+ * Synth-time options: decided when the Terraform is generated, not when it runs.
+ *
+ * Each is read from the `context` of `cdktf.json` and can be overridden by an
+ * environment variable, so a pipeline can switch it without editing files.
+ */
+
+/** Where the OIDC provider's certificate thumbprint comes from. */
+export const THUMBPRINT_SOURCES = ['tls', 'none'] as const;
+export type ThumbprintSource = (typeof THUMBPRINT_SOURCES)[number];
+
+/** Which Terraform backend the synthesized configuration declares. */
+export const BACKEND_TYPES = ['local', 's3', 'http', 'none'] as const;
+export type BackendType = (typeof BACKEND_TYPES)[number];
+
+export interface SynthOptions {
+  /**
+   * `tls`: read the thumbprint with `data.tls_certificate` (the article's behaviour).
+   * `none`: omit `thumbprint_list`; IAM verifies the issuer with its trusted CA library.
+   * @default "tls"
+   */
+  readonly thumbprintSource: ThumbprintSource;
+  /**
+   * `local` (Terraform's default `terraform.tfstate`), `s3` or `http` (GitLab-managed state) as a
+   * partial configuration completed at `terraform init`, or `none` to leave the backend to the
+   * directory the output is dropped into.
+   * @default "local"
+   */
+  readonly backend: BackendType;
+  /**
+   * Non-secret settings written into the backend block, e.g. `{ bucket, key, region }` for `s3`.
+   * Credentials are refused: they belong in the environment (`AWS_*`, `TF_HTTP_PASSWORD`).
+   * @default {}
+   */
+  readonly backendConfig: Readonly<Record<string, string | boolean | number>>;
+}
+
+/** Where each option is read: the `cdktf.json` context key and the environment variable that overrides it. */
+export const OPTION_SOURCES = {
+  thumbprintSource: { contextKey: 'thumbprintSource', envVar: 'GITLAB_OIDC_THUMBPRINT_SOURCE' },
+  backend: { contextKey: 'backend', envVar: 'GITLAB_OIDC_BACKEND' },
+  backendConfig: { contextKey: 'backendConfig', envVar: 'GITLAB_OIDC_BACKEND_CONFIG' },
+} as const;
+
+/** A bad synth-time option; the message names the option, where it was read and the fix. */
+export class SynthOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SynthOptionError';
+  }
+}
+
+/** Settings that would put a secret into the synthesized file. */
+const SECRET_SETTING = /(secret|password|token|access_key|credentials|session)/i;
+
+function pick<T extends string>(
+  name: keyof typeof OPTION_SOURCES,
+  allowed: readonly T[],
+  context: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  fallback: T,
+): T {
+  const { contextKey, envVar } = OPTION_SOURCES[name];
+  const fromEnv = env[envVar];
+  const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : context[contextKey];
+  const where = fromEnv ? `environment variable ${envVar}` : `cdktf.json context "${contextKey}"`;
+  if (raw === undefined || raw === null) return fallback;
+  if (typeof raw === 'string' && (allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new SynthOptionError(
+    `Unknown ${name} ${JSON.stringify(raw)} (from ${where}): use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`,
+  );
+}
+
+function parseBackendConfig(context: Record<string, unknown>, env: NodeJS.ProcessEnv): SynthOptions['backendConfig'] {
+  const { contextKey, envVar } = OPTION_SOURCES.backendConfig;
+  let raw: unknown = context[contextKey];
+  let where = `cdktf.json context "${contextKey}"`;
+  if (env[envVar]) {
+    where = `environment variable ${envVar}`;
+    try {
+      raw = JSON.parse(env[envVar] as string);
+    } catch {
+      throw new SynthOptionError(`${envVar} is not JSON: give an object such as {"bucket":"my-state","key":"gitlab-oidc.tfstate"}.`);
+    }
+  }
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new SynthOptionError(`backendConfig (from ${where}) must be an object of backend settings, e.g. {"bucket":"my-state"}.`);
+  }
+  const config: Record<string, string | boolean | number> = {};
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (SECRET_SETTING.test(key)) {
+      throw new SynthOptionError(
+        `backendConfig.${key} (from ${where}) looks like a credential, which would be written into the synthesized Terraform: ` +
+          'remove it and supply it at run time instead (AWS_* variables for s3, TF_HTTP_PASSWORD for http).',
+      );
+    }
+    if (!['string', 'boolean', 'number'].includes(typeof value)) {
+      throw new SynthOptionError(`backendConfig.${key} (from ${where}) must be a string, number or boolean.`);
+    }
+    config[key] = value as string | boolean | number;
+  }
+  return config;
+}
+
+/**
+ * Reads the options from a cdktf context lookup and the environment.
+ * @throws SynthOptionError for an unknown value or a secret in the backend settings
+ */
+export function readSynthOptions(context: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): SynthOptions {
+  const backend = pick('backend', BACKEND_TYPES, context, env, 'local');
+  const backendConfig = parseBackendConfig(context, env);
+  if ((backend === 'none' || backend === 'local') && Object.keys(backendConfig).length > 0) {
+    throw new SynthOptionError(`backendConfig is set but backend is "${backend}": set backend to "s3" or "http", or remove backendConfig.`);
+  }
+  return {
+    thumbprintSource: pick('thumbprintSource', THUMBPRINT_SOURCES, context, env, 'tls'),
+    backend,
+    backendConfig,
+  };
+}
