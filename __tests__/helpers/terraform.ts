@@ -94,9 +94,9 @@ export interface RunResult {
   readonly output: string;
 }
 
-/** Runs terraform in `dir`; never throws on a non-zero exit. */
-export function tf(dir: string, args: string[]): RunResult {
-  const r = spawnSync(TERRAFORM, args, { cwd: dir, env: terraformEnv().env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+/** Runs `terraform <command> -no-color <args>` in `dir`; never throws on a non-zero exit. */
+export function tf(dir: string, [command, ...args]: string[]): RunResult {
+  const r = spawnSync(TERRAFORM, [command, '-no-color', ...args], { cwd: dir, env: terraformEnv().env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const stdout = r.stdout ?? '';
   const stderr = r.stderr ?? '';
   return { status: r.status ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` };
@@ -133,8 +133,8 @@ export function workdir(configFile: string, extra: Record<string, string> = {}):
   return dir;
 }
 
-/** `terraform init` without a backend (or with the local one), from the mirror. */
-export function init(dir: string, withBackend = false): void {
-  tfOk(dir, ['init', '-input=false', ...(withBackend ? [] : ['-backend=false'])]);
+/** `terraform init` from the mirror (the synthesized local backend keeps state in `dir`). */
+export function init(dir: string): void {
+  tfOk(dir, ['init', '-input=false']);
 }
 
