@@ -1,0 +1,114 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { tfOk } from './terraform';
+
+/**
+ * Derives a Terraform state from a configuration's own plan, as if it had been applied:
+ * planned values at their addresses, computed attributes filled in with what AWS returns.
+ * Planning again against the state resolves values that depended on computed ones
+ * (the trust policy needs the provider's ARN), until the plan is empty.
+ */
+
+const ACCOUNT = '123456789012';
+const ROLE_NAME = 'GitLabCI20260101000000000000000001';
+
+/** Values AWS would return for computed attributes, by resource type. */
+function computedValue(type: string, attribute: string, after: Record<string, unknown>): unknown {
+  const issuerHost = String(after.url ?? '').replace(/^https:\/\//, '').replace(/\/$/, '');
+  const fills: Record<string, Record<string, unknown>> = {
+    aws_iam_openid_connect_provider: {
+      arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuerHost}`,
+      id: `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuerHost}`,
+      tags_all: {},
+    },
+    aws_iam_role: {
+      arn: `arn:aws:iam::${ACCOUNT}:role/${ROLE_NAME}`,
+      id: ROLE_NAME,
+      name: ROLE_NAME,
+      unique_id: 'AROAFAKEFAKEFAKEFAKE1',
+      create_date: '2026-01-01T00:00:00Z',
+      tags_all: {},
+      assume_role_policy: '{}',
+      inline_policy: [],
+    },
+  };
+  return fills[type]?.[attribute] ?? null;
+}
+
+/** What AWS stores differs from the input here: the provider URL comes back without its scheme. */
+function asAwsStoresIt(type: string, attributes: Record<string, unknown>): Record<string, unknown> {
+  if (type === 'aws_iam_openid_connect_provider' && typeof attributes.url === 'string') {
+    return { ...attributes, url: attributes.url.replace(/^https:\/\//, '') };
+  }
+  return attributes;
+}
+
+export interface ResourceChange {
+  address: string;
+  mode: string;
+  type: string;
+  name: string;
+  index?: string | number;
+  provider_name: string;
+  change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null; after_unknown: Record<string, unknown> };
+}
+
+function writeState(dir: string, changes: ResourceChange[], previous: Map<string, Record<string, unknown>>): void {
+  for (const rc of changes) {
+    if (rc.mode !== 'managed' || !rc.change.after) continue;
+    const attributes = { ...rc.change.after };
+    for (const [key, unknown] of Object.entries(rc.change.after_unknown ?? {})) {
+      if (unknown === true) attributes[key] = previous.get(rc.address)?.[key] ?? computedValue(rc.type, key, attributes);
+    }
+    previous.set(rc.address, asAwsStoresIt(rc.type, attributes));
+  }
+  const byResource = new Map<string, { rc: ResourceChange; instances: unknown[] }>();
+  for (const rc of changes.filter((c) => c.mode === 'managed')) {
+    const key = `${rc.type}.${rc.name}`;
+    if (!byResource.has(key)) byResource.set(key, { rc, instances: [] });
+    const attributes = previous.get(rc.address);
+    if (!attributes) continue;
+    byResource.get(key)!.instances.push({
+      ...(rc.index !== undefined ? { index_key: rc.index } : {}),
+      schema_version: 0,
+      attributes,
+      sensitive_attributes: [],
+    });
+  }
+  const state = {
+    version: 4,
+    terraform_version: '1.11.4',
+    serial: previous.size,
+    lineage: '5f2a4b1c-0000-4000-8000-000000000000',
+    outputs: {},
+    resources: [...byResource.values()].map(({ rc, instances }) => ({
+      mode: 'managed',
+      type: rc.type,
+      name: rc.name,
+      provider: `provider["${rc.provider_name}"]`,
+      instances,
+    })),
+    check_results: null,
+  };
+  fs.writeFileSync(path.join(dir, 'terraform.tfstate'), JSON.stringify(state, null, 2));
+}
+
+/** Plans `dir` (already initialised) and returns its resource changes. */
+export function planChanges(dir: string, extraArgs: string[] = []): ResourceChange[] {
+  tfOk(dir, ['plan', '-refresh=false', '-lock=false', '-out=plan.bin', ...extraArgs]);
+  const plan = JSON.parse(tfOk(dir, ['show', '-json', 'plan.bin']).stdout);
+  return plan.resource_changes ?? [];
+}
+
+/** Writes `terraform.tfstate` in `dir` as if its configuration had been applied; returns the state's path. */
+export function deriveAppliedState(dir: string): string {
+  const values = new Map<string, Record<string, unknown>>();
+  for (let round = 0; round < 4; round++) {
+    const changes = planChanges(dir);
+    if (changes.every((c) => c.change.actions.every((a) => a === 'no-op' || a === 'read'))) {
+      return path.join(dir, 'terraform.tfstate');
+    }
+    writeState(dir, changes, values);
+  }
+  throw new Error(`state of ${dir} did not settle after 4 plans`);
+}

@@ -1,0 +1,88 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { EXAMPLE_TFVARS, synthStack, tempDir } from './helpers/synth';
+import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init } from './helpers/terraform';
+import { ResourceChange, deriveAppliedState, planChanges } from './helpers/state';
+
+const FIXTURE = path.join(__dirname, 'fixtures', 'article');
+
+/** The hand-written setup, with its tls thumbprint swapped for a fixed one (no tls provider offline). */
+function articleDir(): string {
+  const dir = tempDir('article');
+  for (const f of ['main.tf', 'variables.tf']) fs.copyFileSync(path.join(FIXTURE, f), path.join(dir, f));
+  fs.copyFileSync(path.join(FIXTURE, 'thumbprint_offline.tf.txt'), path.join(dir, 'thumbprint_offline.tf'));
+  fs.writeFileSync(path.join(dir, 'terraform.tfvars'), EXAMPLE_TFVARS);
+  fs.writeFileSync(path.join(dir, 'offline_override.tf.json'), OFFLINE_AWS_OVERRIDE);
+  return dir;
+}
+
+describeWithTerraform('state written by the hand-written setup', () => {
+  let statePath: string;
+  let articleReplan: string[][];
+  let changes: Map<string, string[]>;
+  let roleChange: ResourceChange['change'];
+
+  beforeAll(() => {
+    const article = articleDir();
+    init(article);
+    statePath = deriveAppliedState(article);
+    articleReplan = planChanges(article).map((c) => c.change.actions);
+
+    const { file } = synthStack({ thumbprintSource: 'none' });
+    const stack = tempDir('stack');
+    fs.copyFileSync(file, path.join(stack, 'cdk.tf.json'));
+    fs.copyFileSync(statePath, path.join(stack, 'terraform.tfstate'));
+    fs.writeFileSync(path.join(stack, 'terraform.tfvars'), EXAMPLE_TFVARS);
+    fs.writeFileSync(path.join(stack, 'offline_override.tf.json'), OFFLINE_AWS_OVERRIDE);
+    init(stack);
+    const planned = planChanges(stack);
+    changes = new Map(planned.map((c) => [c.address, c.change.actions]));
+    roleChange = planned.find((c) => c.address === 'aws_iam_role.gitlab_ci')!.change;
+  });
+
+  test('the derived state is faithful: the hand-written setup plans no changes against it', () => {
+    expect(articleReplan.flat().filter((a) => a !== 'no-op' && a !== 'read')).toEqual([]);
+    const state = JSON.parse(fs.readFileSync(statePath, 'utf8'));
+    expect(state.resources.map((r: { type: string; name: string }) => `${r.type}.${r.name}`).sort()).toEqual([
+      'aws_iam_openid_connect_provider.gitlab',
+      'aws_iam_role.gitlab_ci',
+    ]);
+    const role = state.resources.find((r: { type: string }) => r.type === 'aws_iam_role').instances[0].attributes;
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Federated).toBe(
+      'arn:aws:iam::123456789012:oidc-provider/gitlab.com',
+    );
+  });
+
+  test('the synthesized stack neither destroys nor replaces the provider or the role', () => {
+    for (const address of ['aws_iam_openid_connect_provider.gitlab', 'aws_iam_role.gitlab_ci']) {
+      expect(changes.get(address)).toBeDefined();
+      expect(changes.get(address)).not.toContain('delete');
+      expect(changes.get(address)).not.toContain('create');
+    }
+  });
+
+  test('the provider is left as it is (no thumbprint churn with thumbprintSource "none")', () => {
+    expect(changes.get('aws_iam_openid_connect_provider.gitlab')).toEqual(['no-op']);
+  });
+
+  test('the role is at most updated in place: exact values move from StringLike to StringEquals', () => {
+    expect(changes.get('aws_iam_role.gitlab_ci')).toEqual(['update']);
+    const changed = Object.keys(roleChange.after ?? {}).filter(
+      (k) => JSON.stringify(roleChange.before?.[k]) !== JSON.stringify(roleChange.after?.[k]),
+    );
+    expect(changed).toEqual(['assume_role_policy']);
+    const before = JSON.parse(String(roleChange.before?.assume_role_policy)).Statement[0].Condition;
+    const after = JSON.parse(String(roleChange.after?.assume_role_policy)).Statement[0].Condition;
+    expect(Object.keys(before)).toEqual(['StringLike']);
+    // aws_iam_policy_document writes a one-element list as a bare string; IAM reads both alike.
+    const asLists = (keys: Record<string, string | string[]>) =>
+      Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, ([] as string[]).concat(v)]));
+    expect(after).toEqual({ StringEquals: asLists(before.StringLike) });
+  });
+
+  test('the managed policy moves to an attachment keyed by its ARN, created beside the role', () => {
+    expect(changes.get('aws_iam_role_policy_attachment.gitlab_ci["arn:aws:iam::aws:policy/AmazonS3FullAccess"]')).toEqual([
+      'create',
+    ]);
+  });
+});
