@@ -1,6 +1,8 @@
 /**
  * Every guardrail of the project, in one place.
  *
+ * Messages quote with single quotes, so they read the same in JSON and HCL, unescaped.
+ *
  * A rule is written once, as a Terraform (HCL) predicate over a single value, and
  * applied wherever that kind of value is accepted: in `variable` validations, in
  * resource preconditions, and (for synth-time options) in TypeScript. The rules are
@@ -25,27 +27,27 @@ export const hasWildcard = (value: string): string => `can(regex("[*?]", ${value
 /** `https://host` or `https://host/path`, no port, query, fragment or credentials. */
 export const ISSUER_URL: ValueRule = {
   accepts: (v) => `can(regex("^https://[A-Za-z0-9.-]+[.][A-Za-z]{2,}(/[A-Za-z0-9._~-]+)*/?$", ${v}))`,
-  fix: 'use the issuer URL of your GitLab instance as https://<host>, for example "https://gitlab.com" (https, no port, query or fragment)',
+  fix: "use the issuer URL of your GitLab instance as https://<host>, for example 'https://gitlab.com' (https, no port, query or fragment)",
 };
 
 export const AWS_REGION: ValueRule = {
   accepts: (v) => `can(regex("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$", ${v}))`,
-  fix: 'use an AWS region code such as "ap-south-1" or "eu-west-1"',
+  fix: "use an AWS region code such as 'ap-south-1' or 'eu-west-1'",
 };
 
 export const AUDIENCE: ValueRule = {
   accepts: (v) => `(length(trimspace(${v})) > 0 && !${hasWildcard(v)})`,
-  fix: 'use the audience your jobs request in id_tokens (usually the GitLab URL, e.g. "https://gitlab.com"); it is an exact client ID, so no wildcards',
+  fix: "use the audience your jobs request in id_tokens (usually the GitLab URL, e.g. 'https://gitlab.com'); it is an exact client ID, so no wildcards",
 };
 
 export const CLAIM_NAME: ValueRule = {
   accepts: (v) => `can(regex("^[a-z][a-z_]*$", ${v}))`,
-  fix: 'use the name of a GitLab ID token claim such as "sub" or "aud" (lower case, no issuer prefix: the stack adds the issuer host)',
+  fix: "use the name of a GitLab ID token claim such as 'sub' or 'aud' (lower case, no issuer prefix: the stack adds the issuer host)",
 };
 
 export const NOT_EMPTY_VALUE: ValueRule = {
   accepts: (v) => `length(trimspace(${v})) > 0`,
-  fix: 'remove empty strings: an empty value never matches a token',
+  fix: "remove empty strings: an empty value never matches a token",
 };
 
 /**
@@ -54,13 +56,13 @@ export const NOT_EMPTY_VALUE: ValueRule = {
  */
 export const NOT_OPEN_TO_OTHER_OWNERS: ValueRule = {
   accepts: (v) => `!can(regex("^[*?]|^project_path:[^/]*[*?]", ${v}))`,
-  fix: 'name the top-level group literally, e.g. "project_path:mygroup/myproject:ref_type:branch:ref:main" or "project_path:mygroup/*:ref_type:tag:ref:*"; a wildcard before the first "/" lets projects of other owners assume the role',
+  fix: "name the top-level group literally, e.g. 'project_path:mygroup/myproject:ref_type:branch:ref:main' or 'project_path:mygroup/*:ref_type:tag:ref:*'; a wildcard before the first '/' lets projects of other owners assume the role",
 };
 
 /** `repo:org/name:...` is GitHub's subject format; a GitLab token never carries it. */
 export const NOT_GITHUB_SUBJECT: ValueRule = {
   accepts: (v) => `!startswith(${v}, "repo:")`,
-  fix: 'this is GitHub Actions\' subject format ("repo:..."), which a GitLab token never matches; use "project_path:<group>/<project>:ref_type:branch:ref:<branch>"',
+  fix: "this is the subject format of GitHub Actions ('repo:...'), which a GitLab token never matches; use 'project_path:<group>/<project>:ref_type:branch:ref:<branch>'",
 };
 
 /**
@@ -69,13 +71,13 @@ export const NOT_GITHUB_SUBJECT: ValueRule = {
  */
 export const GITLAB_SUBJECT: ValueRule = {
   accepts: (v) => `can(regex("^project_path:[^*?/:]+/[^:]+:ref_type:(branch|tag):ref:.+$", ${v}))`,
-  fix: 'write subjects as "project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>", with the top-level group and ref_type literal (wildcards are allowed after the first "/" and in the ref)',
+  fix: "write subjects as 'project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>', with the top-level group and ref_type literal (wildcards are allowed after the first '/' and in the ref)",
 };
 
 /** `arn:<partition>:iam::<account|aws>:policy/<path/name>` */
 export const MANAGED_POLICY_ARN: ValueRule = {
   accepts: (v) => `can(regex("^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", ${v}))`,
-  fix: 'use IAM managed policy ARNs, e.g. "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" or "arn:aws:iam::123456789012:policy/deploy"',
+  fix: "use IAM managed policy ARNs, e.g. 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' or 'arn:aws:iam::123456789012:policy/deploy'",
 };
 
 /** The rules every value matched against a token claim must pass, whichever claim it is. */

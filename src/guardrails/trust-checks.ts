@@ -25,7 +25,7 @@ export function trustPreconditions(t: TrustInputs): Validation[] {
     {
       condition: `\${length(${subjects}) > 0}`,
       errorMessage:
-        `${t.role} has no "sub" condition, so any project on the GitLab instance could assume it (a job chooses its own aud). ` +
+        `${t.role} has no 'sub' condition, so any project on the GitLab instance could assume it (a job chooses its own aud). ` +
         `Set ${t.subjectInput} to project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref> values.`,
     },
     {
@@ -36,7 +36,7 @@ export function trustPreconditions(t: TrustInputs): Validation[] {
       condition: `\${alltrue([for a in ${audiences} : contains(${t.providerAudiences}, a)])}`,
       errorMessage:
         `${t.role} checks aud value(s) \${jsonencode([for a in ${audiences} : a if !contains(${t.providerAudiences}, a)])} that the OIDC provider does not list \${jsonencode(${t.providerAudiences})}; ` +
-        `AWS would reject every token with "Incorrect token audience". Use an audience of the provider, or add it to ${t.audienceInput}.`,
+        `AWS would reject every token with 'Incorrect token audience'. Use an audience of the provider, or add it to ${t.audienceInput}.`,
     },
   ];
 }

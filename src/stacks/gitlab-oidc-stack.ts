@@ -73,13 +73,13 @@ export class GitlabOidcStack extends TerraformStack {
         {
           condition: '${var.mygitlab_match_field != var.mygitlab_match_field1}',
           errorMessage:
-            'mygitlab_match_field and mygitlab_match_field1 are both ${jsonencode(var.mygitlab_match_field)}: a claim can be checked once. Put all its values in mygitlab_match_value and check another claim (usually "aud") with mygitlab_match_field1.',
+            "mygitlab_match_field and mygitlab_match_field1 are both ${jsonencode(var.mygitlab_match_field)}: a claim can be checked once. Put all its values in mygitlab_match_value and check another claim (usually 'aud') with mygitlab_match_field1.",
         },
         ...trustPreconditions({
           role: 'aws_iam_role.gitlab_ci',
           claims: 'local.gitlab_ci_claims',
           providerAudiences: '[var.mygitlab_aud_value]',
-          subjectInput: 'mygitlab_match_field (or mygitlab_match_field1) = "sub" and its values in mygitlab_match_value (or mygitlab_match_value1)',
+          subjectInput: "mygitlab_match_field (or mygitlab_match_field1) = 'sub' and its values in mygitlab_match_value (or mygitlab_match_value1)",
           audienceInput: 'mygitlab_aud_value',
         }),
       ],
