@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { readSynthOptions } from '../../src/config/synth-options';
 import { GitlabOidcStack } from '../../src/stacks/gitlab-oidc-stack';
+import { finalizeStackOutput } from '../../src/synth/stack-output';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const STACK = 'gitlab-oidc';
@@ -26,12 +27,11 @@ export interface SynthResult {
 /** Synthesizes the stack in-process, as `cdktf synth` would, with the given cdktf.json context. */
 export function synthStack(context: Record<string, unknown> = {}, opts: { hcl?: boolean; env?: NodeJS.ProcessEnv } = {}): SynthResult {
   const outdir = tempDir('synth');
-  const app = new App({ outdir, hclOutput: opts.hcl ?? false, skipValidation: false });
-  new GitlabOidcStack(app, STACK, readSynthOptions(context, opts.env ?? {}));
+  const app = new App({ outdir, hclOutput: opts.hcl ?? false });
+  const stack = new GitlabOidcStack(app, STACK, readSynthOptions(context, opts.env ?? {}));
   app.synth();
-  const dir = path.join(outdir, 'stacks', STACK);
-  const file = path.join(dir, opts.hcl ? 'cdk.tf' : 'cdk.tf.json');
-  return { dir, file, text: fs.readFileSync(file, 'utf8') };
+  const file = finalizeStackOutput(app, stack);
+  return { dir: path.dirname(file), file, text: fs.readFileSync(file, 'utf8') };
 }
 
 /** The article's variable values, as a tfvars file's text. */

@@ -110,8 +110,8 @@ function parseBackendConfig(context: Record<string, unknown>, env: NodeJS.Proces
 export function readSynthOptions(context: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): SynthOptions {
   const backend = pick('backend', BACKEND_TYPES, context, env, 'local');
   const backendConfig = parseBackendConfig(context, env);
-  if ((backend === 'none' || backend === 'local') && Object.keys(backendConfig).length > 0) {
-    throw new SynthOptionError(`backendConfig is set but backend is "${backend}": set backend to "s3" or "http", or remove backendConfig.`);
+  if (backend === 'none' && Object.keys(backendConfig).length > 0) {
+    throw new SynthOptionError('backendConfig is set but backend is "none": choose a backend ("local", "s3", "http") or remove backendConfig.');
   }
   return {
     thumbprintSource: pick('thumbprintSource', THUMBPRINT_SOURCES, context, env, 'tls'),

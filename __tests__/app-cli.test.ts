@@ -1,0 +1,45 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { REPO_ROOT, tempDir } from './helpers/synth';
+
+/** Runs the compiled app as `cdktf synth` does: output dir and cdktf.json context through the environment. */
+function runApp(context: Record<string, unknown>, env: Record<string, string> = {}) {
+  const outdir = tempDir('app');
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'main.js')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context), ...env },
+  });
+  return { ...r, stackDir: path.join(outdir, 'stacks', 'gitlab-oidc') };
+}
+
+describe('the synth app (dist/main.js, as cdktf runs it)', () => {
+  test('writes cdk.tf.json from the cdktf.json context', () => {
+    const r = runApp({ thumbprintSource: 'none' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const tf = JSON.parse(fs.readFileSync(path.join(r.stackDir, 'cdk.tf.json'), 'utf8'));
+    expect(tf.data?.tls_certificate).toBeUndefined();
+  });
+
+  test('an unknown thumbprint source fails synth with a message naming it and the fix', () => {
+    const r = runApp({ thumbprintSource: 'tls' }, { GITLAB_OIDC_THUMBPRINT_SOURCE: 'sha1' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('gitlab-oidc: Unknown thumbprintSource "sha1" (from environment variable GITLAB_OIDC_THUMBPRINT_SOURCE): use one of "tls", "none".');
+  });
+
+  test('with --hcl it writes only cdk.tf, removing the cdk.tf.json of an earlier synth', () => {
+    const json = runApp({});
+    expect(fs.existsSync(path.join(json.stackDir, 'cdk.tf.json'))).toBe(true);
+    const outdir = path.dirname(path.dirname(json.stackDir));
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'main.js')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: '{}', SYNTH_HCL_OUTPUT: 'true' },
+    });
+    expect(r.status).toBe(0);
+    expect(fs.readdirSync(json.stackDir).filter((f) => f.startsWith('cdk.'))).toEqual(['cdk.tf']);
+    expect(fs.readFileSync(path.join(json.stackDir, 'cdk.tf'), 'utf8')).toContain('data "tls_certificate" "gitlab" {');
+  });
+});

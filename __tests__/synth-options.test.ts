@@ -1,0 +1,46 @@
+import { readSynthOptions } from '../src/config/synth-options';
+
+describe('synth options', () => {
+  test('default to the tls thumbprint and the local backend', () => {
+    expect(readSynthOptions({}, {})).toEqual({ thumbprintSource: 'tls', backend: 'local', backendConfig: {} });
+  });
+
+  test('are read from the cdktf.json context', () => {
+    expect(readSynthOptions({ thumbprintSource: 'none', backend: 'http' }, {})).toMatchObject({ thumbprintSource: 'none', backend: 'http' });
+  });
+
+  test('environment variables override the context', () => {
+    const options = readSynthOptions({ thumbprintSource: 'tls', backend: 'local' }, { GITLAB_OIDC_THUMBPRINT_SOURCE: 'none', GITLAB_OIDC_BACKEND: 'none' });
+    expect(options).toMatchObject({ thumbprintSource: 'none', backend: 'none' });
+  });
+
+  test('an unknown thumbprint source names the option, where it was read and the allowed values', () => {
+    expect(() => readSynthOptions({ thumbprintSource: 'https' }, {})).toThrow(
+      'Unknown thumbprintSource "https" (from cdktf.json context "thumbprintSource"): use one of "tls", "none".',
+    );
+    expect(() => readSynthOptions({}, { GITLAB_OIDC_THUMBPRINT_SOURCE: 'TLS' })).toThrow(
+      'Unknown thumbprintSource "TLS" (from environment variable GITLAB_OIDC_THUMBPRINT_SOURCE)',
+    );
+  });
+
+  test('an unknown backend is refused', () => {
+    expect(() => readSynthOptions({ backend: 'gcs' }, {})).toThrow('use one of "local", "s3", "http", "none"');
+  });
+
+  test('backend settings that look like credentials are refused, so no secret reaches the output', () => {
+    for (const key of ['secret_key', 'access_key', 'password', 'token']) {
+      expect(() => readSynthOptions({ backend: 's3', backendConfig: { bucket: 'b', [key]: 'x' } }, {})).toThrow(
+        `backendConfig.${key} (from cdktf.json context "backendConfig") looks like a credential`,
+      );
+    }
+  });
+
+  test('backend settings come from JSON in GITLAB_OIDC_BACKEND_CONFIG, and bad JSON is explained', () => {
+    expect(readSynthOptions({ backend: 's3' }, { GITLAB_OIDC_BACKEND_CONFIG: '{"bucket":"b","key":"k"}' }).backendConfig).toEqual({ bucket: 'b', key: 'k' });
+    expect(() => readSynthOptions({ backend: 's3' }, { GITLAB_OIDC_BACKEND_CONFIG: 'bucket=b' })).toThrow('GITLAB_OIDC_BACKEND_CONFIG is not JSON');
+  });
+
+  test('backend settings without a backend to hold them are refused', () => {
+    expect(() => readSynthOptions({ backend: 'none', backendConfig: { bucket: 'b' } }, {})).toThrow('backendConfig is set but backend is "none"');
+  });
+});
