@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from './synth';
@@ -100,6 +100,19 @@ export function tf(dir: string, [command, ...args]: string[]): RunResult {
   const stdout = r.stdout ?? '';
   const stderr = r.stderr ?? '';
   return { status: r.status ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` };
+}
+
+/** `tf` without blocking, so independent plans can run side by side. */
+export function tfAsync(dir: string, [command, ...args]: string[]): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TERRAFORM, [command, '-no-color', ...args], { cwd: dir, env: terraformEnv().env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` }));
+  });
 }
 
 /** Like `tf`, but throws with terraform's output when it fails. */
