@@ -65,7 +65,11 @@ describe('renderHcl', () => {
     expect(hcl).toMatch(/aws = \{\n\s+source = "hashicorp\/aws"\n\s+version = ">= 5"/);
   });
 
+  test('writes moved blocks with bare addresses', () => {
+    expect(renderHcl({ moved: [{ from: 'aws_x.a', to: 'aws_x.a[0]' }] })).toBe('moved {\n  from = aws_x.a\n  to   = aws_x.a[0]\n}\n');
+  });
+
   test('refuses a top-level block it cannot render', () => {
-    expect(() => renderHcl({ moved: [{}] })).toThrow('no HCL rendering for top-level moved');
+    expect(() => renderHcl({ import: [{}] })).toThrow('no HCL rendering for top-level import');
   });
 });

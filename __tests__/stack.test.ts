@@ -35,9 +35,10 @@ function satisfies(constraint: string, version: string): boolean {
 }
 
 describe('the article stack', () => {
-  test('declares exactly the hand-written variables, with their types', () => {
+  test('declares the hand-written variables, with their types, and gives every other variable a default', () => {
     const vars = parsed().variable;
-    expect(Object.fromEntries(Object.entries(vars).map(([n, v]) => [n, (v as { type: string }).type]))).toEqual({
+    const article = Object.entries(vars).filter(([, v]) => !('default' in (v as object)));
+    expect(Object.fromEntries(article.map(([n, v]) => [n, (v as { type: string }).type]))).toEqual({
       aws_region: 'string',
       mygitlab: 'string',
       mygitlab_aud_value: 'string',
@@ -63,9 +64,19 @@ describe('the article stack', () => {
   test('keeps the hand-written addresses: provider, role and attachments', () => {
     const tf = parsed();
     expect(Object.keys(tf.resource.aws_iam_openid_connect_provider)).toEqual(['gitlab']);
-    expect(Object.keys(tf.resource.aws_iam_role)).toEqual(['gitlab_ci']);
-    expect(Object.keys(tf.resource.aws_iam_role_policy_attachment)).toEqual(['gitlab_ci']);
+    expect(Object.keys(tf.resource.aws_iam_role)).toEqual(['fleet', 'gitlab_ci']);
+    expect(Object.keys(tf.resource.aws_iam_role_policy_attachment)).toEqual(['fleet', 'gitlab_ci']);
     expect(Object.keys(tf.data.tls_certificate)).toEqual(['gitlab']);
+  });
+
+  test('creates the provider only without existing_provider_arn, and moves state of the unindexed address to [0]', () => {
+    const tf = parsed();
+    expect(tf.resource.aws_iam_openid_connect_provider.gitlab.count).toBe('${var.existing_provider_arn == null ? 1 : 0}');
+    expect(tf.data.tls_certificate.gitlab.count).toBe('${var.existing_provider_arn == null ? 1 : 0}');
+    expect(tf.moved).toEqual([{ from: 'aws_iam_openid_connect_provider.gitlab', to: 'aws_iam_openid_connect_provider.gitlab[0]' }]);
+    expect(tf.locals.oidc_provider_arn).toBe(
+      '${var.existing_provider_arn != null ? var.existing_provider_arn : one(aws_iam_openid_connect_provider.gitlab[*].arn)}',
+    );
   });
 
   test('creates the role with the hand-written name prefix and the trust policy local', () => {
@@ -103,7 +114,7 @@ describe('the article stack', () => {
   test('outputs ROLE_ARN and the provider ARN', () => {
     const out = parsed().output;
     expect(out.ROLE_ARN.value).toBe('${aws_iam_role.gitlab_ci.arn}');
-    expect(out.oidc_provider_arn.value).toBe('${aws_iam_openid_connect_provider.gitlab.arn}');
+    expect(out.oidc_provider_arn.value).toBe('${local.oidc_provider_arn}');
   });
 
   test('accepts aws provider 5.81 and later, 6.x, but not 5.80 or 7.x; tls 4.x only', () => {
@@ -124,7 +135,7 @@ describe('thumbprint source', () => {
     expect(out).toHaveDataSourceWithProperties(DataTlsCertificate, { url: 'tls://${local.gitlab_issuer_host}:443' });
     expect(out).toHaveResourceWithProperties(IamOpenidConnectProvider, {
       url: '${var.mygitlab}',
-      thumbprint_list: ['${data.tls_certificate.gitlab.certificates[0].sha1_fingerprint}'],
+      thumbprint_list: ['${data.tls_certificate.gitlab[0].certificates[0].sha1_fingerprint}'],
     });
   });
 

@@ -21,6 +21,7 @@ describeWithTerraform('state written by the hand-written setup', () => {
   let articleReplan: string[][];
   let changes: Map<string, string[]>;
   let roleChange: ResourceChange['change'];
+  let movedProvider: string | undefined;
 
   beforeAll(() => {
     const article = articleDir();
@@ -36,7 +37,9 @@ describeWithTerraform('state written by the hand-written setup', () => {
     fs.writeFileSync(path.join(stack, 'offline_override.tf.json'), OFFLINE_AWS_OVERRIDE);
     init(stack);
     const planned = planChanges(stack);
-    changes = new Map(planned.map((c) => [c.address, c.change.actions]));
+    // Keyed by the hand-written address the object had in the state.
+    changes = new Map(planned.map((c) => [c.previous_address ?? c.address, c.change.actions]));
+    movedProvider = planned.find((c) => c.previous_address === 'aws_iam_openid_connect_provider.gitlab')?.address;
     roleChange = planned.find((c) => c.address === 'aws_iam_role.gitlab_ci')!.change;
   });
 
@@ -61,8 +64,9 @@ describeWithTerraform('state written by the hand-written setup', () => {
     }
   });
 
-  test('the provider is left as it is (no thumbprint churn with thumbprintSource "none")', () => {
+  test('the provider is left as it is (no thumbprint churn with thumbprintSource "none"), its state moved to [0]', () => {
     expect(changes.get('aws_iam_openid_connect_provider.gitlab')).toEqual(['no-op']);
+    expect(movedProvider).toBe('aws_iam_openid_connect_provider.gitlab[0]');
   });
 
   test('the role is at most updated in place: exact values move from StringLike to StringEquals', () => {

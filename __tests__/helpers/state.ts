@@ -45,6 +45,8 @@ function asAwsStoresIt(type: string, attributes: Record<string, unknown>): Recor
 
 export interface ResourceChange {
   address: string;
+  /** Set when a moved block carries the object over from another address. */
+  previous_address?: string;
   mode: string;
   type: string;
   name: string;

@@ -37,7 +37,7 @@ run "article_trust_policy" {
   }
 
   assert {
-    condition     = aws_iam_openid_connect_provider.gitlab.url == "https://gitlab.com" && aws_iam_openid_connect_provider.gitlab.client_id_list == toset(["https://gitlab.com"])
+    condition     = aws_iam_openid_connect_provider.gitlab[0].url == "https://gitlab.com" && aws_iam_openid_connect_provider.gitlab[0].client_id_list == toset(["https://gitlab.com"])
     error_message = "provider url/client ids differ"
   }
 

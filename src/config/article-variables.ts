@@ -5,19 +5,12 @@ import {
   CLAIM_VALUE_RULES,
   ISSUER_URL,
   MANAGED_POLICY_ARN,
-  Validation,
   validateEach,
   validateNotEmpty,
-  validateString,
+  validateValue,
 } from '../guardrails/rules';
 
-/** A Terraform input variable of the stack. */
-export interface VariableSpec {
-  readonly name: string;
-  readonly type: 'string' | 'list(string)';
-  readonly description: string;
-  readonly validations: readonly Validation[];
-}
+import { VariableSpec } from './variable-spec';
 
 const claimValues = (name: string, claim: string): VariableSpec => ({
   name,
@@ -38,31 +31,31 @@ export const ARTICLE_VARIABLES: readonly VariableSpec[] = [
     name: 'aws_region',
     type: 'string',
     description: 'AWS region of the aws provider (IAM is global; this only picks the API endpoint).',
-    validations: [validateString('aws_region', AWS_REGION)],
+    validations: [validateValue('aws_region', AWS_REGION)],
   },
   {
     name: 'mygitlab',
     type: 'string',
     description: 'Issuer URL of the GitLab instance, e.g. https://gitlab.com. Becomes the OIDC provider URL; its host prefixes the condition keys.',
-    validations: [validateString('mygitlab', ISSUER_URL)],
+    validations: [validateValue('mygitlab', ISSUER_URL)],
   },
   {
     name: 'mygitlab_aud_value',
     type: 'string',
     description: 'Audience registered on the OIDC provider (client ID): the aud that jobs request in id_tokens.',
-    validations: [validateString('mygitlab_aud_value', AUDIENCE)],
+    validations: [validateValue('mygitlab_aud_value', AUDIENCE)],
   },
   {
     name: 'mygitlab_match_field',
     type: 'string',
     description: 'ID token claim checked against mygitlab_match_value, usually "sub".',
-    validations: [validateString('mygitlab_match_field', CLAIM_NAME)],
+    validations: [validateValue('mygitlab_match_field', CLAIM_NAME)],
   },
   {
     name: 'mygitlab_match_field1',
     type: 'string',
     description: 'ID token claim checked against mygitlab_match_value1, usually "aud".',
-    validations: [validateString('mygitlab_match_field1', CLAIM_NAME)],
+    validations: [validateValue('mygitlab_match_field1', CLAIM_NAME)],
   },
   claimValues('mygitlab_match_value', 'mygitlab_match_field'),
   claimValues('mygitlab_match_value1', 'mygitlab_match_field1'),

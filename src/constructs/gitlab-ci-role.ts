@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { Validation } from '../guardrails/rules';
+import type { Validation } from '../guardrails/rules';
 
 export interface GitlabCiRoleProps {
   /** HCL expression of the trust policy JSON (see `trustPolicyExpression`). */

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { TerraformLocal, TerraformStack } from 'cdktf';
 import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { ThumbprintSource } from '../config/synth-options';
@@ -11,48 +12,69 @@ export interface GitlabOidcProviderProps {
   /** HCL expression of the list of audiences (client IDs) the provider accepts. */
   readonly audiences: string;
   /**
+   * HCL expression of the ARN of a provider that already exists for this issuer; when it is
+   * not null, none is created.
+   */
+  readonly existingProviderArn: string;
+  /**
    * How the certificate thumbprint is obtained.
    * @default "tls"
    */
   readonly thumbprintSource?: ThumbprintSource;
-  /**
-   * Terraform name of the provider resource (and of the tls data source).
-   * Keep the default to pick up state written by the hand-written setup.
-   * @default "gitlab"
-   */
-  readonly terraformName?: string;
 }
 
+/** Terraform name of the provider and of the tls data source, as in the hand-written setup. */
+const NAME = 'gitlab';
+
 /**
- * The IAM OpenID Connect identity provider for one GitLab instance.
- * An account holds one provider per issuer URL, so every role of the instance shares it.
+ * The IAM OpenID Connect identity provider for one GitLab instance, created unless an
+ * existing one is given. An account holds one provider per issuer URL (a second create
+ * fails with EntityAlreadyExists), so every role of the instance shares it.
  */
 export class GitlabOidcProvider extends Construct {
-  /** The provider resource. */
-  public readonly resource: IamOpenidConnectProvider;
-  /** HCL expression of the provider's ARN. */
-  public readonly arnExpression: string;
+  /** HCL expression of the provider's ARN, created or existing. */
+  public readonly arnExpression = 'local.oidc_provider_arn';
+  /**
+   * HCL expression of an ARN as long as the provider's but known at plan time, to measure
+   * trust policies before the provider exists (assumes the `aws` partition).
+   */
+  public readonly sizingArnExpression = 'local.oidc_provider_arn_for_sizing';
 
   constructor(scope: Construct, id: string, props: GitlabOidcProviderProps) {
     super(scope, id);
-    const name = props.terraformName ?? 'gitlab';
-    const source = props.thumbprintSource ?? 'tls';
+    const count = `\${${props.existingProviderArn} == null ? 1 : 0}`;
 
     let thumbprintList: string[] | undefined;
-    if (source === 'tls') {
+    if ((props.thumbprintSource ?? 'tls') === 'tls') {
       // tls:// reads the issuer's own certificate; an https:// URL follows redirects
       // (gitlab.com/ redirects) and can return the certificate of another host.
       const certificate = new DataTlsCertificate(this, 'certificate', { url: `tls://\${${props.issuerHost}}:443` });
-      certificate.overrideLogicalId(name);
-      thumbprintList = [`\${data.tls_certificate.${name}.certificates[0].sha1_fingerprint}`];
+      certificate.addOverride('count', count);
+      certificate.overrideLogicalId(NAME);
+      thumbprintList = [`\${data.tls_certificate.${NAME}[0].certificates[0].sha1_fingerprint}`];
     }
 
-    this.resource = new IamOpenidConnectProvider(this, 'provider', {
+    const provider = new IamOpenidConnectProvider(this, 'provider', {
       url: `\${${props.issuerUrl}}`,
       clientIdList: `\${${props.audiences}}` as unknown as string[],
       thumbprintList,
     });
-    this.resource.overrideLogicalId(name);
-    this.arnExpression = `aws_iam_openid_connect_provider.${name}.arn`;
+    provider.addOverride('count', count);
+    provider.overrideLogicalId(NAME);
+    // State written before the provider became optional sits at the address without an index.
+    TerraformStack.of(this).addOverride('moved', [
+      { from: `aws_iam_openid_connect_provider.${NAME}`, to: `aws_iam_openid_connect_provider.${NAME}[0]` },
+    ]);
+
+    new TerraformLocal(
+      this,
+      'arn',
+      `\${${props.existingProviderArn} != null ? ${props.existingProviderArn} : one(aws_iam_openid_connect_provider.${NAME}[*].arn)}`,
+    ).overrideLogicalId('oidc_provider_arn');
+    new TerraformLocal(
+      this,
+      'arn_for_sizing',
+      `\${${props.existingProviderArn} != null ? ${props.existingProviderArn} : "arn:aws:iam::123456789012:oidc-provider/\${${props.issuerHost}}"}`,
+    ).overrideLogicalId('oidc_provider_arn_for_sizing');
   }
 }

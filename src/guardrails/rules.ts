@@ -13,6 +13,8 @@
  * and TypeScript string escaping unchanged.
  */
 
+import { IAM_QUOTAS } from './quotas';
+
 /** A check on one value, as an HCL expression, with the fix a user needs to read. */
 export interface ValueRule {
   /** HCL boolean expression that is true when the value (an HCL expression) is acceptable. */
@@ -80,6 +82,65 @@ export const MANAGED_POLICY_ARN: ValueRule = {
   fix: "use IAM managed policy ARNs, e.g. 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' or 'arn:aws:iam::123456789012:policy/deploy'",
 };
 
+/** Policy ARN as a role's permissions boundary: same shape as a managed policy ARN; unset is fine. */
+export const PERMISSIONS_BOUNDARY: ValueRule = {
+  accepts: (v) => `(${v} == null || ${MANAGED_POLICY_ARN.accepts(v)})`,
+  fix: MANAGED_POLICY_ARN.fix,
+};
+
+/** IAM role names: 1–64 characters of letters, digits and `+=,.@_-`. */
+export const ROLE_NAME: ValueRule = {
+  accepts: (v) => `can(regex("^[A-Za-z0-9_+=,.@-]{1,${IAM_QUOTAS.roleNameLength.max}}$", ${v}))`,
+  fix: 'use 1 to 64 letters, digits or the characters + = , . @ _ - (the IAM role name quota)',
+};
+
+/** IAM role paths: `/` or `/a/b/`, printable ASCII, at most 512 characters. */
+export const ROLE_PATH: ValueRule = {
+  accepts: (v) => `(length(${v}) <= ${IAM_QUOTAS.rolePathLength.max} && can(regex("^/([!-~]+/)?$", ${v})))`,
+  fix: "use '/' or a path such as '/gitlab-ci/' that starts and ends with '/', at most 512 characters",
+};
+
+export const SESSION_DURATION: ValueRule = {
+  accepts: (v) => `(${v} >= ${IAM_QUOTAS.sessionDuration.min} && ${v} <= ${IAM_QUOTAS.sessionDuration.max})`,
+  fix: 'use 3600 to 43200 seconds (1 to 12 hours), the range IAM accepts for max_session_duration',
+};
+
+export const INLINE_POLICY_NAME: ValueRule = {
+  accepts: (v) => `can(regex("^[A-Za-z0-9_+=,.@-]{1,128}$", ${v}))`,
+  fix: 'use 1 to 128 letters, digits or the characters + = , . @ _ - for inline policy names',
+};
+
+export const JSON_DOCUMENT: ValueRule = {
+  accepts: (v) => `can(jsondecode(${v}))`,
+  fix: 'give each inline policy as a JSON document, e.g. jsonencode({ Version = ..., Statement = [...] }) or file("policy.json")',
+};
+
+export const OIDC_PROVIDER_ARN: ValueRule = {
+  accepts: (v) => `(${v} == null || can(regex("^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::[0-9]{12}:oidc-provider/.+$", ${v})))`,
+  fix: "use the ARN of an IAM OIDC provider, e.g. 'arn:aws:iam::123456789012:oidc-provider/gitlab.com', or leave it null to create one",
+};
+
+/**
+ * Claims that AWS accepts as condition keys of `sts:AssumeRoleWithWebIdentity` for the
+ * gitlab.com issuer, besides `sub` and `aud` (AWS service authorization reference).
+ */
+export const GITLAB_COM_EXTRA_CLAIMS = [
+  'project_id',
+  'namespace_id',
+  'ref_protected',
+  'pipeline_source',
+  'runner_environment',
+  'user_id',
+  'user_login',
+  'user_email',
+  'user_access_level',
+] as const;
+
+export const GITLAB_COM_CLAIM: ValueRule = {
+  accepts: (v) => `contains(${JSON.stringify(GITLAB_COM_EXTRA_CLAIMS)}, ${v})`,
+  fix: `use claims AWS can check for gitlab.com: ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} (sub and aud have their own attributes)`,
+};
+
 /** The rules every value matched against a token claim must pass, whichever claim it is. */
 export const CLAIM_VALUE_RULES: readonly ValueRule[] = [NOT_EMPTY_VALUE, NOT_OPEN_TO_OTHER_OWNERS, NOT_GITHUB_SUBJECT];
 
@@ -89,8 +150,8 @@ export interface Validation {
   readonly errorMessage: string;
 }
 
-/** A validation that applies `rule` to a `string` variable. */
-export function validateString(variable: string, rule: ValueRule): Validation {
+/** A validation that applies `rule` to a single-valued variable (string, number). */
+export function validateValue(variable: string, rule: ValueRule): Validation {
   const ref = `var.${variable}`;
   return {
     condition: `\${${rule.accepts(ref)}}`,
@@ -104,6 +165,19 @@ export function validateEach(variable: string, rule: ValueRule): Validation {
   return {
     condition: `\${alltrue([for v in ${ref} : ${rule.accepts('v')}])}`,
     errorMessage: `Invalid ${variable} value(s) \${jsonencode([for v in ${ref} : v if !(${rule.accepts('v')})])}: ${rule.fix}.`,
+  };
+}
+
+/**
+ * A validation over a map variable of roles: `rule` is applied to every value that
+ * `valuesOf(role, name)` lists (an HCL list expression) for each role; the message maps
+ * each failing role to its rejected values.
+ */
+export function validateRoleValues(variable: string, what: string, valuesOf: (role: string, name: string) => string, rule: ValueRule): Validation {
+  const rejected = `[for v in ${valuesOf('role', 'name')} : v if !(${rule.accepts('v')})]`;
+  return {
+    condition: `\${alltrue([for name, role in var.${variable} : length(${rejected}) == 0])}`,
+    errorMessage: `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({ for name, role in var.${variable} : name => ${rejected} if length(${rejected}) > 0 })}: ${rule.fix}.`,
   };
 }
 

@@ -169,10 +169,14 @@ export function renderHcl(config: Record<string, unknown>): string {
       }
     }
   }
+  for (const move of (c.moved ?? []) as unknown as { from: string; to: string }[]) {
+    // from and to are addresses, not strings.
+    sections.push(`moved {\n${INDENT}from = ${move.from}\n${INDENT}to   = ${move.to}\n}`);
+  }
   for (const [name, body] of Object.entries(c.output ?? {})) {
     sections.push(renderBlock('output', [name], body as Body, META_BLOCKS.output, 0));
   }
-  const known = new Set(['//', 'terraform', 'provider', 'variable', 'locals', 'data', 'resource', 'output']);
+  const known = new Set(['//', 'terraform', 'provider', 'variable', 'locals', 'data', 'resource', 'moved', 'output']);
   const unknown = Object.keys(c).filter((k) => !known.has(k));
   if (unknown.length) throw new Error(`renderHcl: no HCL rendering for top-level ${unknown.join(', ')}`);
   return `${sections.join('\n\n')}\n`;

@@ -4,11 +4,16 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { SynthOptions } from '../config/synth-options';
 import { ARTICLE_VARIABLES } from '../config/article-variables';
+import { FLEET_VARIABLES } from '../config/fleet-variables';
+import { VariableSpec } from '../config/variable-spec';
 import { GitlabOidcProvider } from '../constructs/gitlab-oidc-provider';
 import { GitlabCiRole } from '../constructs/gitlab-ci-role';
+import { GitlabCiRoleFleet } from '../constructs/gitlab-ci-role-fleet';
 import { declareBackend } from '../constructs/state-backend';
-import { trustPreconditions } from '../guardrails/trust-checks';
+import { quotaPreconditions } from '../guardrails/quotas';
+import { existingProviderPrecondition, trustPreconditions } from '../guardrails/trust-checks';
 import { conditionExpression, issuerHostExpression, trustPolicyExpression } from '../trust/trust-policy';
+import { trustSummaryExpression } from '../trust/trust-summary';
 
 /** Provider versions the output accepts: thumbprints are optional from aws 5.81.0. */
 export const PROVIDER_CONSTRAINTS = {
@@ -18,21 +23,14 @@ export const PROVIDER_CONSTRAINTS = {
 } as const;
 
 /**
- * Keyless AWS access for GitLab CI/CD: the OIDC provider of a GitLab instance and the
- * role its jobs assume, at the addresses of the hand-written setup.
+ * Keyless AWS access for GitLab CI/CD: the OIDC provider of a GitLab instance, the role of
+ * the hand-written setup at its addresses, and any number of further roles (`roles`).
  */
 export class GitlabOidcStack extends TerraformStack {
   constructor(scope: Construct, id: string, options: SynthOptions) {
     super(scope, id);
 
-    for (const spec of ARTICLE_VARIABLES) {
-      new TerraformVariable(this, spec.name, {
-        type: spec.type,
-        description: spec.description,
-        validation: spec.validations.map((v) => ({ condition: v.condition, errorMessage: v.errorMessage })),
-      });
-    }
-
+    this.declareVariables([...ARTICLE_VARIABLES, ...FLEET_VARIABLES]);
     new AwsProvider(this, 'aws', { region: '${var.aws_region}' });
     this.addOverride('terraform.required_providers.aws', { source: 'hashicorp/aws', version: PROVIDER_CONSTRAINTS.aws });
     if (options.thumbprintSource === 'tls') {
@@ -42,30 +40,25 @@ export class GitlabOidcStack extends TerraformStack {
     this.addOverride('terraform.required_version', PROVIDER_CONSTRAINTS.terraform);
     declareBackend(this, options);
 
-    const issuerHost = new TerraformLocal(this, 'gitlab_issuer_host', `\${${issuerHostExpression('var.mygitlab')}}`);
-    issuerHost.overrideLogicalId('gitlab_issuer_host');
-    // merge() rather than an object literal: equal field names get a precondition's message, not a parse error.
-    const claims = new TerraformLocal(
-      this,
-      'gitlab_ci_claims',
-      '${merge({ (var.mygitlab_match_field) = var.mygitlab_match_value }, { (var.mygitlab_match_field1) = var.mygitlab_match_value1 })}',
-    );
-    claims.overrideLogicalId('gitlab_ci_claims');
+    const local = (name: string, expression: string) => new TerraformLocal(this, name, `\${${expression}}`).overrideLogicalId(name);
+    const issuerHost = 'local.gitlab_issuer_host';
+    const providerAudiences = '[var.mygitlab_aud_value]';
+    local('gitlab_issuer_host', issuerHostExpression('var.mygitlab'));
 
     const provider = new GitlabOidcProvider(this, 'oidc_provider', {
       issuerUrl: 'var.mygitlab',
-      issuerHost: 'local.gitlab_issuer_host',
-      audiences: '[var.mygitlab_aud_value]',
+      issuerHost,
+      audiences: providerAudiences,
+      existingProviderArn: 'var.existing_provider_arn',
       thumbprintSource: options.thumbprintSource,
     });
 
-    const trustPolicy = new TerraformLocal(
-      this,
-      'gitlab_ci_trust_policy',
-      `\${${trustPolicyExpression(provider.arnExpression, conditionExpression('local.gitlab_issuer_host', 'local.gitlab_ci_claims'))}}`,
-    );
-    trustPolicy.overrideLogicalId('gitlab_ci_trust_policy');
-
+    // The hand-written setup's role. merge() rather than an object literal: equal field
+    // names get a precondition's message instead of a parse error.
+    local('gitlab_ci_claims', 'merge({ (var.mygitlab_match_field) = var.mygitlab_match_value }, { (var.mygitlab_match_field1) = var.mygitlab_match_value1 })');
+    const articleCondition = conditionExpression(issuerHost, 'local.gitlab_ci_claims');
+    local('gitlab_ci_trust_policy', trustPolicyExpression(provider.arnExpression, articleCondition));
+    local('gitlab_ci_trust_policy_length', `length(${trustPolicyExpression(provider.sizingArnExpression, articleCondition)})`);
     const role = new GitlabCiRole(this, 'gitlab_ci_role', {
       trustPolicy: 'local.gitlab_ci_trust_policy',
       managedPolicyArns: 'var.role_arn',
@@ -75,14 +68,30 @@ export class GitlabOidcStack extends TerraformStack {
           errorMessage:
             "mygitlab_match_field and mygitlab_match_field1 are both ${jsonencode(var.mygitlab_match_field)}: a claim can be checked once. Put all its values in mygitlab_match_value and check another claim (usually 'aud') with mygitlab_match_field1.",
         },
+        existingProviderPrecondition('var.existing_provider_arn', issuerHost),
         ...trustPreconditions({
           role: 'aws_iam_role.gitlab_ci',
           claims: 'local.gitlab_ci_claims',
-          providerAudiences: '[var.mygitlab_aud_value]',
+          issuerHost,
+          providerAudiences,
           subjectInput: "mygitlab_match_field (or mygitlab_match_field1) = 'sub' and its values in mygitlab_match_value (or mygitlab_match_value1)",
           audienceInput: 'mygitlab_aud_value',
         }),
+        ...quotaPreconditions({
+          role: 'aws_iam_role.gitlab_ci',
+          trustPolicyLength: 'local.gitlab_ci_trust_policy_length',
+          managedPolicyCount: 'length(toset(var.role_arn))',
+        }),
       ],
+    });
+
+    const fleet = new GitlabCiRoleFleet(this, 'fleet', {
+      roles: 'var.roles',
+      issuerHost,
+      providerArn: provider.arnExpression,
+      providerArnForSizing: provider.sizingArnExpression,
+      providerAudiences,
+      audienceInput: 'mygitlab_aud_value (the audience the provider lists)',
     });
 
     new TerraformOutput(this, 'ROLE_ARN', {
@@ -90,8 +99,31 @@ export class GitlabOidcStack extends TerraformStack {
       value: `\${${role.arnExpression}}`,
     });
     new TerraformOutput(this, 'oidc_provider_arn', {
-      description: 'ARN of the IAM OIDC identity provider of the GitLab instance.',
+      description: 'ARN of the IAM OIDC identity provider of the GitLab instance (created here, or existing_provider_arn).',
       value: `\${${provider.arnExpression}}`,
     });
+    new TerraformOutput(this, 'role_arns', {
+      description: 'ARNs of the roles in roles, by role name.',
+      value: '${{ for name, role in aws_iam_role.fleet : name => role.arn }}',
+    });
+    new TerraformOutput(this, 'trust_summary', {
+      description:
+        'For review: per role, who can assume it (subjects, audiences, other claims), its managed policies, and warnings for legal but dangerous choices (administrator policies, subjects open to unprotected branches or to every project of a group).',
+      value:
+        `\${{ article_role = ${trustSummaryExpression('local.gitlab_ci_claims', 'var.role_arn')}, ` +
+        `roles = { for name, role in var.roles : name => ${trustSummaryExpression(`${fleet.claimsExpression}[name]`, 'role.managed_policy_arns')} } }}`,
+    });
+  }
+
+  private declareVariables(specs: readonly VariableSpec[]): void {
+    for (const spec of specs) {
+      const variable = new TerraformVariable(this, spec.name, {
+        type: spec.type,
+        description: spec.description,
+        validation: spec.validations.map((v) => ({ condition: v.condition, errorMessage: v.errorMessage })),
+      });
+      // Through an override: cdktf drops a null default, which would make the variable required.
+      if (spec.default !== undefined) variable.addOverride('default', spec.default);
+    }
   }
 }

@@ -1,0 +1,91 @@
+import {
+  AUDIENCE,
+  CLAIM_VALUE_RULES,
+  GITLAB_COM_CLAIM,
+  INLINE_POLICY_NAME,
+  JSON_DOCUMENT,
+  MANAGED_POLICY_ARN,
+  NOT_EMPTY_VALUE,
+  OIDC_PROVIDER_ARN,
+  PERMISSIONS_BOUNDARY,
+  ROLE_NAME,
+  ROLE_PATH,
+  SESSION_DURATION,
+  ValueRule,
+  validateRoleValues,
+  validateValue,
+} from '../guardrails/rules';
+import { IAM_QUOTAS } from '../guardrails/quotas';
+import { VariableSpec } from './variable-spec';
+
+/** The type of `roles`: every attribute optional, so a role can be as small as its subjects. */
+export const ROLES_TYPE = `map(object({
+  subjects             = optional(list(string), [])
+  audiences            = optional(list(string))
+  claims               = optional(map(list(string)), {})
+  managed_policy_arns  = optional(list(string), [])
+  inline_policies      = optional(map(string), {})
+  permissions_boundary = optional(string)
+  max_session_duration = optional(number, 3600)
+  path                 = optional(string, "/")
+  description          = optional(string)
+  tags                 = optional(map(string), {})
+}))`;
+
+const within = (min: number, max: number, what: string): ValueRule => ({
+  accepts: (v) => `(${v} >= ${min} && ${v} <= ${max})`,
+  fix: `use ${min} to ${max}: ${what}`,
+});
+
+/** Inputs that go beyond the hand-written setup; their defaults leave the article's role exactly as it was. */
+export const FLEET_VARIABLES: readonly VariableSpec[] = [
+  {
+    name: 'roles',
+    type: ROLES_TYPE,
+    description:
+      'More roles under the same OIDC provider, by role name. subjects: GitLab sub values (project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>); ' +
+      'audiences: default [mygitlab_aud_value]; claims: extra gitlab.com claims (project_id, namespace_id, ref_protected, ...) to values; ' +
+      'managed_policy_arns; inline_policies: name to JSON; permissions_boundary; max_session_duration (seconds); path; description; tags.',
+    default: {},
+    validations: [
+      validateRoleValues('roles', 'role names', (_role, name) => `[${name}]`, ROLE_NAME),
+      ...CLAIM_VALUE_RULES.map((rule) => validateRoleValues('roles', 'subjects', (role) => `${role}.subjects`, rule)),
+      validateRoleValues('roles', 'audiences', (role) => `${role}.audiences == null ? [] : ${role}.audiences`, AUDIENCE),
+      validateRoleValues('roles', 'claim names', (role) => `keys(${role}.claims)`, GITLAB_COM_CLAIM),
+      validateRoleValues('roles', 'claim values', (role) => `flatten(values(${role}.claims))`, NOT_EMPTY_VALUE),
+      validateRoleValues('roles', 'managed_policy_arns', (role) => `${role}.managed_policy_arns`, MANAGED_POLICY_ARN),
+      validateRoleValues('roles', 'inline policy names', (role) => `keys(${role}.inline_policies)`, INLINE_POLICY_NAME),
+      validateRoleValues('roles', 'inline policies', (role) => `values(${role}.inline_policies)`, JSON_DOCUMENT),
+      validateRoleValues('roles', 'permissions_boundary', (role) => `[${role}.permissions_boundary]`, PERMISSIONS_BOUNDARY),
+      validateRoleValues('roles', 'max_session_duration', (role) => `[${role}.max_session_duration]`, SESSION_DURATION),
+      validateRoleValues('roles', 'path', (role) => `[${role}.path]`, ROLE_PATH),
+    ],
+  },
+  {
+    name: 'existing_provider_arn',
+    type: 'string',
+    description:
+      'ARN of an IAM OIDC provider for this GitLab instance that already exists in the account (an account holds one per issuer URL). ' +
+      'Null: the stack creates it. When set, mygitlab_aud_value must be an audience that provider lists.',
+    default: null,
+    validations: [validateValue('existing_provider_arn', OIDC_PROVIDER_ARN)],
+  },
+  {
+    name: 'trust_policy_max_length',
+    type: 'number',
+    description: `Longest trust policy IAM accepts in this account, counted as IAM does (without whitespace). Default ${IAM_QUOTAS.trustPolicyLength.default}; up to ${IAM_QUOTAS.trustPolicyLength.max} after a quota increase.`,
+    default: IAM_QUOTAS.trustPolicyLength.default,
+    validations: [
+      validateValue('trust_policy_max_length', within(1, IAM_QUOTAS.trustPolicyLength.max, `IAM's role trust policy length quota (default ${IAM_QUOTAS.trustPolicyLength.default})`)),
+    ],
+  },
+  {
+    name: 'max_managed_policies_per_role',
+    type: 'number',
+    description: `Managed policies IAM lets one role hold in this account. Default ${IAM_QUOTAS.managedPoliciesPerRole.default}; up to ${IAM_QUOTAS.managedPoliciesPerRole.max} after a quota increase.`,
+    default: IAM_QUOTAS.managedPoliciesPerRole.default,
+    validations: [
+      validateValue('max_managed_policies_per_role', within(1, IAM_QUOTAS.managedPoliciesPerRole.max, `IAM's managed policies per role quota (default ${IAM_QUOTAS.managedPoliciesPerRole.default})`)),
+    ],
+  },
+];

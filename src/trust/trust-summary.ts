@@ -1,0 +1,22 @@
+/**
+ * A reviewer's view of one role's trust, as a Terraform expression: who can assume it and
+ * with what. Terraform cannot emit warnings, so legal but dangerous choices are listed
+ * here, in an output that `terraform plan` shows.
+ *
+ * @param claims HCL expression of the map from claim name to allowed values
+ * @param policyArns HCL expression of the managed policy ARNs attached
+ */
+export function trustSummaryExpression(claims: string, policyArns: string): string {
+  const subjects = `lookup(${claims}, "sub", [])`;
+  const protectedOnly = `contains(lookup(${claims}, "ref_protected", []), "true")`;
+  const warnings = [
+    `[for arn in ${policyArns} : "attaches \${arn}: administrator-level access to the account" if can(regex(":policy/(AdministratorAccess|IAMFullAccess)$", arn))]`,
+    `[for s in ${subjects} : "\${s} matches every branch, unprotected ones included: pin the branch, or on gitlab.com add claims.ref_protected = ['true']" if can(regex(":ref_type:branch:ref:.*[*?]", s)) && !${protectedOnly}]`,
+    `[for s in ${subjects} : "\${s} matches every project it names with a wildcard, including ones created later" if can(regex("^project_path:[^:]*[*?]", s))]`,
+  ];
+  return (
+    `{ subjects = ${subjects}, audiences = lookup(${claims}, "aud", []), ` +
+    `other_claims = { for k, v in ${claims} : k => v if !contains(["sub", "aud"], k) }, ` +
+    `managed_policy_arns = ${policyArns}, warnings = concat(${warnings.join(', ')}) }`
+  );
+}
