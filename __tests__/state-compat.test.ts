@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { EXAMPLE_TFVARS, synthStack, tempDir } from './helpers/synth';
-import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init } from './helpers/terraform';
+import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, workdir } from './helpers/terraform';
 import { ResourceChange, deriveAppliedState, planChanges } from './helpers/state';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'article');
@@ -88,5 +88,37 @@ describeWithTerraform('state written by the hand-written setup', () => {
     expect(changes.get('aws_iam_role_policy_attachment.gitlab_ci["arn:aws:iam::aws:policy/AmazonS3FullAccess"]')).toEqual([
       'create',
     ]);
+  });
+});
+
+describeWithTerraform('state written by the article stack as first released (before roles existed)', () => {
+  let changes: { address: string; previous?: string; actions: string[] }[];
+
+  beforeAll(() => {
+    const released = tempDir('released');
+    fs.copyFileSync(path.join(__dirname, 'fixtures', 'article-stack-v1', 'cdk.tf.json'), path.join(released, 'cdk.tf.json'));
+    fs.writeFileSync(path.join(released, 'terraform.tfvars'), EXAMPLE_TFVARS);
+    fs.writeFileSync(path.join(released, 'offline_override.tf.json'), OFFLINE_AWS_OVERRIDE);
+    init(released);
+    const state = deriveAppliedState(released);
+
+    const { file } = synthStack({ thumbprintSource: 'none' });
+    const current = workdir(file, { 'terraform.tfvars': EXAMPLE_TFVARS, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
+    fs.copyFileSync(state, path.join(current, 'terraform.tfstate'));
+    init(current);
+    changes = planChanges(current).map((c) => ({ address: c.address, previous: c.previous_address, actions: c.change.actions }));
+  });
+
+  test('the article tfvars plan no change to any resource with the new inputs at their defaults', () => {
+    expect(changes.filter((c) => c.actions.join() !== 'no-op')).toEqual([]);
+    expect(changes.map((c) => c.address).sort()).toEqual([
+      'aws_iam_openid_connect_provider.gitlab[0]',
+      'aws_iam_role.gitlab_ci',
+      'aws_iam_role_policy_attachment.gitlab_ci["arn:aws:iam::aws:policy/AmazonS3FullAccess"]',
+    ]);
+  });
+
+  test('the provider keeps its state through the moved block', () => {
+    expect(changes.find((c) => c.address === 'aws_iam_openid_connect_provider.gitlab[0]')?.previous).toBe('aws_iam_openid_connect_provider.gitlab');
   });
 });

@@ -20,6 +20,8 @@ function computedValue(type: string, attribute: string, after: Record<string, un
       arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuerHost}`,
       id: `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuerHost}`,
       tags_all: {},
+      // IAM computes a thumbprint when none is given.
+      thumbprint_list: ['0123456789abcdef0123456789abcdef01234567'],
     },
     aws_iam_role: {
       arn: `arn:aws:iam::${ACCOUNT}:role/${ROLE_NAME}`,
@@ -30,6 +32,10 @@ function computedValue(type: string, attribute: string, after: Record<string, un
       tags_all: {},
       assume_role_policy: '{}',
       inline_policy: [],
+      managed_policy_arns: [],
+    },
+    aws_iam_role_policy_attachment: {
+      id: `${after.role}-20260101000000000000000002`,
     },
   };
   return fills[type]?.[attribute] ?? null;
