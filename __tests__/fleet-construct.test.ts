@@ -22,9 +22,10 @@ describe('GitlabCiRoleFleet', () => {
 
   test('creates one role per entry of the roles map, named by its key', () => {
     const role = tf.resource.aws_iam_role.fleet;
-    expect(role.for_each).toBe('${var.teams}');
+    expect(role.for_each).toBe('${local.fleet_roles}');
+    expect(tf.locals.fleet_roles).toMatch(/^\$\{\{ for name, role in var\.teams : name => merge\(role, /);
     expect(role.name).toBe('${each.key}');
-    expect(role.assume_role_policy).toBe('${local.fleet_trust_policies[each.key]}');
+    expect(role.assume_role_policy).toMatch(/^\$\{jsonencode\(\{ Version = "2012-10-17", .*each\.value\.trust_claims/);
     for (const attribute of ['path', 'description', 'max_session_duration', 'permissions_boundary', 'tags']) {
       expect(role[attribute]).toBe(`\${each.value.${attribute}}`);
     }
@@ -33,24 +34,28 @@ describe('GitlabCiRoleFleet', () => {
   test('keys attachments by role and ARN, inline policies by role and policy name', () => {
     expect(tf.resource.aws_iam_role_policy_attachment.fleet.for_each).toBe('${local.fleet_policy_attachments}');
     expect(tf.locals.fleet_policy_attachments).toContain('"${name}/${arn}" => { role = name, policy_arn = arn }');
-    expect(tf.resource.aws_iam_role_policy_attachment.fleet.role).toBe('${aws_iam_role.fleet[each.value.role].name}');
+    expect(tf.resource.aws_iam_role_policy_attachment.fleet.role).toBe('${local.fleet_role_names[each.value.role]}');
+    expect(tf.locals.fleet_role_names).toBe('${{ for name, role in aws_iam_role.fleet : name => role.name }}');
+    expect(tf.resource.aws_iam_role_policy_attachment.fleet.depends_on).toBeUndefined();
     expect(tf.resource.aws_iam_role_policy.fleet.for_each).toBe('${local.fleet_inline_policies}');
     expect(tf.locals.fleet_inline_policies).toContain('"${name}/${policy}"');
   });
 
   test('trusts the given provider, with the provider audiences unless a role names its own', () => {
-    expect(tf.locals.fleet_claims).toBe(
-      '${{ for name, role in var.teams : name => merge({ sub = role.subjects, aud = role.audiences == null ? ["aud-1"] : role.audiences }, role.claims) }}',
+    expect(tf.locals.fleet_roles).toBe(
+      '${{ for name, role in var.teams : name => merge(role, { trust_claims = merge({ sub = role.subjects, aud = role.audiences == null ? ["aud-1"] : role.audiences }, role.claims) }) }}',
     );
-    expect(tf.locals.fleet_trust_policies).toContain('Principal = { Federated = local.arn }');
-    expect(tf.locals.fleet_trust_policy_lengths).toContain('Federated = local.sizing_arn');
+    const role = tf.resource.aws_iam_role.fleet;
+    expect(role.assume_role_policy).toContain('Principal = { Federated = local.arn }');
+    const lengthCheck = role.lifecycle.precondition.find((p: any) => p.condition.includes('var.trust_policy_max_length'));
+    expect(lengthCheck.condition).toMatch(/^\$\{length\(jsonencode\(.*Federated = local\.sizing_arn.*\)\) <= var\.trust_policy_max_length\}$/);
   });
 
   test('guards every role with the shared trust checks and the quota checks, naming the role', () => {
     const preconditions = tf.resource.aws_iam_role.fleet.lifecycle.precondition;
     expect(preconditions).toHaveLength(6);
     for (const p of preconditions) expect(p.error_message).toMatch(/^Role '\$\{each\.key\}' of roles /);
-    expect(preconditions.map((p: any) => p.condition).join('\n')).toContain('local.fleet_trust_policy_lengths[each.key] <= var.trust_policy_max_length');
+    expect(preconditions.map((p: any) => p.condition).join('\n')).toContain('length(each.value.managed_policy_arns) <= var.max_managed_policies_per_role');
   });
 });
 

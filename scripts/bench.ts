@@ -3,12 +3,14 @@
  *
  * Prints, in one run: the compiled app's synth wall time and peak memory; the cost of
  * `require("@cdktf/provider-aws")` from the package root; `cdktf synth` through the CLI;
- * and the jest suite's wall time (skip it with BENCH_SKIP_JEST=1).
+ * fleet scale (synth and a mocked `terraform test` plan of 1, 100 and 1,000 roles); and the
+ * jest suite's wall time (skip it with BENCH_SKIP_JEST=1).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { benchFleet } from './bench-fleet';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PRELOAD = path.join(__dirname, 'report-usage.js');
@@ -58,3 +60,18 @@ console.log(
   `\napp / root import wall time: ${ratio.toFixed(2)} (goal <= 0.25: ${ratio <= 0.25 ? 'met' : 'NOT met'}); ` +
     `app peak RSS ${app.maxRssMb?.toFixed(0)} MB (goal < 150: ${(app.maxRssMb ?? Infinity) < 150 ? 'met' : 'NOT met'})`,
 );
+
+const fleet = benchFleet([1, 100, 1000]);
+console.log('\nfleet scale: terraform test (command = plan, mock_provider "aws") with N roles in tfvars\n');
+if (typeof fleet === 'string') {
+  console.log(fleet);
+} else {
+  console.log('| roles | synth s | plan s | plan peak RSS MB | plan s per 100 roles over 1 role |');
+  console.log('|---|---|---|---|---|');
+  for (const r of fleet) {
+    const per100 = r.roles > 1 ? (((r.planSeconds - fleet[0].planSeconds) / (r.roles - 1)) * 100).toFixed(2) : '-';
+    console.log(`| ${r.roles} | ${r.synthSeconds.toFixed(2)} | ${r.planSeconds.toFixed(2)} | ${r.planMaxRssMb?.toFixed(0) ?? 'n/a'} | ${per100} |`);
+  }
+  const largest = fleet[fleet.length - 1];
+  console.log(`\n${largest.roles} roles planned in ${largest.planSeconds.toFixed(1)} s (goal <= 60 s: ${largest.planSeconds <= 60 ? 'met' : 'NOT met'})`);
+}

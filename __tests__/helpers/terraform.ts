@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { TERRAFORM, findPluginMirror, offlineEnv, terraformOnPath, writeMirrorConfig } from '../../tools/terraform-offline';
 import { tempDir } from './synth';
 
 /**
@@ -8,21 +9,7 @@ import { tempDir } from './synth';
  * mirror through a CLI config written here, never from the registry.
  */
 
-export const TERRAFORM = process.env.TERRAFORM_BINARY_NAME || 'terraform';
-
-function onPath(binary: string): boolean {
-  return spawnSync(binary, ['version'], { stdio: 'ignore' }).status === 0;
-}
-
-/** The mirror root: env TF_PLUGIN_MIRROR, else the parent of a registry.terraform.io folder found on this filesystem. */
-export function findPluginMirror(): string | undefined {
-  if (process.env.TF_PLUGIN_MIRROR) return process.env.TF_PLUGIN_MIRROR;
-  const found = spawnSync('find', ['/', '-xdev', '-maxdepth', '4', '-type', 'd', '-name', 'registry.terraform.io'], {
-    encoding: 'utf8',
-  }).stdout;
-  const hit = found.split('\n').find((line) => fs.existsSync(path.join(line, 'hashicorp', 'aws')));
-  return hit ? path.dirname(hit) : undefined;
-}
+export { TERRAFORM };
 
 export interface TerraformEnv {
   readonly available: boolean;
@@ -37,30 +24,11 @@ export function terraformEnv(): TerraformEnv {
   if (cached) return cached;
   const mirror = findPluginMirror();
   let reason = '';
-  if (!onPath(TERRAFORM)) reason = `${TERRAFORM} is not on PATH`;
+  if (!terraformOnPath()) reason = `${TERRAFORM} is not on PATH`;
   else if (!mirror) reason = 'no provider mirror: set TF_PLUGIN_MIRROR or install one with a registry.terraform.io folder';
-  const config = path.join(tempDir('tfrc'), 'terraform.rc');
-  if (mirror) {
-    fs.writeFileSync(
-      config,
-      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`,
-    );
-  }
-  cached = {
-    available: reason === '',
-    reason,
-    env: {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: config,
-      CHECKPOINT_DISABLE: '1',
-      TF_IN_AUTOMATION: '1',
-      TF_INPUT: '0',
-      NO_COLOR: '1',
-      AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
-      AWS_SECRET_ACCESS_KEY: 'fake-secret-for-offline-tests',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    },
-  };
+  const dir = tempDir('tfrc');
+  const config = mirror ? writeMirrorConfig(dir, mirror) : path.join(dir, 'terraform.rc');
+  cached = { available: reason === '', reason, env: offlineEnv(config) };
   return cached;
 }
 

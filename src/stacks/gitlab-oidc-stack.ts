@@ -111,7 +111,7 @@ export class GitlabOidcStack extends TerraformStack {
         'For review: per role, who can assume it (subjects, audiences, other claims), its managed policies, and warnings for legal but dangerous choices (administrator policies, subjects open to unprotected branches or to every project of a group).',
       value:
         `\${{ article_role = ${trustSummaryExpression('local.gitlab_ci_claims', 'var.role_arn')}, ` +
-        `roles = { for name, role in var.roles : name => ${trustSummaryExpression(`${fleet.claimsExpression}[name]`, 'role.managed_policy_arns')} } }}`,
+        `roles = { for name, role in ${fleet.rolesExpression} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns')} } }}`,
     });
   }
 

@@ -1,0 +1,49 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * Runs the real terraform binary without the registry: providers come from a filesystem
+ * mirror found on this machine, through a CLI config written for the purpose. Shared by
+ * the tests and the benchmark.
+ */
+
+export const TERRAFORM = process.env.TERRAFORM_BINARY_NAME || 'terraform';
+
+export function terraformOnPath(): boolean {
+  return spawnSync(TERRAFORM, ['version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** The mirror root: env TF_PLUGIN_MIRROR, else the parent of a registry.terraform.io folder found on this filesystem. */
+export function findPluginMirror(): string | undefined {
+  if (process.env.TF_PLUGIN_MIRROR) return process.env.TF_PLUGIN_MIRROR;
+  const found = spawnSync('find', ['/', '-xdev', '-maxdepth', '4', '-type', 'd', '-name', 'registry.terraform.io'], {
+    encoding: 'utf8',
+  }).stdout;
+  const hit = found.split('\n').find((line) => line && fs.existsSync(path.join(line, 'hashicorp', 'aws')));
+  return hit ? path.dirname(hit) : undefined;
+}
+
+/** Writes a Terraform CLI config that installs providers from `mirror` only; returns its path. */
+export function writeMirrorConfig(dir: string, mirror: string): string {
+  const file = path.join(dir, 'terraform.rc');
+  fs.writeFileSync(
+    file,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`,
+  );
+  return file;
+}
+
+/** Environment for offline runs: the CLI config, no update checks, no prompts, fake AWS credentials. */
+export function offlineEnv(cliConfig: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: cliConfig,
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret-for-offline-runs',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
