@@ -33,7 +33,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const INDENT = '  ';
 
 /** Index of the `}` closing the interpolation whose expression starts at `from`. */
-function interpolationEnd(text: string, from: number): number {
+export function interpolationEnd(text: string, from: number): number {
   let depth = 0;
   for (let i = from; i < text.length; i++) {
     const c = text[i];
