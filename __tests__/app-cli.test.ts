@@ -11,7 +11,7 @@ function runApp(context: Record<string, unknown>, env: Record<string, string> = 
     encoding: 'utf8',
     env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context), ...env },
   });
-  return { ...r, stackDir: path.join(outdir, 'stacks', 'gitlab-oidc') };
+  return { ...r, stackDir: path.join(outdir, 'stacks', 'gitlab-oidc'), ciDir: path.join(outdir, 'gitlab-ci') };
 }
 
 describe('the synth app (dist/main.js, as cdktf runs it)', () => {
@@ -27,6 +27,21 @@ describe('the synth app (dist/main.js, as cdktf runs it)', () => {
     const r = runApp({ thumbprintSource: 'tls' }, { GITLAB_OIDC_THUMBPRINT_SOURCE: 'sha1' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('gitlab-oidc: Unknown thumbprintSource "sha1" (from environment variable GITLAB_OIDC_THUMBPRINT_SOURCE): use one of "tls", "none".');
+  });
+
+  test('writes the GitLab CI snippets of the roles in the tfvars it is given', () => {
+    const r = runApp({ thumbprintSource: 'none', ciTfvars: ['terraform.tfvars.example', 'examples/fleet.tfvars'] });
+    expect(r.status).toBe(0);
+    expect(fs.readdirSync(r.ciDir)).toHaveLength(10);
+    expect(fs.readFileSync(path.join(r.ciDir, 'aws-oidc-web-production.gitlab-ci.yml'), 'utf8')).toContain('AWS_ROLE_ARN: $ROLE_ARN_WEB_PRODUCTION');
+  });
+
+  test('a job audience the role does not trust fails synth with the error GitLab users search for', () => {
+    const r = runApp({ thumbprintSource: 'none' }, { GITLAB_OIDC_CI_AUDIENCE: 'sts.amazonaws.com' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('gitlab-oidc: GitLab jobs would request aud "sts.amazonaws.com" (ciIdTokenAudience), but aws_iam_role.gitlab_ci trusts ["https://gitlab.com"]');
+    expect(r.stderr).toContain('Incorrect token audience');
+    expect(fs.existsSync(r.stackDir)).toBe(false);
   });
 
   test('with --hcl it writes only cdk.tf, removing the cdk.tf.json of an earlier synth', () => {

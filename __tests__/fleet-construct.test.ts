@@ -1,6 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { GitlabCiRoleFleet } from '../src/constructs/gitlab-ci-role-fleet';
 import { GitlabOidcStack } from '../src/stacks/gitlab-oidc-stack';
+import { readSynthOptions } from '../src/config/synth-options';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -60,7 +61,7 @@ describe('GitlabCiRoleFleet', () => {
 });
 
 describe('the stack with roles', () => {
-  const tf = JSON.parse(Testing.synth(new GitlabOidcStack(Testing.app(), 's', { thumbprintSource: 'none', backend: 'local', backendConfig: {} })));
+  const tf = JSON.parse(Testing.synth(new GitlabOidcStack(Testing.app(), 's', readSynthOptions({ thumbprintSource: 'none' }, {}))));
 
   test('adds only optional inputs: roles {}, existing_provider_arn null, and the IAM default quotas', () => {
     expect(tf.variable.roles.default).toEqual({});
@@ -78,7 +79,8 @@ describe('the stack with roles', () => {
   });
 
   test('outputs role ARNs by name and a trust summary for review', () => {
-    expect(tf.output.role_arns.value).toBe('${{ for name, role in aws_iam_role.fleet : name => role.arn }}');
+    expect(tf.output.role_arns.value).toBe('${local.fleet_role_arns}');
+    expect(tf.locals.fleet_role_arns).toBe('${{ for name, role in aws_iam_role.fleet : name => role.arn }}');
     expect(tf.output.trust_summary.value).toMatch(/^\$\{\{ article_role = \{ subjects = /);
     expect(tf.output.trust_summary.description).toContain('warnings');
   });

@@ -6,12 +6,12 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { SynthOptions } from '../src/config/synth-options';
+import { SynthOptions, readSynthOptions } from '../src/config/synth-options';
 import { GitlabOidcStack } from '../src/stacks/gitlab-oidc-stack';
 
 Testing.setupJest();
 
-const DEFAULTS: SynthOptions = { thumbprintSource: 'tls', backend: 'local', backendConfig: {} };
+const DEFAULTS: SynthOptions = readSynthOptions({}, {});
 
 function synth(options: Partial<SynthOptions> = {}): string {
   const app = Testing.app();

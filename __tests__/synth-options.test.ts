@@ -2,7 +2,14 @@ import { readSynthOptions } from '../src/config/synth-options';
 
 describe('synth options', () => {
   test('default to the tls thumbprint and the local backend', () => {
-    expect(readSynthOptions({}, {})).toEqual({ thumbprintSource: 'tls', backend: 'local', backendConfig: {} });
+    expect(readSynthOptions({}, {})).toEqual({
+      thumbprintSource: 'tls',
+      backend: 'local',
+      backendConfig: {},
+      ciTfvars: [],
+      ciIdTokenAudience: undefined,
+      manageGitlabVariables: false,
+    });
   });
 
   test('are read from the cdktf.json context', () => {
@@ -42,5 +49,21 @@ describe('synth options', () => {
 
   test('backend settings without a backend to hold them are refused', () => {
     expect(() => readSynthOptions({ backend: 'none', backendConfig: { bucket: 'b' } }, {})).toThrow('backendConfig is set but backend is "none"');
+  });
+
+  test('GitLab CI options: tfvars files (a list, or comma-separated in the environment), the job audience, the GitLab switch', () => {
+    expect(readSynthOptions({ ciTfvars: ['a.tfvars'] }, { GITLAB_OIDC_CI_TFVARS: 'terraform.tfvars, examples/fleet.tfvars' }).ciTfvars).toEqual([
+      'terraform.tfvars',
+      'examples/fleet.tfvars',
+    ]);
+    expect(readSynthOptions({ ciIdTokenAudience: 'https://gitlab.com' }, {}).ciIdTokenAudience).toBe('https://gitlab.com');
+    expect(readSynthOptions({}, { GITLAB_OIDC_MANAGE_GITLAB_VARIABLES: 'true' }).manageGitlabVariables).toBe(true);
+  });
+
+  test('bad GitLab CI options are refused with the fix', () => {
+    expect(() => readSynthOptions({ manageGitlabVariables: 'yes' }, {})).toThrow('manageGitlabVariables "yes" (from cdktf.json context "manageGitlabVariables"): use true or false.');
+    expect(() => readSynthOptions({ ciIdTokenAudience: 'https://*' }, {})).toThrow('must be one exact audience');
+    expect(() => readSynthOptions({ ciTfvars: 'x' }, {})).not.toThrow();
+    expect(() => readSynthOptions({ ciTfvars: [1] }, {})).toThrow('ciTfvars (from cdktf.json context "ciTfvars") must list tfvars files');
   });
 });

@@ -34,11 +34,11 @@ export function writeMirrorConfig(dir: string, mirror: string): string {
   return file;
 }
 
-/** Environment for offline runs: the CLI config, no update checks, no prompts, fake AWS credentials. */
-export function offlineEnv(cliConfig: string): NodeJS.ProcessEnv {
+/** Environment for offline runs: the CLI config (if any), no update checks, no prompts, fake AWS credentials. */
+export function offlineEnv(cliConfig: string | undefined): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    TF_CLI_CONFIG_FILE: cliConfig,
+    ...(cliConfig ? { TF_CLI_CONFIG_FILE: cliConfig } : {}),
     CHECKPOINT_DISABLE: '1',
     TF_IN_AUTOMATION: '1',
     TF_INPUT: '0',

@@ -5,8 +5,8 @@ import { TERRAFORM, findPluginMirror, offlineEnv, terraformOnPath, writeMirrorCo
 import { tempDir } from './synth';
 
 /**
- * Runs the real terraform binary offline: providers come from the machine's filesystem
- * mirror through a CLI config written here, never from the registry.
+ * Runs the real terraform binary: providers come from the machine's filesystem mirror
+ * through a CLI config written here (offline), or from the registry where no mirror is found.
  */
 
 export { TERRAFORM };
@@ -22,13 +22,11 @@ let cached: TerraformEnv | undefined;
 /** Whether terraform and the mirror are here, and the environment that uses them. */
 export function terraformEnv(): TerraformEnv {
   if (cached) return cached;
+  // Without a mirror, providers come from the registry (e.g. in a GitLab pipeline).
   const mirror = findPluginMirror();
-  let reason = '';
-  if (!terraformOnPath()) reason = `${TERRAFORM} is not on PATH`;
-  else if (!mirror) reason = 'no provider mirror: set TF_PLUGIN_MIRROR or install one with a registry.terraform.io folder';
-  const dir = tempDir('tfrc');
-  const config = mirror ? writeMirrorConfig(dir, mirror) : path.join(dir, 'terraform.rc');
-  cached = { available: reason === '', reason, env: offlineEnv(config) };
+  const reason = terraformOnPath() ? '' : `${TERRAFORM} is not on PATH`;
+  const env = offlineEnv(mirror ? writeMirrorConfig(tempDir('tfrc'), mirror) : process.env.TF_CLI_CONFIG_FILE);
+  cached = { available: reason === '', reason, env };
   return cached;
 }
 

@@ -33,6 +33,22 @@ export interface SynthOptions {
    * @default {}
    */
   readonly backendConfig: Readonly<Record<string, string | boolean | number>>;
+  /**
+   * tfvars files (relative to the project) that the GitLab CI snippets are generated from; later
+   * files override earlier ones, as with `terraform plan -var-file`.
+   * @default ["terraform.tfvars"], or ["terraform.tfvars.example"] where that is absent
+   */
+  readonly ciTfvars: readonly string[];
+  /**
+   * The `aud` that generated jobs request in `id_tokens`; it must be one every role trusts.
+   * @default each role's first trusted audience
+   */
+  readonly ciIdTokenAudience?: string;
+  /**
+   * Also manage, with the gitlab provider, each trusted project's CI/CD variable holding its role ARN.
+   * @default false
+   */
+  readonly manageGitlabVariables: boolean;
 }
 
 /** Where each option is read: the `cdktf.json` context key and the environment variable that overrides it. */
@@ -40,6 +56,9 @@ export const OPTION_SOURCES = {
   thumbprintSource: { contextKey: 'thumbprintSource', envVar: 'GITLAB_OIDC_THUMBPRINT_SOURCE' },
   backend: { contextKey: 'backend', envVar: 'GITLAB_OIDC_BACKEND' },
   backendConfig: { contextKey: 'backendConfig', envVar: 'GITLAB_OIDC_BACKEND_CONFIG' },
+  ciTfvars: { contextKey: 'ciTfvars', envVar: 'GITLAB_OIDC_CI_TFVARS' },
+  ciIdTokenAudience: { contextKey: 'ciIdTokenAudience', envVar: 'GITLAB_OIDC_CI_AUDIENCE' },
+  manageGitlabVariables: { contextKey: 'manageGitlabVariables', envVar: 'GITLAB_OIDC_MANAGE_GITLAB_VARIABLES' },
 } as const;
 
 /** A bad synth-time option; the message names the option, where it was read and the fix. */
@@ -53,6 +72,12 @@ export class SynthOptionError extends Error {
 /** Settings that would put a secret into the synthesized file. */
 const SECRET_SETTING = /(secret|password|token|access_key|credentials|session)/i;
 
+/** The raw value of an option: the environment variable when set, else the context key; and where it came from. */
+function raw(name: keyof typeof OPTION_SOURCES, context: Record<string, unknown>, env: NodeJS.ProcessEnv): [unknown, string] {
+  const { contextKey, envVar } = OPTION_SOURCES[name];
+  return env[envVar] ? [env[envVar], `environment variable ${envVar}`] : [context[contextKey], `cdktf.json context "${contextKey}"`];
+}
+
 function pick<T extends string>(
   name: keyof typeof OPTION_SOURCES,
   allowed: readonly T[],
@@ -60,47 +85,68 @@ function pick<T extends string>(
   env: NodeJS.ProcessEnv,
   fallback: T,
 ): T {
-  const { contextKey, envVar } = OPTION_SOURCES[name];
-  const fromEnv = env[envVar];
-  const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : context[contextKey];
-  const where = fromEnv ? `environment variable ${envVar}` : `cdktf.json context "${contextKey}"`;
-  if (raw === undefined || raw === null) return fallback;
-  if (typeof raw === 'string' && (allowed as readonly string[]).includes(raw)) return raw as T;
+  const [value, where] = raw(name, context, env);
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new SynthOptionError(
-    `Unknown ${name} ${JSON.stringify(raw)} (from ${where}): use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`,
+    `Unknown ${name} ${JSON.stringify(value)} (from ${where}): use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`,
   );
 }
 
 function parseBackendConfig(context: Record<string, unknown>, env: NodeJS.ProcessEnv): SynthOptions['backendConfig'] {
-  const { contextKey, envVar } = OPTION_SOURCES.backendConfig;
-  let raw: unknown = context[contextKey];
-  let where = `cdktf.json context "${contextKey}"`;
+  const { envVar } = OPTION_SOURCES.backendConfig;
+  let [value, where] = raw('backendConfig', context, env);
   if (env[envVar]) {
-    where = `environment variable ${envVar}`;
     try {
-      raw = JSON.parse(env[envVar] as string);
+      value = JSON.parse(env[envVar] as string);
     } catch {
       throw new SynthOptionError(`${envVar} is not JSON: give an object such as {"bucket":"my-state","key":"gitlab-oidc.tfstate"}.`);
     }
   }
-  if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
     throw new SynthOptionError(`backendConfig (from ${where}) must be an object of backend settings, e.g. {"bucket":"my-state"}.`);
   }
   const config: Record<string, string | boolean | number> = {};
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [key, setting] of Object.entries(value as Record<string, unknown>)) {
     if (SECRET_SETTING.test(key)) {
       throw new SynthOptionError(
         `backendConfig.${key} (from ${where}) looks like a credential, which would be written into the synthesized Terraform: ` +
           'remove it and supply it at run time instead (AWS_* variables for s3, TF_HTTP_PASSWORD for http).',
       );
     }
-    if (!['string', 'boolean', 'number'].includes(typeof value)) {
+    if (!['string', 'boolean', 'number'].includes(typeof setting)) {
       throw new SynthOptionError(`backendConfig.${key} (from ${where}) must be a string, number or boolean.`);
     }
-    config[key] = value as string | boolean | number;
+    config[key] = setting as string | boolean | number;
   }
   return config;
+}
+
+function parseCiTfvars(context: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] | undefined {
+  const [value, where] = raw('ciTfvars', context, env);
+  if (value === undefined || value === null) return undefined;
+  const files = typeof value === 'string' ? value.split(',').map((f) => f.trim()).filter(Boolean) : value;
+  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string' && f.length > 0)) {
+    throw new SynthOptionError(`ciTfvars (from ${where}) must list tfvars files, e.g. ["terraform.tfvars", "examples/fleet.tfvars"].`);
+  }
+  return files;
+}
+
+function parseBoolean(name: keyof typeof OPTION_SOURCES, context: Record<string, unknown>, env: NodeJS.ProcessEnv): boolean {
+  const [value, where] = raw(name, context, env);
+  if (value === undefined || value === null || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new SynthOptionError(`${name} ${JSON.stringify(value)} (from ${where}): use true or false.`);
+}
+
+function parseAudience(context: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
+  const [value, where] = raw('ciIdTokenAudience', context, env);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || /[*?]/.test(value)) {
+    throw new SynthOptionError(`ciIdTokenAudience ${JSON.stringify(value)} (from ${where}) must be one exact audience, e.g. "https://gitlab.com".`);
+  }
+  return value;
 }
 
 /**
@@ -117,5 +163,8 @@ export function readSynthOptions(context: Record<string, unknown>, env: NodeJS.P
     thumbprintSource: pick('thumbprintSource', THUMBPRINT_SOURCES, context, env, 'tls'),
     backend,
     backendConfig,
+    ciTfvars: parseCiTfvars(context, env) ?? [],
+    ciIdTokenAudience: parseAudience(context, env),
+    manageGitlabVariables: parseBoolean('manageGitlabVariables', context, env),
   };
 }

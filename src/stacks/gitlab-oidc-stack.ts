@@ -9,6 +9,7 @@ import { VariableSpec } from '../config/variable-spec';
 import { GitlabOidcProvider } from '../constructs/gitlab-oidc-provider';
 import { GitlabCiRole } from '../constructs/gitlab-ci-role';
 import { GitlabCiRoleFleet } from '../constructs/gitlab-ci-role-fleet';
+import { GitlabRoleArnVariables } from '../constructs/gitlab-role-arn-variables';
 import { declareBackend } from '../constructs/state-backend';
 import { quotaPreconditions } from '../guardrails/quotas';
 import { existingProviderPrecondition, trustPreconditions } from '../guardrails/trust-checks';
@@ -20,6 +21,7 @@ export const PROVIDER_CONSTRAINTS = {
   terraform: '>= 1.5.0',
   aws: '>= 5.81.0, < 7.0.0',
   tls: '~> 4.0',
+  gitlab: '>= 17.0.0, < 19.0.0',
 } as const;
 
 /**
@@ -94,6 +96,15 @@ export class GitlabOidcStack extends TerraformStack {
       audienceInput: 'mygitlab_aud_value (the audience the provider lists)',
     });
 
+    if (options.manageGitlabVariables) {
+      new GitlabRoleArnVariables(this, 'gitlab_variables', {
+        issuerUrl: 'var.mygitlab',
+        articleRole: { claims: 'local.gitlab_ci_claims', arn: role.arnExpression },
+        fleet: { roles: fleet.rolesExpression, arns: fleet.roleArnsExpression },
+        providerVersion: PROVIDER_CONSTRAINTS.gitlab,
+      });
+    }
+
     new TerraformOutput(this, 'ROLE_ARN', {
       description: 'ARN of the role GitLab jobs assume; set it as the ROLE_ARN CI/CD variable of the trusted projects.',
       value: `\${${role.arnExpression}}`,
@@ -104,7 +115,7 @@ export class GitlabOidcStack extends TerraformStack {
     });
     new TerraformOutput(this, 'role_arns', {
       description: 'ARNs of the roles in roles, by role name.',
-      value: '${{ for name, role in aws_iam_role.fleet : name => role.arn }}',
+      value: `\${${fleet.roleArnsExpression}}`,
     });
     new TerraformOutput(this, 'trust_summary', {
       description:

@@ -1,0 +1,58 @@
+import { Construct } from 'constructs';
+import { TerraformLocal, TerraformStack } from 'cdktf';
+import { GitlabProvider } from '@cdktf/provider-gitlab/lib/provider';
+import { ProjectVariable } from '@cdktf/provider-gitlab/lib/project-variable';
+import { ARTICLE_ROLE_ARN_VARIABLE, exactProjectsExpression, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
+
+export interface GitlabRoleArnVariablesProps {
+  /** HCL expression of the GitLab instance URL; the API is under `/api/v4/`. */
+  readonly issuerUrl: string;
+  /** The article's role: HCL expressions of its claims map and its ARN. */
+  readonly articleRole: { readonly claims: string; readonly arn: string };
+  /** The fleet: HCL expressions of the roles map (with `trust_claims`) and of the ARNs by role name. */
+  readonly fleet: { readonly roles: string; readonly arns: string };
+  /**
+   * Version constraint of the gitlabhq/gitlab provider.
+   * @default ">= 17.0.0, < 19.0.0"
+   */
+  readonly providerVersion?: string;
+}
+
+/**
+ * The CI/CD variable holding each role's ARN, in every project its subjects name exactly
+ * (wildcard subjects name no single project). The variable is protected when the role
+ * trusts protected refs only; otherwise jobs of the unprotected refs it trusts could not
+ * read it, and an ARN is no secret: the trust policy is what guards the role.
+ */
+export class GitlabRoleArnVariables extends Construct {
+  constructor(scope: Construct, id: string, props: GitlabRoleArnVariablesProps) {
+    super(scope, id);
+    new GitlabProvider(this, 'gitlab', { baseUrl: `\${trimsuffix(${props.issuerUrl}, "/")}/api/v4/` });
+    TerraformStack.of(this).addOverride('terraform.required_providers.gitlab', {
+      source: 'gitlabhq/gitlab',
+      version: props.providerVersion ?? '>= 17.0.0, < 19.0.0',
+    });
+
+    const protectedOnly = (claims: string) => `contains(lookup(${claims}, "ref_protected", []), "true")`;
+    const article = props.articleRole;
+    new TerraformLocal(
+      this,
+      'targets',
+      `\${merge(` +
+        `{ for project in ${exactProjectsExpression(`lookup(${article.claims}, "sub", [])`)} : "gitlab_ci/\${project}" => { project = project, key = "${ARTICLE_ROLE_ARN_VARIABLE}", arn = ${article.arn}, protected = ${protectedOnly(article.claims)} } }, ` +
+        `merge([for name, role in ${props.fleet.roles} : { for project in ${exactProjectsExpression('role.subjects')} : "\${name}/\${project}" => { project = project, key = ${roleArnVariableExpression('name')}, arn = ${props.fleet.arns}[name], protected = ${protectedOnly('role.trust_claims')} } }]...))}`,
+    ).overrideLogicalId('gitlab_role_arn_variables');
+
+    const variable = new ProjectVariable(this, 'role_arn', {
+      project: '${each.value.project}',
+      key: '${each.value.key}',
+      value: '${each.value.arn}',
+      protected: '${each.value.protected}' as unknown as boolean,
+      masked: false,
+      environmentScope: '*',
+      description: 'ARN of the AWS role that jobs of this project assume through GitLab OIDC; managed by gitlab-aws-oidc-cdktf.',
+    });
+    variable.addOverride('for_each', '${local.gitlab_role_arn_variables}');
+    variable.overrideLogicalId('role_arn');
+  }
+}
