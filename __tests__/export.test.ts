@@ -89,14 +89,19 @@ describe('npm run export', () => {
 });
 
 describeWithTerraform('the exported folders with real terraform', () => {
-  test('the root folder is fmt-clean and plans with its example tfvars', () => {
+  test('the root folder is fmt-clean, validates, plans with its example tfvars and passes the article\'s mocked terraform test', () => {
     const dir = exported(false);
     fs.writeFileSync(path.join(dir, 'offline_override.tf.json'), OFFLINE_AWS_OVERRIDE);
     expect(tf(dir, ['fmt', '-check']).status).toBe(0);
     init(dir);
+    expect(tf(dir, ['validate']).output).toContain('Success! The configuration is valid.');
     const r = tf(dir, ['plan', '-refresh=false', '-var-file=terraform.tfvars.example']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('Plan: 3 to add, 0 to change, 0 to destroy.');
+    fs.mkdirSync(path.join(dir, 'tests'));
+    fs.copyFileSync(path.join(__dirname, 'terraform', 'article.tftest.hcl'), path.join(dir, 'tests', 'article.tftest.hcl'));
+    const t = tf(dir, ['test', '-var-file=terraform.tfvars.example']);
+    expect(t.output).toContain('2 passed, 0 failed');
   });
 
   test('a root configuration calling the module with the article values validates and passes a mocked terraform test', () => {

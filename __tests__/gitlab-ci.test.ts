@@ -79,6 +79,7 @@ describe('CI snippets, as written by synth', () => {
 });
 
 describe('gitlab-ci-local (GitLab CI schema) accepts every generated YAML', () => {
+  const article = snippets(parseTfvars(EXAMPLE_TFVARS));
   const fleet = snippets(FLEET);
 
   test('the client does check: a misspelt keyword (id_token) is rejected', () => {
@@ -86,8 +87,8 @@ describe('gitlab-ci-local (GitLab CI schema) accepts every generated YAML', () =
     expect(r.status).toBe(1);
   });
 
-  test('the example .gitlab-ci.yml lists its job and previews with the role\'s id_tokens', () => {
-    const files = { '.gitlab-ci.yml': fleet['example.gitlab-ci.yml'] };
+  test('the example .gitlab-ci.yml of the article tfvars lists its job and previews with the role\'s id_tokens', () => {
+    const files = { '.gitlab-ci.yml': article['example.gitlab-ci.yml'] };
     expect(listJobs(files)).toEqual(['aws-demo']);
     const merged = previewCi(files)['aws-demo'];
     expect(merged.id_tokens.AWS_ID_TOKEN.aud).toBe('https://gitlab.com');
@@ -109,7 +110,7 @@ describe('gitlab-ci-local (GitLab CI schema) accepts every generated YAML', () =
   test('this project\'s pipeline example (synth, test, validate, plan on MRs, apply on the default branch)', () => {
     const files = {
       '.gitlab-ci.yml': fs.readFileSync(path.join(REPO_ROOT, 'examples', 'pipeline.gitlab-ci.yml'), 'utf8'),
-      '.gitlab/aws-oidc-gitlab-ci.yml': fleet['aws-oidc-gitlab-ci.gitlab-ci.yml'],
+      '.gitlab/aws-oidc-gitlab-ci.yml': article['aws-oidc-gitlab-ci.gitlab-ci.yml'],
     };
     expect(listJobs(files)).toEqual(['synth', 'test', 'validate', 'plan', 'apply']);
     const merged = previewCi(files);

@@ -11,11 +11,8 @@ export interface GitlabRoleArnVariablesProps {
   readonly articleRole: { readonly claims: string; readonly arn: string };
   /** The fleet: HCL expressions of the roles map (with `trust_claims`) and of the ARNs by role name. */
   readonly fleet: { readonly roles: string; readonly arns: string };
-  /**
-   * Version constraint of the gitlabhq/gitlab provider.
-   * @default ">= 17.0.0, < 19.0.0"
-   */
-  readonly providerVersion?: string;
+  /** Version constraint of the gitlabhq/gitlab provider. */
+  readonly providerVersion: string;
 }
 
 /**
@@ -30,7 +27,7 @@ export class GitlabRoleArnVariables extends Construct {
     new GitlabProvider(this, 'gitlab', { baseUrl: `\${trimsuffix(${props.issuerUrl}, "/")}/api/v4/` });
     TerraformStack.of(this).addOverride('terraform.required_providers.gitlab', {
       source: 'gitlabhq/gitlab',
-      version: props.providerVersion ?? '>= 17.0.0, < 19.0.0',
+      version: props.providerVersion,
     });
 
     const protectedOnly = (claims: string) => `contains(lookup(${claims}, "ref_protected", []), "true")`;
