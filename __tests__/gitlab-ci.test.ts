@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { CiAudienceError, ciRoles, jobAudience, writeCiSnippets } from '../src/gitlab-ci/ci-snippets';
+import { CiConfigError, ciRoles, jobAudience, writeCiSnippets } from '../src/gitlab-ci/ci-snippets';
 import { parseTfvars } from '../src/gitlab-ci/tfvars-parser';
 import { EXAMPLE_TFVARS, REPO_ROOT, tempDir } from './helpers/synth';
 import { gitlabCiLocal, listJobs, previewCi } from './helpers/gitlab-ci-local';
@@ -49,7 +49,7 @@ describe('CI snippets, as written by synth', () => {
   });
 
   test('an audience the role does not trust fails with the error AWS would give', () => {
-    expect(() => snippets(FLEET, 'sts.amazonaws.com')).toThrow(CiAudienceError);
+    expect(() => snippets(FLEET, 'sts.amazonaws.com')).toThrow(CiConfigError);
     expect(() => snippets(FLEET, 'sts.amazonaws.com')).toThrow(
       'GitLab jobs would request aud "sts.amazonaws.com" (ciIdTokenAudience), but aws_iam_role.gitlab_ci trusts ["https://gitlab.com"]. AWS would refuse every job with "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: Incorrect token audience"',
     );

@@ -7,6 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { STACK_NAME } from '../src/stacks/gitlab-oidc-stack';
 import { TERRAFORM, findPluginMirror, offlineEnv, terraformOnPath, writeMirrorConfig } from '../tools/terraform-offline';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -61,7 +62,7 @@ export function benchFleet(sizes: readonly number[]): FleetRow[] | string {
         CDKTF_OUTDIR: outdir,
         CDKTF_CONTEXT_JSON: JSON.stringify({ thumbprintSource: 'none' }),
       });
-      const dir = path.join(outdir, 'stacks', 'gitlab-oidc');
+      const dir = path.join(outdir, 'stacks', STACK_NAME);
       fs.writeFileSync(path.join(dir, 'terraform.tfvars'), EXAMPLE_TFVARS);
       fs.writeFileSync(path.join(dir, 'roles.auto.tfvars.json'), JSON.stringify(generateRoles(size)));
       fs.mkdirSync(path.join(dir, 'tests'));

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { readSynthOptions, SynthOptionError } from '../src/config/synth-options';
 import { ExportError, exportFolder } from '../src/export/terraform-folder';
-import { GitlabOidcStack } from '../src/stacks/gitlab-oidc-stack';
+import { GitlabOidcStack, STACK_NAME } from '../src/stacks/gitlab-oidc-stack';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const USAGE = 'usage: npm run export -- <dir> [--as-module] [--force]';
@@ -23,7 +23,7 @@ function main(argv: string[]): number {
   }
   try {
     const context = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')).context ?? {};
-    const stack = new GitlabOidcStack(new App({ outdir: path.join(ROOT, 'cdktf.out') }), 'gitlab-oidc', readSynthOptions(context));
+    const stack = new GitlabOidcStack(new App({ outdir: path.join(ROOT, 'cdktf.out') }), STACK_NAME, readSynthOptions(context));
     const written = exportFolder(stack.toTerraform(), fs.readFileSync(path.join(ROOT, 'terraform.tfvars.example'), 'utf8'), path.resolve(dirs[0]), {
       asModule: flags.has('--as-module'),
       force: flags.has('--force'),

@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { terraformBinary } from '../src/synth/stack-output';
 
 /**
  * Runs the real terraform binary without the registry: providers come from a filesystem
@@ -8,7 +9,7 @@ import * as path from 'path';
  * the tests and the benchmark.
  */
 
-export const TERRAFORM = process.env.TERRAFORM_BINARY_NAME || 'terraform';
+export const TERRAFORM = terraformBinary();
 
 export function terraformOnPath(): boolean {
   return spawnSync(TERRAFORM, ['version'], { stdio: 'ignore' }).status === 0;

@@ -3,11 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { readSynthOptions } from '../../src/config/synth-options';
-import { GitlabOidcStack } from '../../src/stacks/gitlab-oidc-stack';
+import { GitlabOidcStack, STACK_NAME } from '../../src/stacks/gitlab-oidc-stack';
 import { finalizeStackOutput } from '../../src/synth/stack-output';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const STACK = 'gitlab-oidc';
+export const STACK = STACK_NAME;
 
 /** A fresh temporary directory, removed when the process exits. */
 export function tempDir(prefix: string): string {

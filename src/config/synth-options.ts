@@ -61,6 +61,11 @@ export const OPTION_SOURCES = {
   manageGitlabVariables: { contextKey: 'manageGitlabVariables', envVar: 'GITLAB_OIDC_MANAGE_GITLAB_VARIABLES' },
 } as const;
 
+/** The cdktf.json context of every option, read through `lookup` (e.g. `app.node.tryGetContext`). */
+export function optionContext(lookup: (key: string) => unknown): Record<string, unknown> {
+  return Object.fromEntries(Object.values(OPTION_SOURCES).map(({ contextKey }) => [contextKey, lookup(contextKey)]));
+}
+
 /** A bad synth-time option; the message names the option, where it was read and the fix. */
 export class SynthOptionError extends Error {
   constructor(message: string) {

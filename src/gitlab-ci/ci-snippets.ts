@@ -26,7 +26,7 @@ export interface CiRole {
 }
 
 /** CI configuration that cannot work: an audience the role does not trust (with the error AWS gives, which GitLab users search for), or clashing job names. */
-export class CiAudienceError extends Error {}
+export class CiConfigError extends Error {}
 
 type Vars = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -54,18 +54,18 @@ export function ciRoles(vars: Vars): CiRole[] {
     protectedRefsOnly: ((role.claims?.ref_protected ?? []) as string[]).includes('true'),
   }));
   const clash = fleet.find((role) => role.slug === article.slug);
-  if (clash) throw new CiAudienceError(`${clash.label}: the name '${article.slug}' is the article role's hidden job (.aws-oidc-${article.slug}); rename the role.`);
+  if (clash) throw new CiConfigError(`${clash.label}: the name '${article.slug}' is the article role's hidden job (.aws-oidc-${article.slug}); rename the role.`);
   return [article, ...fleet];
 }
 
 /** The audience a role's jobs request: the configured one, which the role must trust, else its first. */
 export function jobAudience(role: CiRole, configured: string | undefined): string {
   if (configured === undefined) {
-    if (role.trustedAudiences.length === 0) throw new CiAudienceError(`${role.label} trusts no audience: set mygitlab_aud_value.`);
+    if (role.trustedAudiences.length === 0) throw new CiConfigError(`${role.label} trusts no audience: set mygitlab_aud_value.`);
     return role.trustedAudiences[0];
   }
   if (!role.trustedAudiences.includes(configured)) {
-    throw new CiAudienceError(
+    throw new CiConfigError(
       `GitLab jobs would request aud ${JSON.stringify(configured)} (ciIdTokenAudience), but ${role.label} trusts ${JSON.stringify(role.trustedAudiences)}. ` +
         'AWS would refuse every job with "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: Incorrect token audience". ' +
         "Set ciIdTokenAudience to an audience the role trusts, or add it to the role's audiences and to mygitlab_aud_value.",
@@ -130,7 +130,7 @@ export function exampleCiFile(role: CiRole, audience: string, region: string | u
 /**
  * Writes `<dir>/aws-oidc-<role>.gitlab-ci.yml` for every role and `<dir>/example.gitlab-ci.yml`,
  * replacing what an earlier synth wrote there.
- * @throws CiAudienceError when a job's audience would not be trusted
+ * @throws CiConfigError when a job's audience would not be trusted
  */
 export function writeCiSnippets(dir: string, vars: Vars, configuredAudience: string | undefined): string[] {
   const roles = ciRoles(vars);

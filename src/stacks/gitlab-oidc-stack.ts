@@ -16,6 +16,9 @@ import { existingProviderPrecondition, trustPreconditions } from '../guardrails/
 import { conditionExpression, issuerHostExpression, trustPolicyExpression } from '../trust/trust-policy';
 import { trustSummaryExpression } from '../trust/trust-summary';
 
+/** The stack's name: its output lands in cdktf.out/stacks/gitlab-oidc/. */
+export const STACK_NAME = 'gitlab-oidc';
+
 /** Provider versions the output accepts: thumbprints are optional from aws 5.81.0. */
 export const PROVIDER_CONSTRAINTS = {
   terraform: '>= 1.5.0',

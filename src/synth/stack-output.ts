@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { renderHcl } from '../hcl/render-hcl';
 
-/** The Terraform binary users run (`TERRAFORM_BINARY_NAME=tofu` for OpenTofu), used here only to format HCL. */
+/** The Terraform binary users run (`TERRAFORM_BINARY_NAME=tofu` for OpenTofu): it formats HCL here and runs the tests and bench. */
 export const terraformBinary = (env: NodeJS.ProcessEnv = process.env): string => env.TERRAFORM_BINARY_NAME || 'terraform';
 
 /** HCL formatted by `terraform fmt`; unformatted (but valid) with a warning where no terraform binary is found. */
