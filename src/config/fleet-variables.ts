@@ -12,9 +12,11 @@ import {
   ROLE_PATH,
   SESSION_DURATION,
   ValueRule,
+  validateEach,
   validateRoleValues,
   validateValue,
 } from '../guardrails/rules';
+import { ARTICLE_ROLE_NAME } from '../trust/role-model';
 import { IAM_QUOTAS } from '../guardrails/quotas';
 import { VariableSpec } from './variable-spec';
 
@@ -49,6 +51,10 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
     default: {},
     validations: [
       validateRoleValues('roles', 'role names', (_role, name) => `[${name}]`, ROLE_NAME),
+      {
+        condition: `\${!contains(keys(var.roles), "${ARTICLE_ROLE_NAME}")}`,
+        errorMessage: `roles has a role named '${ARTICLE_ROLE_NAME}': that name is the article's role (aws_iam_role.gitlab_ci) in trust_summary, trust_conditions and npm run access. Rename the role.`,
+      },
       ...CLAIM_VALUE_RULES.map((rule) => validateRoleValues('roles', 'subjects', (role) => `${role}.subjects`, rule)),
       validateRoleValues('roles', 'audiences', (role) => `${role}.audiences == null ? [] : ${role}.audiences`, AUDIENCE),
       validateRoleValues('roles', 'claim names', (role) => `keys(${role}.claims)`, GITLAB_COM_CLAIM),
@@ -60,6 +66,15 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
       validateRoleValues('roles', 'max_session_duration', (role) => `[${role}.max_session_duration]`, SESSION_DURATION),
       validateRoleValues('roles', 'path', (role) => `[${role}.path]`, ROLE_PATH),
     ],
+  },
+  {
+    name: 'additional_audiences',
+    type: 'list(string)',
+    description:
+      'Audiences (client IDs) the OIDC provider lists besides mygitlab_aud_value, for roles whose audiences name them. ' +
+      'A role without audiences still trusts only mygitlab_aud_value.',
+    default: [],
+    validations: [validateEach('additional_audiences', AUDIENCE)],
   },
   {
     name: 'existing_provider_arn',

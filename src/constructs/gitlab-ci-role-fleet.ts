@@ -3,23 +3,13 @@ import { TerraformLocal } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { quotaPreconditions } from '../guardrails/quotas';
-import { trustPreconditions } from '../guardrails/trust-checks';
-import { conditionExpression, trustPolicyExpression } from '../trust/trust-policy';
+import { RoleTrustModel } from '../trust/role-model';
 
 export interface GitlabCiRoleFleetProps {
-  /** HCL expression of the map of roles by name (see `ROLES_TYPE`). */
+  /** HCL expression of the map of roles by name (see `ROLES_TYPE`): their IAM attributes and policies. */
   readonly roles: string;
-  /** HCL expression of the issuer host that prefixes condition keys. */
-  readonly issuerHost: string;
-  /** HCL expression of the OIDC provider's ARN. */
-  readonly providerArn: string;
-  /** HCL expression of an ARN as long as the provider's, known at plan time, to measure trust policies. */
-  readonly providerArnForSizing: string;
-  /** HCL expression of the audiences the provider lists; a role without `audiences` trusts these. */
-  readonly providerAudiences: string;
-  /** Where the provider's audiences are set, for messages. */
-  readonly audienceInput: string;
+  /** The role map's derivations: each role's trust policy and guardrails, by name. */
+  readonly trust: RoleTrustModel;
 }
 
 /** Terraform name shared by the fleet's roles, attachments and inline policies. */
@@ -31,8 +21,6 @@ const NAME = 'fleet';
  * so adding, removing or renaming one role never touches another.
  */
 export class GitlabCiRoleFleet extends Construct {
-  /** HCL expression of the map from role name to the role, with its claims as `trust_claims`. */
-  public readonly rolesExpression = `local.${NAME}_roles`;
   /** HCL expression of the map from role name to its ARN. */
   public readonly roleArnsExpression = `local.${NAME}_role_arns`;
 
@@ -40,11 +28,6 @@ export class GitlabCiRoleFleet extends Construct {
     super(scope, id);
     const local = (name: string, expression: string) => new TerraformLocal(this, name, `\${${expression}}`).overrideLogicalId(`${NAME}_${name}`);
 
-    // What a role instance needs travels in its own each.value.
-    local(
-      'roles',
-      `{ for name, role in ${props.roles} : name => merge(role, { trust_claims = merge({ sub = role.subjects, aud = role.audiences == null ? ${props.providerAudiences} : role.audiences }, role.claims) }) }`,
-    );
     local(
       'policy_attachments',
       `merge([for name, role in ${props.roles} : { for arn in role.managed_policy_arns : "\${name}/\${arn}" => { role = name, policy_arn = arn } }]...)`,
@@ -54,30 +37,11 @@ export class GitlabCiRoleFleet extends Construct {
       `merge([for name, role in ${props.roles} : { for policy, document in role.inline_policies : "\${name}/\${policy}" => { role = name, name = policy, document = document } }]...)`,
     );
 
-    const claims = 'each.value.trust_claims';
-    const condition = conditionExpression(props.issuerHost, claims);
-    const who = `Role '\${each.key}' of roles`;
     const role = new IamRole(this, 'role', {
-      assumeRolePolicy: `\${${trustPolicyExpression(props.providerArn, condition)}}`,
-      lifecycle: {
-        precondition: [
-          ...trustPreconditions({
-            role: who,
-            claims,
-            issuerHost: props.issuerHost,
-            providerAudiences: props.providerAudiences,
-            subjectInput: `roles['\${each.key}'].subjects`,
-            audienceInput: props.audienceInput,
-          }),
-          ...quotaPreconditions({
-            role: who,
-            trustPolicyLength: `length(${trustPolicyExpression(props.providerArnForSizing, condition)})`,
-            managedPolicyCount: 'length(each.value.managed_policy_arns)',
-          }),
-        ],
-      },
+      assumeRolePolicy: `\${${props.trust.policyOf('each.key')}}`,
+      lifecycle: { precondition: [props.trust.preconditionOf('each.key')] },
     });
-    role.addOverride('for_each', `\${local.${NAME}_roles}`);
+    role.addOverride('for_each', `\${${props.roles}}`);
     for (const attribute of ['name', 'path', 'description', 'max_session_duration', 'permissions_boundary', 'tags']) {
       role.addOverride(attribute, attribute === 'name' ? '${each.key}' : `\${each.value.${attribute}}`);
     }

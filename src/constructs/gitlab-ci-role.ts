@@ -4,7 +4,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import type { Validation } from '../guardrails/rules';
 
 export interface GitlabCiRoleProps {
-  /** HCL expression of the trust policy JSON (see `trustPolicyExpression`). */
+  /** HCL expression of the trust policy JSON (see `RoleTrustModel.policyOf`). */
   readonly trustPolicy: string;
   /** HCL expression of the list of managed policy ARNs to attach. */
   readonly managedPolicyArns: string;

@@ -2,15 +2,16 @@ import { Construct } from 'constructs';
 import { TerraformLocal, TerraformStack } from 'cdktf';
 import { GitlabProvider } from '@cdktf/provider-gitlab/lib/provider';
 import { ProjectVariable } from '@cdktf/provider-gitlab/lib/project-variable';
+import { ARTICLE_ROLE_NAME } from '../trust/role-model';
 import { ARTICLE_ROLE_ARN_VARIABLE, exactProjectsExpression, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 
 export interface GitlabRoleArnVariablesProps {
   /** HCL expression of the GitLab instance URL; the API is under `/api/v4/`. */
   readonly issuerUrl: string;
-  /** The article's role: HCL expressions of its claims map and its ARN. */
-  readonly articleRole: { readonly claims: string; readonly arn: string };
-  /** The fleet: HCL expressions of the roles map (with `trust_claims`) and of the ARNs by role name. */
-  readonly fleet: { readonly roles: string; readonly arns: string };
+  /** HCL expression of the role map (see `roleMapExpression`): each role's `trust_claims`. */
+  readonly roles: string;
+  /** HCL expression of the map from role name to the role's ARN. */
+  readonly arns: string;
   /** Version constraint of the gitlabhq/gitlab provider. */
   readonly providerVersion: string;
 }
@@ -30,14 +31,13 @@ export class GitlabRoleArnVariables extends Construct {
       version: props.providerVersion,
     });
 
-    const protectedOnly = (claims: string) => `contains(lookup(${claims}, "ref_protected", []), "true")`;
-    const article = props.articleRole;
+    const protectedOnly = `contains(lookup(role.trust_claims, "ref_protected", []), "true")`;
+    const key = `name == "${ARTICLE_ROLE_NAME}" ? "${ARTICLE_ROLE_ARN_VARIABLE}" : ${roleArnVariableExpression('name')}`;
     new TerraformLocal(
       this,
       'targets',
-      `\${merge(` +
-        `{ for project in ${exactProjectsExpression(`lookup(${article.claims}, "sub", [])`)} : "gitlab_ci/\${project}" => { project = project, key = "${ARTICLE_ROLE_ARN_VARIABLE}", arn = ${article.arn}, protected = ${protectedOnly(article.claims)} } }, ` +
-        `merge([for name, role in ${props.fleet.roles} : { for project in ${exactProjectsExpression('role.subjects')} : "\${name}/\${project}" => { project = project, key = ${roleArnVariableExpression('name')}, arn = ${props.fleet.arns}[name], protected = ${protectedOnly('role.trust_claims')} } }]...))}`,
+      `\${merge([for name, role in ${props.roles} : { for project in ${exactProjectsExpression('lookup(role.trust_claims, "sub", [])')} : ` +
+        `"\${name}/\${project}" => { project = project, key = ${key}, arn = ${props.arns}[name], protected = ${protectedOnly} } }]...)}`,
     ).overrideLogicalId('gitlab_role_arn_variables');
 
     const variable = new ProjectVariable(this, 'role_arn', {

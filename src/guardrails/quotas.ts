@@ -1,4 +1,4 @@
-import type { Validation } from './rules';
+import type { RoleCheck } from './trust-checks';
 
 /** IAM quotas that otherwise fail only at apply time (IAM and AWS STS quotas page). */
 export const IAM_QUOTAS = {
@@ -10,7 +10,7 @@ export const IAM_QUOTAS = {
 } as const;
 
 export interface RoleSize {
-  /** Who is checked, as users name it, e.g. `aws_iam_role.fleet["deploy"]`. */
+  /** The role's entry in the role map (its `label` names it in messages). */
   readonly role: string;
   /** HCL expression of the trust policy's length as IAM counts it. */
   readonly trustPolicyLength: string;
@@ -18,19 +18,20 @@ export interface RoleSize {
   readonly managedPolicyCount: string;
 }
 
-/** Preconditions that keep a role within the account's quotas, set by the quota variables. */
-export function quotaPreconditions(r: RoleSize): Validation[] {
+/** Checks that keep a role within the account's quotas, set by the quota variables. */
+export function quotaChecks(r: RoleSize): RoleCheck[] {
+  const who = `\${${r.role}.label}`;
   return [
     {
-      condition: `\${${r.trustPolicyLength} <= var.trust_policy_max_length}`,
-      errorMessage:
-        `${r.role} has a trust policy of \${${r.trustPolicyLength}} characters; IAM accepts \${var.trust_policy_max_length} ` +
+      holds: `${r.trustPolicyLength} <= var.trust_policy_max_length`,
+      message:
+        `${who} has a trust policy of \${${r.trustPolicyLength}} characters; IAM accepts \${var.trust_policy_max_length} ` +
         `(trust_policy_max_length). Use fewer or broader subjects, split the role, or request a quota increase (up to ${IAM_QUOTAS.trustPolicyLength.max}) and raise trust_policy_max_length.`,
     },
     {
-      condition: `\${${r.managedPolicyCount} <= var.max_managed_policies_per_role}`,
-      errorMessage:
-        `${r.role} attaches \${${r.managedPolicyCount}} managed policies; IAM allows \${var.max_managed_policies_per_role} per role ` +
+      holds: `${r.managedPolicyCount} <= var.max_managed_policies_per_role`,
+      message:
+        `${who} attaches \${${r.managedPolicyCount}} managed policies; IAM allows \${var.max_managed_policies_per_role} per role ` +
         `(max_managed_policies_per_role). Combine policies, or request a quota increase (up to ${IAM_QUOTAS.managedPoliciesPerRole.max}) and raise max_managed_policies_per_role.`,
     },
   ];

@@ -1,50 +1,57 @@
 import { GITLAB_COM_EXTRA_CLAIMS, GITLAB_SUBJECT, Validation } from './rules';
 
-/** Where a role's trust inputs come from, for messages that point at the input to change. */
-export interface TrustInputs {
-  /** Who is checked, as users name it, e.g. `aws_iam_role.gitlab_ci`. May hold an interpolation. */
+/**
+ * A check on one role of the role map (see `src/trust/role-model.ts`): an HCL boolean that
+ * is true when the role is acceptable, and the message Terraform shows when it is not.
+ */
+export interface RoleCheck {
+  readonly holds: string;
+  readonly message: string;
+}
+
+/** What the checks read, as HCL expressions. */
+export interface RoleCheckInputs {
+  /** The role's entry in the role map: `label`, `subject_input`, `trust_claims`, `managed_policy_arns`. */
   readonly role: string;
-  /** HCL expression of the map from claim name to allowed values. */
-  readonly claims: string;
-  /** HCL expression of the issuer host that prefixes condition keys. */
+  /** The issuer host that prefixes condition keys. */
   readonly issuerHost: string;
-  /** HCL expression of the audiences the OIDC provider lists. */
+  /** The audiences the OIDC provider lists. */
   readonly providerAudiences: string;
-  /** Where the subjects are set, for the fix. */
-  readonly subjectInput: string;
-  /** Where the provider's audiences are set, for the fix. */
+  /** Where the provider's audiences are set, for the fix (plain text). */
   readonly audienceInput: string;
 }
 
 /**
- * Checks on a whole trust policy, across inputs; Terraform runs them as resource
- * preconditions at plan time. The article's role and every role of `roles` get the same.
+ * Checks on a whole trust, across inputs; Terraform runs them as resource preconditions
+ * at plan time. The article's role and every role of `roles` get the same.
  */
-export function trustPreconditions(t: TrustInputs): Validation[] {
-  const subjects = `lookup(${t.claims}, "sub", [])`;
-  const audiences = `lookup(${t.claims}, "aud", [])`;
-  const extraClaims = `setsubtract(keys(${t.claims}), ["sub", "aud"])`;
+export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
+  const claims = `${t.role}.trust_claims`;
+  const who = `\${${t.role}.label}`;
+  const subjects = `lookup(${claims}, "sub", [])`;
+  const audiences = `lookup(${claims}, "aud", [])`;
+  const extraClaims = `setsubtract(keys(${claims}), ["sub", "aud"])`;
   return [
     {
-      condition: `\${length(${subjects}) > 0}`,
-      errorMessage:
-        `${t.role} has no 'sub' condition, so any project on the GitLab instance could assume it (a job chooses its own aud). ` +
-        `Set ${t.subjectInput} to project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref> values.`,
+      holds: `length(${subjects}) > 0`,
+      message:
+        `${who} has no 'sub' condition, so any project on the GitLab instance could assume it (a job chooses its own aud). ` +
+        `Set \${${t.role}.subject_input} to project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref> values.`,
     },
     {
-      condition: `\${alltrue([for s in ${subjects} : ${GITLAB_SUBJECT.accepts('s')}])}`,
-      errorMessage: `${t.role} has sub value(s) \${jsonencode([for s in ${subjects} : s if !(${GITLAB_SUBJECT.accepts('s')})])} that no GitLab token carries or that reach too far: ${GITLAB_SUBJECT.fix}.`,
+      holds: `alltrue([for s in ${subjects} : ${GITLAB_SUBJECT.accepts('s')}])`,
+      message: `${who} has sub value(s) \${jsonencode([for s in ${subjects} : s if !(${GITLAB_SUBJECT.accepts('s')})])} that no GitLab token carries or that reach too far: ${GITLAB_SUBJECT.fix}.`,
     },
     {
-      condition: `\${alltrue([for a in ${audiences} : contains(${t.providerAudiences}, a)])}`,
-      errorMessage:
-        `${t.role} checks aud value(s) \${jsonencode([for a in ${audiences} : a if !contains(${t.providerAudiences}, a)])} that the OIDC provider does not list \${jsonencode(${t.providerAudiences})}; ` +
+      holds: `alltrue([for a in ${audiences} : contains(${t.providerAudiences}, a)])`,
+      message:
+        `${who} checks aud value(s) \${jsonencode([for a in ${audiences} : a if !contains(${t.providerAudiences}, a)])} that the OIDC provider does not list \${jsonencode(${t.providerAudiences})}; ` +
         `AWS would reject every token with 'Incorrect token audience'. Use an audience of the provider, or add it to ${t.audienceInput}.`,
     },
     {
-      condition: `\${length(${extraClaims}) == 0 || (${t.issuerHost} == "gitlab.com" && alltrue([for c in ${extraClaims} : contains(${JSON.stringify(GITLAB_COM_EXTRA_CLAIMS)}, c)]))}`,
-      errorMessage:
-        `${t.role} checks claim(s) \${jsonencode(${extraClaims})} of issuer \${${t.issuerHost}}: AWS evaluates only sub and aud for an OIDC provider, ` +
+      holds: `length(${extraClaims}) == 0 || (${t.issuerHost} == "gitlab.com" && alltrue([for c in ${extraClaims} : contains(${JSON.stringify(GITLAB_COM_EXTRA_CLAIMS)}, c)]))`,
+      message:
+        `${who} checks claim(s) \${jsonencode(${extraClaims})} of issuer \${${t.issuerHost}}: AWS evaluates only sub and aud for an OIDC provider, ` +
         `plus ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} for gitlab.com. Any other condition key never matches; bind the role with sub values instead.`,
     },
   ];

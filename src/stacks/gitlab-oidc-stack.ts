@@ -11,10 +11,9 @@ import { GitlabCiRole } from '../constructs/gitlab-ci-role';
 import { GitlabCiRoleFleet } from '../constructs/gitlab-ci-role-fleet';
 import { GitlabRoleArnVariables } from '../constructs/gitlab-role-arn-variables';
 import { declareBackend } from '../constructs/state-backend';
-import { quotaPreconditions } from '../guardrails/quotas';
-import { existingProviderPrecondition, trustPreconditions } from '../guardrails/trust-checks';
-import { conditionExpression, issuerHostExpression, trustPolicyExpression } from '../trust/trust-policy';
-import { trustSummaryExpression } from '../trust/trust-summary';
+import { existingProviderPrecondition } from '../guardrails/trust-checks';
+import { ARTICLE_ROLE_NAME, RoleTrustModel, roleMapExpression } from '../trust/role-model';
+import { issuerHostExpression } from '../trust/trust-policy';
 
 /** The stack's name: its output lands in cdktf.out/stacks/gitlab-oidc/. */
 export const STACK_NAME = 'gitlab-oidc';
@@ -47,8 +46,11 @@ export class GitlabOidcStack extends TerraformStack {
 
     const local = (name: string, expression: string) => new TerraformLocal(this, name, `\${${expression}}`).overrideLogicalId(name);
     const issuerHost = 'local.gitlab_issuer_host';
-    const providerAudiences = '[var.mygitlab_aud_value]';
     local('gitlab_issuer_host', issuerHostExpression('var.mygitlab'));
+    // The audience a role trusts unless it names its own, and every audience the provider lists.
+    const defaultAudiences = '[var.mygitlab_aud_value]';
+    local('provider_audiences', 'distinct(concat([var.mygitlab_aud_value], var.additional_audiences))');
+    const providerAudiences = 'local.provider_audiences';
 
     const provider = new GitlabOidcProvider(this, 'oidc_provider', {
       issuerUrl: 'var.mygitlab',
@@ -58,14 +60,42 @@ export class GitlabOidcStack extends TerraformStack {
       thumbprintSource: options.thumbprintSource,
     });
 
-    // The hand-written setup's role. merge() rather than an object literal: equal field
-    // names get a precondition's message instead of a parse error.
+    // The hand-written setup's two claim checks. merge() rather than an object literal: equal
+    // field names get a precondition's message instead of a parse error.
     local('gitlab_ci_claims', 'merge({ (var.mygitlab_match_field) = var.mygitlab_match_value }, { (var.mygitlab_match_field1) = var.mygitlab_match_value1 })');
-    const articleCondition = conditionExpression(issuerHost, 'local.gitlab_ci_claims');
-    local('gitlab_ci_trust_policy', trustPolicyExpression(provider.arnExpression, articleCondition));
-    local('gitlab_ci_trust_policy_length', `length(${trustPolicyExpression(provider.sizingArnExpression, articleCondition)})`);
+    // Every role, the article's and those of var.roles, in one map that all trust is derived from.
+    local(
+      'all_roles',
+      roleMapExpression(
+        {
+          label: '"aws_iam_role.gitlab_ci"',
+          subjectInput: `"mygitlab_match_field (or mygitlab_match_field1) = 'sub' and its values in mygitlab_match_value (or mygitlab_match_value1)"`,
+          trustClaims: 'local.gitlab_ci_claims',
+          managedPolicyArns: 'var.role_arn',
+        },
+        {
+          source: 'var.roles',
+          entry: {
+            label: `"Role '\${name}' of roles"`,
+            subjectInput: `"roles['\${name}'].subjects"`,
+            trustClaims: `merge({ sub = role.subjects, aud = role.audiences == null ? ${defaultAudiences} : role.audiences }, role.claims)`,
+            managedPolicyArns: 'role.managed_policy_arns',
+          },
+        },
+      ),
+    );
+    const trust = new RoleTrustModel(this, 'trust', {
+      roles: 'local.all_roles',
+      issuerHost,
+      providerArn: provider.arnExpression,
+      providerArnForSizing: provider.sizingArnExpression,
+      providerAudiences,
+      audienceInput: 'mygitlab_aud_value or additional_audiences',
+    });
+
+    const article = JSON.stringify(ARTICLE_ROLE_NAME);
     const role = new GitlabCiRole(this, 'gitlab_ci_role', {
-      trustPolicy: 'local.gitlab_ci_trust_policy',
+      trustPolicy: trust.policyOf(article),
       managedPolicyArns: 'var.role_arn',
       preconditions: [
         {
@@ -74,36 +104,17 @@ export class GitlabOidcStack extends TerraformStack {
             "mygitlab_match_field and mygitlab_match_field1 are both ${jsonencode(var.mygitlab_match_field)}: a claim can be checked once. Put all its values in mygitlab_match_value and check another claim (usually 'aud') with mygitlab_match_field1.",
         },
         existingProviderPrecondition('var.existing_provider_arn', issuerHost),
-        ...trustPreconditions({
-          role: 'aws_iam_role.gitlab_ci',
-          claims: 'local.gitlab_ci_claims',
-          issuerHost,
-          providerAudiences,
-          subjectInput: "mygitlab_match_field (or mygitlab_match_field1) = 'sub' and its values in mygitlab_match_value (or mygitlab_match_value1)",
-          audienceInput: 'mygitlab_aud_value',
-        }),
-        ...quotaPreconditions({
-          role: 'aws_iam_role.gitlab_ci',
-          trustPolicyLength: 'local.gitlab_ci_trust_policy_length',
-          managedPolicyCount: 'length(toset(var.role_arn))',
-        }),
+        trust.preconditionOf(article),
       ],
     });
 
-    const fleet = new GitlabCiRoleFleet(this, 'fleet', {
-      roles: 'var.roles',
-      issuerHost,
-      providerArn: provider.arnExpression,
-      providerArnForSizing: provider.sizingArnExpression,
-      providerAudiences,
-      audienceInput: 'mygitlab_aud_value (the audience the provider lists)',
-    });
+    const fleet = new GitlabCiRoleFleet(this, 'fleet', { roles: 'var.roles', trust });
 
     if (options.manageGitlabVariables) {
       new GitlabRoleArnVariables(this, 'gitlab_variables', {
         issuerUrl: 'var.mygitlab',
-        articleRole: { claims: 'local.gitlab_ci_claims', arn: role.arnExpression },
-        fleet: { roles: fleet.rolesExpression, arns: fleet.roleArnsExpression },
+        roles: 'local.all_roles',
+        arns: `merge({ ${ARTICLE_ROLE_NAME} = ${role.arnExpression} }, ${fleet.roleArnsExpression})`,
         providerVersion: PROVIDER_CONSTRAINTS.gitlab,
       });
     }
@@ -122,10 +133,13 @@ export class GitlabOidcStack extends TerraformStack {
     });
     new TerraformOutput(this, 'trust_summary', {
       description:
-        'For review: per role, who can assume it (subjects, audiences, other claims), its managed policies, and warnings for legal but dangerous choices (administrator policies, subjects open to unprotected branches or to every project of a group).',
-      value:
-        `\${{ article_role = ${trustSummaryExpression('local.gitlab_ci_claims', 'var.role_arn')}, ` +
-        `roles = { for name, role in ${fleet.rolesExpression} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns')} } }}`,
+        'For review: per role (gitlab_ci is the article role), who can assume it (subjects, audiences, other claims), its managed policies, and warnings for legal but dangerous choices (administrator policies, subjects open to unprotected branches or to every project of a group).',
+      value: `\${${trust.summary}}`,
+    });
+    new TerraformOutput(this, 'trust_conditions', {
+      description:
+        "For review: per role (gitlab_ci is the article role), the exact Condition block of its trust policy. Known at plan even when the provider is created in the same apply and assume_role_policy shows '(known after apply)'.",
+      value: `\${${trust.conditions}}`,
     });
   }
 

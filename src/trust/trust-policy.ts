@@ -1,7 +1,7 @@
 import { hasWildcard } from '../guardrails/rules';
 
 /**
- * The trust policy of a GitLab CI role, as a Terraform expression.
+ * The trust policy of a GitLab CI role, as Terraform expressions.
  *
  * It is built with `jsonencode` rather than the `aws_iam_policy_document` data
  * source so that the exact document appears in `terraform plan` and can be
@@ -17,19 +17,25 @@ export function issuerHostExpression(issuerUrl: string): string {
 }
 
 /**
- * The `Condition` block: exact values under `StringEquals`, values with `*` or `?`
- * under `StringLike` (under `StringEquals` a wildcard is compared literally and never
- * matches). Operators and keys left without values are dropped.
+ * The `Condition` block of one role. Each claim key goes under exactly one operator:
+ * `StringLike` when any of its values holds `*` or `?`, else `StringEquals`. IAM ANDs
+ * operators, so a key split across both would need a token equal to one value and like
+ * another: no token is. `StringLike` matches a value without wildcards literally, so
+ * moving a key's exact values along with its patterns changes no decision. Keys with no
+ * values and operators with no keys are dropped.
  *
  * @param issuerHost HCL expression of the issuer host (see `issuerHostExpression`)
  * @param claimValues HCL expression of a map from claim name (`sub`, `aud`, …) to a list of allowed values
  */
 export function conditionExpression(issuerHost: string, claimValues: string): string {
-  const valuesWhere = (keep: string) =>
-    `{ for key, values in { for claim, values in ${claimValues} : "\${${issuerHost}}:\${claim}" => [for v in values : v if ${keep}] } : key => values if length(values) > 0 }`;
-  const exact = valuesWhere(`!${hasWildcard('v')}`);
-  const patterns = valuesWhere(hasWildcard('v'));
-  return `{ for operator, keys in { StringEquals = ${exact}, StringLike = ${patterns} } : operator => keys if length(keys) > 0 }`;
+  const keysWhere = (patterns: boolean) =>
+    `{ for claim, values in ${claimValues} : "\${${issuerHost}}:\${claim}" => values if length(values) > 0 && ${patterns ? '' : '!'}anytrue([for v in values : ${hasWildcard('v')}]) }`;
+  return (
+    `{ for operator, keys in {\n` +
+    `      StringEquals = ${keysWhere(false)}\n` +
+    `      StringLike   = ${keysWhere(true)}\n` +
+    `    } : operator => keys if length(keys) > 0 }`
+  );
 }
 
 /**

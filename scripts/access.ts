@@ -1,0 +1,119 @@
+/**
+ * npm run -s access -- <file.json> --sub '<sub>' [--aud <aud>] [--claim key=value]... [--json]
+ *                                  [--expect allow|deny --role NAME]
+ *
+ * Who gets in: for a GitLab ID token, the decision of every role in `terraform show -json`
+ * output (a saved plan or state), made as IAM makes it. One line per role:
+ * `<role> allow|deny <reason>`. Exit 0; 1 when --expect differs; 2 on bad input.
+ */
+
+import * as fs from 'fs';
+import { Decision } from '../src/access/decide';
+import { PolicyReadError } from '../src/access/errors';
+import { GitlabClaims, decideToken, gitlabSubject } from '../src/access/gitlab-token';
+import { TerraformJsonError, readTerraformShow } from '../src/access/terraform-show';
+
+class UsageError extends Error {}
+
+const USAGE =
+  "usage: npm run -s access -- <terraform-show.json> (--sub '<sub>' | --project <group/project> --ref <ref> [--ref-type branch|tag]) " +
+  '[--aud <aud>] [--claim key=value]... [--json] [--expect allow|deny --role <name>]';
+
+interface Options {
+  file: string;
+  claims: Record<string, string>;
+  aud?: string;
+  json: boolean;
+  expect?: 'allow' | 'deny';
+  role?: string;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const claims: Record<string, string> = {};
+  let file: string | undefined;
+  let sub: string | undefined;
+  let project: string | undefined;
+  let ref: string | undefined;
+  let refType: string | undefined;
+  const options: Partial<Options> = { json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--sub') sub = value();
+    else if (arg === '--project') project = value();
+    else if (arg === '--ref') ref = value();
+    else if (arg === '--ref-type') refType = value();
+    else if (arg === '--aud') options.aud = value();
+    else if (arg === '--role') options.role = value();
+    else if (arg === '--json') options.json = true;
+    else if (arg === '--expect') {
+      const v = value();
+      if (v !== 'allow' && v !== 'deny') throw new UsageError(`--expect takes allow or deny, not ${JSON.stringify(v)}`);
+      options.expect = v;
+    } else if (arg === '--claim') {
+      const [, key, v] = /^([a-z_]+)=(.*)$/.exec(value()) ?? [];
+      if (!key) throw new UsageError(`--claim takes key=value with a lower-case claim name, e.g. ref_protected=true`);
+      claims[key] = v;
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else if (file === undefined) file = arg;
+    else throw new UsageError(`one file only; also got ${JSON.stringify(arg)}`);
+  }
+  if (!file) throw new UsageError('no file given');
+  if (sub !== undefined && project !== undefined) throw new UsageError('give --sub, or --project with --ref, not both');
+  if (project !== undefined) {
+    if (ref === undefined) throw new UsageError('--project needs --ref');
+    if (refType !== undefined && refType !== 'branch' && refType !== 'tag') throw new UsageError(`--ref-type takes branch or tag, not ${JSON.stringify(refType)}`);
+    sub = gitlabSubject(project, ref, (refType ?? 'branch') as 'branch' | 'tag');
+  } else if (ref !== undefined || refType !== undefined) throw new UsageError('--ref and --ref-type build a sub with --project');
+  if (sub === undefined) throw new UsageError("give the token's --sub, or --project and --ref");
+  if (options.expect && !options.role) throw new UsageError('--expect needs --role <name>');
+  return { ...options, file, claims: { ...claims, sub } } as Options;
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new TerraformJsonError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error}): give the output of terraform show -json <plan file> (or of state)`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new TerraformJsonError(`${file} is not JSON: give the output of terraform show -json <plan file> (or of state)`);
+  }
+}
+
+export function run(argv: readonly string[], out: (line: string) => void): number {
+  try {
+    const options = parseArgs(argv);
+    const configuration = readTerraformShow(readJson(options.file));
+    const aud = options.aud ?? configuration.defaultAudience;
+    if (aud === undefined) throw new UsageError('the file does not say which audience the provider lists: give --aud');
+    const token: GitlabClaims = { ...options.claims, aud };
+    const roles = options.role ? configuration.roles.filter((r) => r.name === options.role) : configuration.roles;
+    if (options.role && roles.length === 0) {
+      throw new UsageError(`no role named ${JSON.stringify(options.role)}; the file has ${JSON.stringify(configuration.roles.map((r) => r.name))}`);
+    }
+    const decisions = roles.map((role): { role: string } & Decision => ({ role: role.name, ...decideToken(configuration.provider, token, role.statements) }));
+    if (options.json) out(JSON.stringify(decisions, null, 2));
+    else for (const d of decisions) out(`${d.role} ${d.decision} ${d.reason}`);
+    if (options.expect && decisions[0].decision !== options.expect) {
+      console.error(`access: expected ${options.expect} for ${options.role}, got ${decisions[0].decision}`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof TerraformJsonError || error instanceof PolicyReadError) {
+      console.error(`access: ${error.message}${error instanceof UsageError ? `\n${USAGE}` : ''}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) process.exitCode = run(process.argv.slice(2), (line) => console.log(line));

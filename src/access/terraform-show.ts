@@ -1,0 +1,108 @@
+/**
+ * Reads the OIDC provider and the roles of a configuration from `terraform show -json`,
+ * of a saved plan or of state, for access decisions.
+ *
+ * A role's trust is its `assume_role_policy` where that is known. In a plan that creates
+ * the provider, the policy waits for the provider's ARN; its `Condition` block is read from
+ * the `trust_conditions` output instead, under the one statement this project writes for
+ * every role: Allow `sts:AssumeRoleWithWebIdentity` to the stack's own provider.
+ */
+
+import { ASSUME_ROLE_WITH_WEB_IDENTITY } from './decide';
+import { PolicyReadError } from './errors';
+import { ProviderView } from './gitlab-token';
+import { Statement, readConditionBlock, readPolicy } from './policy';
+
+/** A file that is not the JSON `terraform show -json` prints, or lacks what a decision needs. */
+export class TerraformJsonError extends Error {}
+
+export interface ReviewedRole {
+  /** The key in `roles`, or the resource name for an unindexed role (`gitlab_ci`). */
+  readonly name: string;
+  readonly address: string;
+  readonly statements: readonly Statement[];
+  /** Where the trust was read: the role's policy, or the `trust_conditions` output. */
+  readonly source: 'assume_role_policy' | 'trust_conditions';
+}
+
+export interface ReviewedConfiguration {
+  readonly provider: ProviderView;
+  /** Whether the provider is created by this plan, so its ARN is not known yet. */
+  readonly providerPending: boolean;
+  /** The audience of `mygitlab_aud_value` in a plan, or the provider's first, for a default `--aud`. */
+  readonly defaultAudience?: string;
+  readonly roles: readonly ReviewedRole[];
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Resource {
+  address: string;
+  mode: string;
+  type: string;
+  name: string;
+  index?: string | number;
+  values: Json;
+}
+
+function resourcesOf(module: Json | undefined): Resource[] {
+  if (!module) return [];
+  return [...(module.resources ?? []), ...(module.child_modules ?? []).flatMap(resourcesOf)];
+}
+
+/** The placeholder ARN of a provider this plan creates; every role the stack writes trusts it. */
+const pendingArn = (address: string) => `(${address}.arn, known after apply)`;
+
+const hostOf = (url: string) => url.replace(/^https:\/\//, '').replace(/\/$/, '');
+
+export function readTerraformShow(json: unknown): ReviewedConfiguration {
+  const doc = json as Json;
+  if (typeof doc !== 'object' || doc === null || typeof doc.format_version !== 'string') {
+    throw new TerraformJsonError('not the output of terraform show -json (no format_version)');
+  }
+  const values: Json | undefined = doc.planned_values ?? doc.values;
+  if (!values) throw new TerraformJsonError('the file holds no planned_values or values: show a saved plan or a state that has resources');
+  const resources = resourcesOf(values.root_module).filter((r) => r.mode === 'managed');
+  const outputs: Json = values.outputs ?? {};
+  const output = (name: string) => outputs[name]?.value;
+
+  const providers = resources.filter((r) => r.type === 'aws_iam_openid_connect_provider');
+  if (providers.length > 1) throw new TerraformJsonError(`the file holds ${providers.length} OIDC providers; this check reads configurations with one`);
+  const managed = providers[0];
+  const knownArn: string | undefined = output('oidc_provider_arn') ?? managed?.values.arn;
+  if (!knownArn && !managed) throw new TerraformJsonError('the file holds no aws_iam_openid_connect_provider and no oidc_provider_arn output');
+  const arn = knownArn ?? pendingArn(managed!.address);
+  const issuerHost = knownArn ? knownArn.replace(/^.*:oidc-provider\//, '') : hostOf(String(managed!.values.url ?? ''));
+  const audiences: string[] | undefined = managed?.values.client_id_list;
+  const provider: ProviderView = { arn, issuerHost, audiences };
+
+  const conditions: Json | undefined = output('trust_conditions');
+  const roles = resources
+    .filter((r) => r.type === 'aws_iam_role')
+    .map((r): ReviewedRole => {
+      const name = typeof r.index === 'string' ? r.index : r.name;
+      try {
+        if (typeof r.values.assume_role_policy === 'string') {
+          return { name, address: r.address, statements: readPolicy(r.values.assume_role_policy), source: 'assume_role_policy' };
+        }
+        if (conditions && name in conditions) {
+          const statement: Statement = {
+            label: 'trust_conditions',
+            effect: 'Allow',
+            actions: [ASSUME_ROLE_WITH_WEB_IDENTITY],
+            notAction: false,
+            federated: [arn],
+            conditions: readConditionBlock(conditions[name], `trust_conditions["${name}"]`),
+          };
+          return { name, address: r.address, statements: [statement], source: 'trust_conditions' };
+        }
+      } catch (error) {
+        if (error instanceof PolicyReadError) throw new PolicyReadError(`${r.address}: ${error.message}`);
+        throw error;
+      }
+      throw new TerraformJsonError(`${r.address}: its trust policy is not known in this file, and no trust_conditions output names it`);
+    });
+
+  const defaultAudience: string | undefined = doc.variables?.mygitlab_aud_value?.value ?? audiences?.[0];
+  return { provider, providerPending: !knownArn, defaultAudience, roles };
+}
