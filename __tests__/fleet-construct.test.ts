@@ -2,34 +2,42 @@ import { TerraformStack, Testing } from 'cdktf';
 import { GitlabCiRoleFleet } from '../src/constructs/gitlab-ci-role-fleet';
 import { GitlabOidcStack } from '../src/stacks/gitlab-oidc-stack';
 import { readSynthOptions } from '../src/config/synth-options';
+import { RoleTrustModel } from '../src/trust/role-model';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 function fleetOnly(): any {
   const stack = new TerraformStack(Testing.app(), 'fleet-only');
-  new GitlabCiRoleFleet(stack, 'fleet', {
-    roles: 'var.teams',
+  const trust = new RoleTrustModel(stack, 'trust', {
+    roles: 'local.teams_roles',
     issuerHost: 'local.host',
     providerArn: 'local.arn',
     providerArnForSizing: 'local.sizing_arn',
     providerAudiences: '["aud-1"]',
     audienceInput: 'the_audience_variable',
   });
+  new GitlabCiRoleFleet(stack, 'fleet', { roles: 'var.teams', trust });
   return JSON.parse(Testing.synth(stack));
 }
 
 describe('GitlabCiRoleFleet', () => {
   const tf = fleetOnly();
 
-  test('creates one role per entry of the roles map, named by its key', () => {
+  test('creates one role per entry of the roles map, named by its key, with its IAM attributes', () => {
     const role = tf.resource.aws_iam_role.fleet;
-    expect(role.for_each).toBe('${local.fleet_roles}');
-    expect(tf.locals.fleet_roles).toMatch(/^\$\{\{ for name, role in var\.teams : name => merge\(role, /);
+    expect(role.for_each).toBe('${var.teams}');
     expect(role.name).toBe('${each.key}');
-    expect(role.assume_role_policy).toMatch(/^\$\{jsonencode\(\{ Version = "2012-10-17", .*each\.value\.trust_claims/);
     for (const attribute of ['path', 'description', 'max_session_duration', 'permissions_boundary', 'tags']) {
       expect(role[attribute]).toBe(`\${each.value.${attribute}}`);
     }
+  });
+
+  test('reads its trust policy and its one guardrail precondition from the role model, by name', () => {
+    const role = tf.resource.aws_iam_role.fleet;
+    expect(role.assume_role_policy).toBe('${local.trust_policies[each.key]}');
+    expect(role.lifecycle.precondition).toEqual([
+      { condition: '${length(local.role_problems[each.key]) == 0}', error_message: '${join("\\n", local.role_problems[each.key])}' },
+    ]);
   });
 
   test('keys attachments by role and ARN, inline policies by role and policy name', () => {
@@ -41,47 +49,62 @@ describe('GitlabCiRoleFleet', () => {
     expect(tf.resource.aws_iam_role_policy.fleet.for_each).toBe('${local.fleet_inline_policies}');
     expect(tf.locals.fleet_inline_policies).toContain('"${name}/${policy}"');
   });
+});
 
-  test('trusts the given provider, with the provider audiences unless a role names its own', () => {
-    expect(tf.locals.fleet_roles).toBe(
-      '${{ for name, role in var.teams : name => merge(role, { trust_claims = merge({ sub = role.subjects, aud = role.audiences == null ? ["aud-1"] : role.audiences }, role.claims) }) }}',
-    );
-    const role = tf.resource.aws_iam_role.fleet;
-    expect(role.assume_role_policy).toContain('Principal = { Federated = local.arn }');
-    const lengthCheck = role.lifecycle.precondition.find((p: any) => p.condition.includes('var.trust_policy_max_length'));
-    expect(lengthCheck.condition).toMatch(/^\$\{length\(jsonencode\(.*Federated = local\.sizing_arn.*\)\) <= var\.trust_policy_max_length\}$/);
+describe('RoleTrustModel', () => {
+  const tf = fleetOnly();
+
+  test('derives every piece of trust once, as a local over the role map', () => {
+    expect(tf.locals.trust_conditions).toMatch(/^\$\{\{ for name, role in local\.teams_roles : name => /);
+    expect(tf.locals.trust_policies).toMatch(/^\$\{\{ for name, condition in local\.trust_conditions : name => jsonencode\(.*Federated = local\.arn \}, Condition = condition/s);
+    expect(tf.locals.trust_policy_envelope_length).toContain('Federated = local.sizing_arn');
+    expect(tf.locals.trust_policy_lengths).toBe('${{ for name, condition in local.trust_conditions : name => local.trust_policy_envelope_length + length(jsonencode(condition)) }}');
+    expect(tf.locals.role_problems).toMatch(/^\$\{\{ for name, role in local\.teams_roles : name => concat\(/);
+    expect(tf.locals.trust_summary).toMatch(/^\$\{\{ for name, role in local\.teams_roles : name => \{ subjects = /);
   });
 
-  test('guards every role with the shared trust checks and the quota checks, naming the role', () => {
-    const preconditions = tf.resource.aws_iam_role.fleet.lifecycle.precondition;
-    expect(preconditions).toHaveLength(6);
-    for (const p of preconditions) expect(p.error_message).toMatch(/^Role '\$\{each\.key\}' of roles /);
-    expect(preconditions.map((p: any) => p.condition).join('\n')).toContain('length(each.value.managed_policy_arns) <= var.max_managed_policies_per_role');
+  test('checks the trust, the audiences against the provider\'s, and both quotas, naming the role by its label', () => {
+    const problems = tf.locals.role_problems;
+    expect(problems.match(/\? \[\] : \["\$\{role\.label\} /g)).toHaveLength(6);
+    expect(problems).toContain('contains(["aud-1"], a)');
+    expect(problems).toContain('local.trust_policy_lengths[name] <= var.trust_policy_max_length');
+    expect(problems).toContain('length(toset(role.managed_policy_arns)) <= var.max_managed_policies_per_role');
   });
 });
 
 describe('the stack with roles', () => {
   const tf = JSON.parse(Testing.synth(new GitlabOidcStack(Testing.app(), 's', readSynthOptions({ thumbprintSource: 'none' }, {}))));
 
-  test('adds only optional inputs: roles {}, existing_provider_arn null, and the IAM default quotas', () => {
+  test('adds only optional inputs: roles {}, additional_audiences [], existing_provider_arn null, and the IAM default quotas', () => {
     expect(tf.variable.roles.default).toEqual({});
     expect(tf.variable.roles.type).toMatch(/^map\(object\(\{\n\s+subjects\s+= optional\(list\(string\), \[\]\)/);
+    expect(tf.variable.additional_audiences.default).toEqual([]);
     expect(tf.variable.existing_provider_arn.default).toBeNull();
     expect(tf.variable.trust_policy_max_length.default).toBe(2048);
     expect(tf.variable.max_managed_policies_per_role.default).toBe(10);
   });
 
-  test('applies the same trust and quota checks to the article role as to every role of the fleet', () => {
-    const article = tf.resource.aws_iam_role.gitlab_ci.lifecycle.precondition.map((p: any) => p.error_message);
-    const fleet = tf.resource.aws_iam_role.fleet.lifecycle.precondition.map((p: any) => p.error_message);
-    const shape = (m: string) => m.replace(/^(aws_iam_role\.gitlab_ci|Role '\$\{each\.key\}' of roles) /, '').slice(0, 15);
-    expect(fleet.map(shape).every((s: string) => article.map(shape).includes(s))).toBe(true);
+  test('puts the article role and every role of roles in one map, and guards both with the same precondition', () => {
+    expect(tf.locals.all_roles).toMatch(/^\$\{merge\(\n\s+\{ gitlab_ci = \{/);
+    expect(tf.locals.all_roles).toContain('{ for name, role in var.roles : name => {');
+    const article = tf.resource.aws_iam_role.gitlab_ci.lifecycle.precondition;
+    expect(article).toContainEqual({ condition: '${length(local.role_problems["gitlab_ci"]) == 0}', error_message: '${join("\\n", local.role_problems["gitlab_ci"])}' });
+    expect(tf.resource.aws_iam_role.gitlab_ci.assume_role_policy).toBe('${local.trust_policies["gitlab_ci"]}');
   });
 
-  test('outputs role ARNs by name and a trust summary for review', () => {
+  test('no piece of trust is written twice: one Condition builder, one policy builder, one summary', () => {
+    const text = JSON.stringify(tf);
+    expect(text.match(/StringEquals = /g)).toHaveLength(1);
+    expect(text.match(/sts:AssumeRoleWithWebIdentity/g)).toHaveLength(2); // the policies, and the envelope measured once
+    expect(text.match(/matches every branch/g)).toHaveLength(1);
+    expect(text.match(/has no 'sub' condition/g)).toHaveLength(1);
+  });
+
+  test('outputs role ARNs by name, a trust summary and the Condition blocks for review', () => {
     expect(tf.output.role_arns.value).toBe('${local.fleet_role_arns}');
     expect(tf.locals.fleet_role_arns).toBe('${{ for name, role in aws_iam_role.fleet : name => role.arn }}');
-    expect(tf.output.trust_summary.value).toMatch(/^\$\{\{ article_role = \{ subjects = /);
+    expect(tf.output.trust_summary.value).toBe('${local.trust_summary}');
     expect(tf.output.trust_summary.description).toContain('warnings');
+    expect(tf.output.trust_conditions.value).toBe('${local.trust_conditions}');
   });
 });

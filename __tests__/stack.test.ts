@@ -79,10 +79,10 @@ describe('the article stack', () => {
     );
   });
 
-  test('creates the role with the hand-written name prefix and the trust policy local', () => {
+  test('creates the role with the hand-written name prefix and its entry of the trust policies', () => {
     expect(synth()).toHaveResourceWithProperties(IamRole, {
       name_prefix: 'GitLabCI',
-      assume_role_policy: '${local.gitlab_ci_trust_policy}',
+      assume_role_policy: '${local.trust_policies["gitlab_ci"]}',
     });
   });
 
@@ -96,15 +96,15 @@ describe('the article stack', () => {
 
   test('builds the trust policy with jsonencode, never the aws_iam_policy_document data source', () => {
     const tf = parsed();
-    expect(tf.locals.gitlab_ci_trust_policy).toMatch(/^\$\{jsonencode\(/);
+    expect(tf.locals.trust_policies).toMatch(/^\$\{\{ for name, condition in local\.trust_conditions : name => jsonencode\(/);
     expect(tf.data.aws_iam_policy_document).toBeUndefined();
   });
 
   test('prefixes condition keys with the host derived from var.mygitlab, not the provider url attribute', () => {
     const tf = parsed();
     expect(tf.locals.gitlab_issuer_host).toBe('${trimsuffix(trimprefix(var.mygitlab, "https://"), "/")}');
-    expect(tf.locals.gitlab_ci_trust_policy).toContain('"${local.gitlab_issuer_host}:${claim}"');
-    expect(tf.locals.gitlab_ci_trust_policy).not.toContain('aws_iam_openid_connect_provider.gitlab.url');
+    expect(tf.locals.trust_conditions).toContain('"${local.gitlab_issuer_host}:${claim}"');
+    expect(JSON.stringify(tf.locals)).not.toContain('aws_iam_openid_connect_provider.gitlab.url');
   });
 
   test('configures the aws provider from var.aws_region', () => {

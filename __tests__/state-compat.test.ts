@@ -3,6 +3,8 @@ import * as path from 'path';
 import { EXAMPLE_TFVARS, synthStack, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, workdir } from './helpers/terraform';
 import { ResourceChange, deriveAppliedState, planChanges } from './helpers/state';
+import { decideToken, gitlabSubject } from '../src/access/gitlab-token';
+import { readPolicy } from '../src/access/policy';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'article');
 
@@ -120,5 +122,50 @@ describeWithTerraform('state written by the article stack as first released (bef
 
   test('the provider keeps its state through the moved block', () => {
     expect(changes.find((c) => c.address === 'aws_iam_openid_connect_provider.gitlab[0]')?.previous).toBe('aws_iam_openid_connect_provider.gitlab');
+  });
+});
+
+describeWithTerraform('a first-release role given the mixed list of issue "Who gets in" (main plus release tags)', () => {
+  const MIXED = 'mygitlab_match_value = ["project_path:acme/infra:ref_type:branch:ref:main", "project_path:acme/*:ref_type:tag:ref:v*"]\n';
+  const tfvars = EXAMPLE_TFVARS.replace(/^mygitlab_match_value\s*=.*$/m, MIXED.trim());
+  let changes: ResourceChange[];
+  let role: ResourceChange['change'];
+
+  beforeAll(() => {
+    const released = tempDir('released-mixed');
+    fs.copyFileSync(path.join(__dirname, 'fixtures', 'article-stack-v1', 'cdk.tf.json'), path.join(released, 'cdk.tf.json'));
+    fs.writeFileSync(path.join(released, 'terraform.tfvars'), tfvars);
+    fs.writeFileSync(path.join(released, 'offline_override.tf.json'), OFFLINE_AWS_OVERRIDE);
+    init(released);
+    const state = deriveAppliedState(released);
+
+    const { file } = synthStack({ thumbprintSource: 'none' });
+    const current = workdir(file, { 'terraform.tfvars': tfvars, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
+    fs.copyFileSync(state, path.join(current, 'terraform.tfstate'));
+    init(current);
+    changes = planChanges(current);
+    role = changes.find((c) => c.address === 'aws_iam_role.gitlab_ci')!.change;
+  });
+
+  test('the tfvars hold the mixed list', () => {
+    expect(tfvars).toContain(MIXED.trim());
+    expect(tfvars).not.toBe(EXAMPLE_TFVARS);
+  });
+
+  test('the role is updated in place, only in its trust policy; nothing else changes', () => {
+    expect(changes.filter((c) => c.change.actions.join() !== 'no-op').map((c) => [c.address, c.change.actions])).toEqual([['aws_iam_role.gitlab_ci', ['update']]]);
+    const changed = Object.keys(role.after ?? {}).filter((k) => JSON.stringify(role.before?.[k]) !== JSON.stringify(role.after?.[k]));
+    expect(changed).toEqual(['assume_role_policy']);
+  });
+
+  test('the released trust let no job in; the updated trust lets in main and release tags, and nothing else', () => {
+    const provider = { arn: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com', issuerHost: 'gitlab.com', audiences: ['https://gitlab.com'] };
+    const token = (sub: string) => ({ sub, aud: 'https://gitlab.com' });
+    const decide = (policy: unknown, sub: string) => decideToken(provider, token(sub), readPolicy(policy)).decision;
+    const main = gitlabSubject('acme/infra', 'main');
+    const release = gitlabSubject('acme/tools', 'v1.4.0', 'tag');
+    const dev = gitlabSubject('acme/infra', 'dev');
+    expect([main, release, dev].map((sub) => decide(role.before?.assume_role_policy, sub))).toEqual(['deny', 'deny', 'deny']);
+    expect([main, release, dev].map((sub) => decide(role.after?.assume_role_policy, sub))).toEqual(['allow', 'allow', 'deny']);
   });
 });

@@ -88,7 +88,13 @@ function readJson(file: string): unknown {
   }
 }
 
-export function run(argv: readonly string[], out: (line: string) => void): number {
+/** Where the command writes: its answer to `out`, errors to `err`. */
+export interface Output {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+export function run(argv: readonly string[], { out, err }: Output): number {
   try {
     const options = parseArgs(argv);
     const configuration = readTerraformShow(readJson(options.file));
@@ -103,17 +109,17 @@ export function run(argv: readonly string[], out: (line: string) => void): numbe
     if (options.json) out(JSON.stringify(decisions, null, 2));
     else for (const d of decisions) out(`${d.role} ${d.decision} ${d.reason}`);
     if (options.expect && decisions[0].decision !== options.expect) {
-      console.error(`access: expected ${options.expect} for ${options.role}, got ${decisions[0].decision}`);
+      err(`access: expected ${options.expect} for ${options.role}, got ${decisions[0].decision}`);
       return 1;
     }
     return 0;
   } catch (error) {
     if (error instanceof UsageError || error instanceof TerraformJsonError || error instanceof PolicyReadError) {
-      console.error(`access: ${error.message}${error instanceof UsageError ? `\n${USAGE}` : ''}`);
+      err(`access: ${error.message}${error instanceof UsageError ? `\n${USAGE}` : ''}`);
       return 2;
     }
     throw error;
   }
 }
 
-if (require.main === module) process.exitCode = run(process.argv.slice(2), (line) => console.log(line));
+if (require.main === module) process.exitCode = run(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) });

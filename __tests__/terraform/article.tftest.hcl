@@ -62,7 +62,9 @@ run "article_trust_policy" {
   }
 }
 
-run "wildcard_subjects_use_string_like" {
+# IAM ANDs condition operators: a key under both StringEquals and StringLike would need a
+# token equal to one value and like another. All of a key's values go under one operator.
+run "a_key_with_a_wildcard_value_goes_wholly_under_string_like" {
   command = apply
 
   variables {
@@ -75,13 +77,17 @@ run "wildcard_subjects_use_string_like" {
   assert {
     condition = jsondecode(aws_iam_role.gitlab_ci.assume_role_policy).Statement[0].Condition == {
       StringEquals = {
-        "gitlab.example.com:sub" = ["project_path:mygroup/myproject:ref_type:branch:ref:main"]
         "gitlab.example.com:aud" = ["https://gitlab.example.com"]
       }
       StringLike = {
-        "gitlab.example.com:sub" = ["project_path:mygroup/*:ref_type:tag:ref:v*"]
+        "gitlab.example.com:sub" = ["project_path:mygroup/myproject:ref_type:branch:ref:main", "project_path:mygroup/*:ref_type:tag:ref:v*"]
       }
     }
     error_message = "conditions differ: ${jsonencode(jsondecode(aws_iam_role.gitlab_ci.assume_role_policy).Statement[0].Condition)}"
+  }
+
+  assert {
+    condition     = jsonencode(output.trust_conditions["gitlab_ci"]) == jsonencode(jsondecode(aws_iam_role.gitlab_ci.assume_role_policy).Statement[0].Condition)
+    error_message = "trust_conditions does not show the applied Condition block: ${jsonencode(output.trust_conditions)}"
   }
 }

@@ -110,14 +110,14 @@ run "fleet_trust_policies" {
 
   assert {
     condition = (
-      length(output.trust_summary.roles["data-readonly"].warnings) == 2 &&
-      length(output.trust_summary.roles["web-preview"].warnings) == 1 &&
-      length(output.trust_summary.roles["payments-releases"].warnings) == 1 &&
-      length(output.trust_summary.roles["web-production"].warnings) == 0 &&
-      jsonencode(output.trust_summary.roles["web-production"].other_claims) == jsonencode({ project_id = ["40100001", "40100002"], ref_protected = ["true"] }) &&
-      length(output.trust_summary.article_role.warnings) == 0
+      length(output.trust_summary["data-readonly"].warnings) == 2 &&
+      length(output.trust_summary["web-preview"].warnings) == 1 &&
+      length(output.trust_summary["payments-releases"].warnings) == 1 &&
+      length(output.trust_summary["web-production"].warnings) == 0 &&
+      jsonencode(output.trust_summary["web-production"].other_claims) == jsonencode({ project_id = ["40100001", "40100002"], ref_protected = ["true"] }) &&
+      length(output.trust_summary["gitlab_ci"].warnings) == 0
     )
-    error_message = "trust_summary warnings differ: ${jsonencode({ for k, v in output.trust_summary.roles : k => v.warnings })}"
+    error_message = "trust_summary warnings differ: ${jsonencode({ for k, v in output.trust_summary : k => v.warnings })}"
   }
 
   assert {
@@ -165,7 +165,7 @@ run "admin_policy_is_flagged" {
   }
 
   assert {
-    condition     = jsonencode(output.trust_summary.roles["break-glass"].warnings) == jsonencode(["attaches arn:aws:iam::aws:policy/AdministratorAccess: administrator-level access to the account"])
-    error_message = "AdministratorAccess is not flagged: ${jsonencode(output.trust_summary.roles["break-glass"].warnings)}"
+    condition     = jsonencode(output.trust_summary["break-glass"].warnings) == jsonencode(["attaches arn:aws:iam::aws:policy/AdministratorAccess: administrator-level access to the account"])
+    error_message = "AdministratorAccess is not flagged: ${jsonencode(output.trust_summary["break-glass"].warnings)}"
   }
 }

@@ -15,7 +15,7 @@ import { VariableSpec } from './variable-spec';
 const claimValues = (name: string, claim: string): VariableSpec => ({
   name,
   type: 'list(string)',
-  description: `Values allowed for the claim named in ${claim}; any one of them must match. Values with * or ? are matched with StringLike, the others with StringEquals.`,
+  description: `Values allowed for the claim named in ${claim}; any one of them must match. If any value has * or ?, all are matched with StringLike, else with StringEquals.`,
   validations: [
     validateNotEmpty(name, `a condition with no values matches no token; list at least one value for the claim in ${claim}`),
     ...CLAIM_VALUE_RULES.map((rule) => validateEach(name, rule)),
