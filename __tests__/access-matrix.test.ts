@@ -151,12 +151,13 @@ describeWithTerraform('npm run access as a pipeline runs it', () => {
 
   test.each([
     ['no such file', ['/nonexistent/plan.json', '--sub', 'x'], /^access: cannot read \/nonexistent\/plan.json \(ENOENT\)/],
-    ['a file that is not JSON', [path.join(REPO_ROOT, 'README.md'), '--sub', 'x'], /is not JSON/],
+    ['a file that is not JSON', ['PLAN.txt', '--sub', 'x'], /is not JSON/],
     ['JSON that is not terraform show output', [path.join(REPO_ROOT, 'package.json'), '--sub', 'x'], /^access: not the output of terraform show -json/],
     ['an unknown role', ['PLAN', '--sub', 'x', '--role', 'nobody', '--expect', 'deny'], /no role named "nobody"/],
     ['no subject', ['PLAN'], /give the token's --sub/],
   ])('bad input (%s) gets one clear line and exit 2', (_name, args, message) => {
-    const r = access(...args.map((a) => (a === 'PLAN' ? planFile : a)));
+    fs.writeFileSync(`${planFile}.txt`, 'Plan: 11 to add, 0 to change, 0 to destroy.\n');
+    const r = access(...args.map((a) => a.replace(/^PLAN/, planFile)));
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')[0]).toMatch(message);
