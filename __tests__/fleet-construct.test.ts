@@ -56,16 +56,16 @@ describe('RoleTrustModel', () => {
 
   test('derives every piece of trust once, as a local over the role map', () => {
     expect(tf.locals.trust_conditions).toMatch(/^\$\{\{ for name, role in local\.teams_roles : name => /);
-    expect(tf.locals.trust_policies).toMatch(/^\$\{\{ for name, condition in local\.trust_conditions : name => jsonencode\(.*Federated = local\.arn \}, Condition = condition/s);
+    expect(tf.locals.trust_policies).toMatch(/^\$\{\{ for name, condition in local\.trust_conditions : name => jsonencode\(.*Principal = \{ Federated = local\.arn \}\nCondition = condition\n/s);
     expect(tf.locals.trust_policy_envelope_length).toContain('Federated = local.sizing_arn');
     expect(tf.locals.trust_policy_lengths).toBe('${{ for name, condition in local.trust_conditions : name => local.trust_policy_envelope_length + length(jsonencode(condition)) }}');
     expect(tf.locals.role_problems).toMatch(/^\$\{\{ for name, role in local\.teams_roles : name => concat\(/);
-    expect(tf.locals.trust_summary).toMatch(/^\$\{\{ for name, role in local\.teams_roles : name => \{ subjects = /);
+    expect(tf.locals.trust_summary).toMatch(/^\$\{\{ for name, role in local\.teams_roles : name => \{\nsubjects = /);
   });
 
   test('checks the trust, the audiences against the provider\'s, and both quotas, naming the role by its label', () => {
     const problems = tf.locals.role_problems;
-    expect(problems.match(/\? \[\] : \["\$\{role\.label\} /g)).toHaveLength(6);
+    expect(problems.match(/\? \[\] : \[join\(" ", \[\n"\$\{role\.label\} /g)).toHaveLength(6);
     expect(problems).toContain('contains(["aud-1"], a)');
     expect(problems).toContain('local.trust_policy_lengths[name] <= var.trust_policy_max_length');
     expect(problems).toContain('length(toset(role.managed_policy_arns)) <= var.max_managed_policies_per_role');

@@ -1,4 +1,6 @@
 import { renderHcl, renderString } from '../src/hcl/render-hcl';
+import { textExpression, textParts, textTemplate } from '../src/hcl/text';
+import { synthStack } from './helpers/synth';
 
 describe('renderString: a JSON template string as HCL with the same value', () => {
   test('one whole interpolation becomes a bare expression', () => {
@@ -71,5 +73,33 @@ describe('renderHcl', () => {
 
   test('refuses a top-level block it cannot render', () => {
     expect(() => renderHcl({ import: [{}] })).toThrow('no HCL rendering for top-level import');
+  });
+});
+
+describe('long text', () => {
+  test('a short text stays one quoted string; a long one is joined from parts cut at spaces, with the same value', () => {
+    expect(textExpression('Role ${var.x} is fine.')).toBe('"Role ${var.x} is fine."');
+    const long = `${'word '.repeat(40)}\${jsonencode([for v in var.list : v if v != "a b c"])} say "hi" and end.`;
+    const parts = textParts(long);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.join(' ')).toBe(long);
+    // The interpolation is never cut, though it holds spaces.
+    expect(parts).toContain('${jsonencode([for v in var.list : v if v != "a b c"])} say "hi" and end.');
+    expect(textExpression(long)).toMatch(/^join\(" ", \[\n"word word/);
+    expect(textExpression(long)).toContain('say \\"hi\\" and end."');
+    expect(textTemplate(long)).toBe(`\${${textExpression(long)}}`);
+    expect(textTemplate('${join("\\n", local.x)}')).toBe('${join("\\n", local.x)}');
+  });
+});
+
+describe('the synthesized cdk.tf reads like a careful human wrote it', () => {
+  test.each([
+    ['defaults', {}],
+    ['thumbprintSource none, s3 backend', { thumbprintSource: 'none', backend: 's3', backendConfig: { bucket: 'b', key: 'k', region: 'eu-west-1' } }],
+    ['manageGitlabVariables', { manageGitlabVariables: true }],
+  ])('%s: no line is over 200 characters', (_name, context) => {
+    const { text } = synthStack(context, { hcl: true });
+    const long = text.split('\n').filter((line) => line.length > 200);
+    expect(long).toEqual([]);
   });
 });

@@ -45,9 +45,8 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
     name: 'roles',
     type: ROLES_TYPE,
     description:
-      'More roles under the same OIDC provider, by role name. subjects: GitLab sub values (project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>); ' +
-      'audiences: default [mygitlab_aud_value]; claims: extra gitlab.com claims (project_id, namespace_id, ref_protected, ...) to values; ' +
-      'managed_policy_arns; inline_policies: name to JSON; permissions_boundary; max_session_duration (seconds); path; description; tags.',
+      'More roles under the same OIDC provider, keyed by role name: subjects (GitLab sub values), audiences, claims (gitlab.com only), ' +
+      'policies and IAM attributes.',
     default: {},
     validations: [
       validateRoleValues('roles', 'role names', (_role, name) => `[${name}]`, ROLE_NAME),
@@ -80,8 +79,8 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
     name: 'existing_provider_arn',
     type: 'string',
     description:
-      'ARN of an IAM OIDC provider for this GitLab instance that already exists in the account (an account holds one per issuer URL). ' +
-      'Null: the stack creates it. When set, mygitlab_aud_value must be an audience that provider lists.',
+      "ARN of this GitLab instance's IAM OIDC provider if it already exists in the account (one per issuer URL); null creates it. " +
+      'mygitlab_aud_value must be an audience it lists.',
     default: null,
     validations: [validateValue('existing_provider_arn', OIDC_PROVIDER_ARN)],
   },

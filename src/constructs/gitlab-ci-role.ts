@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { Validation } from '../guardrails/rules';
+import { textTemplate } from '../hcl/text';
 
 export interface GitlabCiRoleProps {
   /** HCL expression of the trust policy JSON (see `RoleTrustModel.policyOf`). */
@@ -43,7 +44,7 @@ export class GitlabCiRole extends Construct {
     this.role = new IamRole(this, 'role', {
       namePrefix: props.namePrefix ?? 'GitLabCI',
       assumeRolePolicy: `\${${props.trustPolicy}}`,
-      lifecycle: props.preconditions?.length ? { precondition: [...props.preconditions] } : undefined,
+      lifecycle: props.preconditions?.length ? { precondition: props.preconditions.map((p) => ({ ...p, errorMessage: textTemplate(p.errorMessage) })) } : undefined,
     });
     this.role.overrideLogicalId(name);
 

@@ -33,11 +33,12 @@ export class GitlabRoleArnVariables extends Construct {
 
     const protectedOnly = `contains(lookup(role.trust_claims, "ref_protected", []), "true")`;
     const key = `name == "${ARTICLE_ROLE_NAME}" ? "${ARTICLE_ROLE_ARN_VARIABLE}" : ${roleArnVariableExpression('name')}`;
+    new TerraformLocal(this, 'arns', `\${${props.arns}}`).overrideLogicalId('gitlab_role_arns');
     new TerraformLocal(
       this,
       'targets',
-      `\${merge([for name, role in ${props.roles} : { for project in ${exactProjectsExpression('lookup(role.trust_claims, "sub", [])')} : ` +
-        `"\${name}/\${project}" => { project = project, key = ${key}, arn = ${props.arns}[name], protected = ${protectedOnly} } }]...)}`,
+      `\${merge([\nfor name, role in ${props.roles} : {\nfor project in ${exactProjectsExpression('lookup(role.trust_claims, "sub", [])')} : ` +
+        `"\${name}/\${project}" => {\nproject = project\nkey = ${key}\narn = local.gitlab_role_arns[name]\nprotected = ${protectedOnly}\n}\n}\n]...)}`,
     ).overrideLogicalId('gitlab_role_arn_variables');
 
     const variable = new ProjectVariable(this, 'role_arn', {

@@ -19,7 +19,7 @@ export function roleArnVariableExpression(roleName: string): string {
 
 /** HCL expression: the distinct project paths that a list of subjects names without wildcards. */
 export function exactProjectsExpression(subjects: string): string {
-  return `distinct([for s in ${subjects} : regex("^project_path:([^:]+):", s)[0] if can(regex("^project_path:[^:*?]+:", s))])`;
+  return `distinct([\nfor s in ${subjects} : regex("^project_path:([^:]+):", s)[0]\nif can(regex("^project_path:[^:*?]+:", s))\n])`;
 }
 
 /** The projects that subjects name without wildcards, as `exactProjectsExpression` computes them. */

@@ -137,9 +137,12 @@ export const GITLAB_COM_EXTRA_CLAIMS = [
 ] as const;
 
 export const GITLAB_COM_CLAIM: ValueRule = {
-  accepts: (v) => `contains(${JSON.stringify(GITLAB_COM_EXTRA_CLAIMS)}, ${v})`,
+  accepts: (v) => `contains(${hclList(GITLAB_COM_EXTRA_CLAIMS)}, ${v})`,
   fix: `use claims AWS can check for gitlab.com: ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} (sub and aud have their own attributes)`,
 };
+
+/** An HCL list of strings, one per line. */
+export const hclList = (values: readonly string[]): string => `[\n${values.map((v) => `${JSON.stringify(v)},`).join('\n')}\n]`;
 
 /** The rules every value matched against a token claim must pass, whichever claim it is. */
 export const CLAIM_VALUE_RULES: readonly ValueRule[] = [NOT_EMPTY_VALUE, NOT_OPEN_TO_OTHER_OWNERS, NOT_GITHUB_SUBJECT];
@@ -163,8 +166,8 @@ export function validateValue(variable: string, rule: ValueRule): Validation {
 export function validateEach(variable: string, rule: ValueRule): Validation {
   const ref = `var.${variable}`;
   return {
-    condition: `\${alltrue([for v in ${ref} : ${rule.accepts('v')}])}`,
-    errorMessage: `Invalid ${variable} value(s) \${jsonencode([for v in ${ref} : v if !(${rule.accepts('v')})])}: ${rule.fix}.`,
+    condition: `\${alltrue([\nfor v in ${ref} : ${rule.accepts('v')}\n])}`,
+    errorMessage: `Invalid ${variable} value(s) \${jsonencode([\nfor v in ${ref} : v if !(${rule.accepts('v')})\n])}: ${rule.fix}.`,
   };
 }
 
@@ -174,10 +177,10 @@ export function validateEach(variable: string, rule: ValueRule): Validation {
  * each failing role to its rejected values.
  */
 export function validateRoleValues(variable: string, what: string, valuesOf: (role: string, name: string) => string, rule: ValueRule): Validation {
-  const rejected = `[for v in ${valuesOf('role', 'name')} : v if !(${rule.accepts('v')})]`;
+  const rejected = `[\nfor v in ${valuesOf('role', 'name')} : v if !(${rule.accepts('v')})\n]`;
   return {
-    condition: `\${alltrue([for name, role in var.${variable} : length(${rejected}) == 0])}`,
-    errorMessage: `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({ for name, role in var.${variable} : name => ${rejected} if length(${rejected}) > 0 })}: ${rule.fix}.`,
+    condition: `\${alltrue([\nfor name, role in var.${variable} : length(${rejected}) == 0\n])}`,
+    errorMessage: `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({\nfor name, role in var.${variable} : name => ${rejected} if length(${rejected}) > 0\n})}: ${rule.fix}.`,
   };
 }
 

@@ -1,4 +1,4 @@
-import { GITLAB_COM_EXTRA_CLAIMS, GITLAB_SUBJECT, Validation } from './rules';
+import { GITLAB_COM_CLAIM, GITLAB_COM_EXTRA_CLAIMS, GITLAB_SUBJECT, Validation } from './rules';
 
 /**
  * A check on one role of the role map (see `src/trust/role-model.ts`): an HCL boolean that
@@ -49,7 +49,7 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
         `AWS would reject every token with 'Incorrect token audience'. Use an audience of the provider, or add it to ${t.audienceInput}.`,
     },
     {
-      holds: `length(${extraClaims}) == 0 || (${t.issuerHost} == "gitlab.com" && alltrue([for c in ${extraClaims} : contains(${JSON.stringify(GITLAB_COM_EXTRA_CLAIMS)}, c)]))`,
+      holds: `length(${extraClaims}) == 0 || (\n${t.issuerHost} == "gitlab.com" && alltrue([for c in ${extraClaims} : ${GITLAB_COM_CLAIM.accepts('c')}])\n)`,
       message:
         `${who} checks claim(s) \${jsonencode(${extraClaims})} of issuer \${${t.issuerHost}}: AWS evaluates only sub and aud for an OIDC provider, ` +
         `plus ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} for gitlab.com. Any other condition key never matches; bind the role with sub values instead.`,

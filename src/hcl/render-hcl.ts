@@ -64,6 +64,11 @@ export function renderString(value: string): string {
   if (value.startsWith('${') && interpolationEnd(value, 2) === value.length - 1) {
     return value.slice(2, -1).trim();
   }
+  return quotedTemplate(value);
+}
+
+/** A template (text with `${…}` interpolations) as an HCL quoted string: the text escaped, the interpolations kept. */
+export function quotedTemplate(value: string): string {
   let out = '';
   for (let i = 0; i < value.length; i++) {
     if (value.startsWith('$${', i) || value.startsWith('%%{', i)) {

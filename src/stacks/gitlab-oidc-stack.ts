@@ -6,6 +6,7 @@ import { SynthOptions } from '../config/synth-options';
 import { ARTICLE_VARIABLES } from '../config/article-variables';
 import { FLEET_VARIABLES } from '../config/fleet-variables';
 import { VariableSpec } from '../config/variable-spec';
+import { textTemplate } from '../hcl/text';
 import { GitlabOidcProvider } from '../constructs/gitlab-oidc-provider';
 import { GitlabCiRole } from '../constructs/gitlab-ci-role';
 import { GitlabCiRoleFleet } from '../constructs/gitlab-ci-role-fleet';
@@ -133,12 +134,11 @@ export class GitlabOidcStack extends TerraformStack {
     });
     new TerraformOutput(this, 'trust_summary', {
       description:
-        'For review: per role (gitlab_ci is the article role), who can assume it (subjects, audiences, other claims), its managed policies, and warnings for legal but dangerous choices (administrator policies, subjects open to unprotected branches or to every project of a group).',
+        "For review, per role (gitlab_ci is the article's): subjects, audiences, other claims, managed policies, and warnings for legal but dangerous choices.",
       value: `\${${trust.summary}}`,
     });
     new TerraformOutput(this, 'trust_conditions', {
-      description:
-        "For review: per role (gitlab_ci is the article role), the exact Condition block of its trust policy. Known at plan even when the provider is created in the same apply and assume_role_policy shows '(known after apply)'.",
+      description: "For review, per role (gitlab_ci is the article's): the exact Condition block of its trust policy, known at plan even before the provider exists.",
       value: `\${${trust.conditions}}`,
     });
   }
@@ -148,7 +148,7 @@ export class GitlabOidcStack extends TerraformStack {
       const variable = new TerraformVariable(this, spec.name, {
         type: spec.type,
         description: spec.description,
-        validation: spec.validations.map((v) => ({ condition: v.condition, errorMessage: v.errorMessage })),
+        validation: spec.validations.map((v) => ({ condition: v.condition, errorMessage: textTemplate(v.errorMessage) })),
       });
       // Through an override: cdktf drops a null default, which would make the variable required.
       if (spec.default !== undefined) variable.addOverride('default', spec.default);

@@ -3,6 +3,7 @@ import { TerraformLocal } from 'cdktf';
 import { quotaChecks } from '../guardrails/quotas';
 import { Validation } from '../guardrails/rules';
 import { trustChecks } from '../guardrails/trust-checks';
+import { textExpression } from '../hcl/text';
 import { conditionExpression, trustPolicyExpression } from './trust-policy';
 import { trustSummaryExpression } from './trust-summary';
 
@@ -85,7 +86,7 @@ export class RoleTrustModel extends Construct {
     ];
     local(
       'role_problems',
-      `{ for name, role in ${props.roles} : name => concat(\n${checks.map((c) => `    ${c.holds} ? [] : ["${c.message}"],`).join('\n')}\n  ) }`,
+      `{ for name, role in ${props.roles} : name => concat(\n${checks.map((c) => `${c.holds} ? [] : [${textExpression(c.message)}],`).join('\n')}\n) }`,
     );
 
     local('trust_summary', `{ for name, role in ${props.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns')} }`);

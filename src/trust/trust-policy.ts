@@ -30,12 +30,7 @@ export function issuerHostExpression(issuerUrl: string): string {
 export function conditionExpression(issuerHost: string, claimValues: string): string {
   const keysWhere = (patterns: boolean) =>
     `{ for claim, values in ${claimValues} : "\${${issuerHost}}:\${claim}" => values if length(values) > 0 && ${patterns ? '' : '!'}anytrue([for v in values : ${hasWildcard('v')}]) }`;
-  return (
-    `{ for operator, keys in {\n` +
-    `      StringEquals = ${keysWhere(false)}\n` +
-    `      StringLike   = ${keysWhere(true)}\n` +
-    `    } : operator => keys if length(keys) > 0 }`
-  );
+  return `{ for operator, keys in {\nStringEquals = ${keysWhere(false)}\nStringLike = ${keysWhere(true)}\n} : operator => keys if length(keys) > 0 }`;
 }
 
 /**
@@ -45,5 +40,8 @@ export function conditionExpression(issuerHost: string, claimValues: string): st
  * @param condition HCL expression of the `Condition` block (see `conditionExpression`)
  */
 export function trustPolicyExpression(providerArn: string, condition: string): string {
-  return `jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = { Federated = ${providerArn} }, Condition = ${condition} }] })`;
+  return (
+    `jsonencode({\nVersion = "2012-10-17"\nStatement = [{\nEffect = "Allow"\nAction = "sts:AssumeRoleWithWebIdentity"\n` +
+    `Principal = { Federated = ${providerArn} }\nCondition = ${condition}\n}]\n})`
+  );
 }

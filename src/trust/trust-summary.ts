@@ -10,13 +10,14 @@ export function trustSummaryExpression(claims: string, policyArns: string): stri
   const subjects = `lookup(${claims}, "sub", [])`;
   const protectedOnly = `contains(lookup(${claims}, "ref_protected", []), "true")`;
   const warnings = [
-    `[for arn in ${policyArns} : "attaches \${arn}: administrator-level access to the account" if can(regex(":policy/(AdministratorAccess|IAMFullAccess)$", arn))]`,
-    `[for s in ${subjects} : "\${s} matches every branch, unprotected ones included: pin the branch, or on gitlab.com add claims.ref_protected = ['true']" if can(regex(":ref_type:branch:ref:.*[*?]", s)) && !${protectedOnly}]`,
-    `[for s in ${subjects} : "\${s} matches every project it names with a wildcard, including ones created later" if can(regex("^project_path:[^:]*[*?]", s))]`,
+    `[\nfor arn in ${policyArns} : "attaches \${arn}: administrator-level access to the account"\nif can(regex(":policy/(AdministratorAccess|IAMFullAccess)$", arn))\n]`,
+    `[\nfor s in ${subjects} : "\${s} matches every branch, unprotected ones included: pin the branch, or on gitlab.com add claims.ref_protected = ['true']"\n` +
+      `if can(regex(":ref_type:branch:ref:.*[*?]", s)) && !${protectedOnly}\n]`,
+    `[\nfor s in ${subjects} : "\${s} matches every project it names with a wildcard, including ones created later"\nif can(regex("^project_path:[^:]*[*?]", s))\n]`,
   ];
   return (
-    `{ subjects = ${subjects}, audiences = lookup(${claims}, "aud", []), ` +
-    `other_claims = { for k, v in ${claims} : k => v if !contains(["sub", "aud"], k) }, ` +
-    `managed_policy_arns = ${policyArns}, warnings = concat(${warnings.join(', ')}) }`
+    `{\nsubjects = ${subjects}\naudiences = lookup(${claims}, "aud", [])\n` +
+    `other_claims = { for k, v in ${claims} : k => v if !contains(["sub", "aud"], k) }\n` +
+    `managed_policy_arns = ${policyArns}\nwarnings = concat(\n${warnings.join(',\n')},\n)\n}`
   );
 }

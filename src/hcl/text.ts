@@ -1,0 +1,49 @@
+import { interpolationEnd, quotedTemplate } from './render-hcl';
+
+/**
+ * Long messages, written so that no line of the generated HCL runs past the page: a
+ * short text stays one quoted string; a longer one becomes `join(" ", [...])` of parts
+ * cut at spaces, one part per line. The value is the same either way.
+ *
+ * Texts are templates: literal text and `${…}` interpolations.
+ */
+
+/** Longest part a text is cut into, interpolations aside (they are never cut). */
+const PART_WIDTH = 110;
+
+/** The text cut at spaces outside interpolations into parts of about PART_WIDTH characters. */
+export function textParts(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text.startsWith('${', i)) {
+      const end = interpolationEnd(text, i + 2);
+      word += text.slice(i, end + 1);
+      i = end;
+    } else if (text[i] === ' ') {
+      words.push(word);
+      word = '';
+    } else {
+      word += text[i];
+    }
+  }
+  words.push(word);
+  const parts: string[] = [];
+  for (const w of words) {
+    const last = parts.length - 1;
+    if (last >= 0 && parts[last].length + 1 + w.length <= PART_WIDTH) parts[last] += ` ${w}`;
+    else parts.push(w);
+  }
+  return parts;
+}
+
+/** HCL expression of the text: a quoted string, or join(" ", [...]) of its parts. */
+export function textExpression(text: string): string {
+  const parts = textParts(text);
+  return parts.length === 1 ? quotedTemplate(text) : `join(" ", [\n${parts.map((p) => `${quotedTemplate(p)},`).join('\n')}\n])`;
+}
+
+/** The text as a Terraform JSON string value (a template): itself when short, else the join as one interpolation. */
+export function textTemplate(text: string): string {
+  return textParts(text).length === 1 ? text : `\${${textExpression(text)}}`;
+}
