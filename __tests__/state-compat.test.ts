@@ -93,22 +93,30 @@ describeWithTerraform('state written by the hand-written setup', () => {
   });
 });
 
+/**
+ * Applies (as derived state) the article stack as first released with `tfvars`, then plans
+ * the stack synthesized today with the same tfvars against that state.
+ */
+function planOverFirstRelease(tfvars: string): ResourceChange[] {
+  const released = workdir(path.join(__dirname, 'fixtures', 'article-stack-v1', 'cdk.tf.json'), {
+    'terraform.tfvars': tfvars,
+    'offline_override.tf.json': OFFLINE_AWS_OVERRIDE,
+  });
+  init(released);
+  const state = deriveAppliedState(released);
+
+  const { file } = synthStack({ thumbprintSource: 'none' });
+  const current = workdir(file, { 'terraform.tfvars': tfvars, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
+  fs.copyFileSync(state, path.join(current, 'terraform.tfstate'));
+  init(current);
+  return planChanges(current);
+}
+
 describeWithTerraform('state written by the article stack as first released (before roles existed)', () => {
   let changes: { address: string; previous?: string; actions: string[] }[];
 
   beforeAll(() => {
-    const released = tempDir('released');
-    fs.copyFileSync(path.join(__dirname, 'fixtures', 'article-stack-v1', 'cdk.tf.json'), path.join(released, 'cdk.tf.json'));
-    fs.writeFileSync(path.join(released, 'terraform.tfvars'), EXAMPLE_TFVARS);
-    fs.writeFileSync(path.join(released, 'offline_override.tf.json'), OFFLINE_AWS_OVERRIDE);
-    init(released);
-    const state = deriveAppliedState(released);
-
-    const { file } = synthStack({ thumbprintSource: 'none' });
-    const current = workdir(file, { 'terraform.tfvars': EXAMPLE_TFVARS, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
-    fs.copyFileSync(state, path.join(current, 'terraform.tfstate'));
-    init(current);
-    changes = planChanges(current).map((c) => ({ address: c.address, previous: c.previous_address, actions: c.change.actions }));
+    changes = planOverFirstRelease(EXAMPLE_TFVARS).map((c) => ({ address: c.address, previous: c.previous_address, actions: c.change.actions }));
   });
 
   test('the article tfvars plan no change to any resource with the new inputs at their defaults', () => {
@@ -132,18 +140,7 @@ describeWithTerraform('a first-release role given the mixed list of issue "Who g
   let role: ResourceChange['change'];
 
   beforeAll(() => {
-    const released = tempDir('released-mixed');
-    fs.copyFileSync(path.join(__dirname, 'fixtures', 'article-stack-v1', 'cdk.tf.json'), path.join(released, 'cdk.tf.json'));
-    fs.writeFileSync(path.join(released, 'terraform.tfvars'), tfvars);
-    fs.writeFileSync(path.join(released, 'offline_override.tf.json'), OFFLINE_AWS_OVERRIDE);
-    init(released);
-    const state = deriveAppliedState(released);
-
-    const { file } = synthStack({ thumbprintSource: 'none' });
-    const current = workdir(file, { 'terraform.tfvars': tfvars, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
-    fs.copyFileSync(state, path.join(current, 'terraform.tfstate'));
-    init(current);
-    changes = planChanges(current);
+    changes = planOverFirstRelease(tfvars);
     role = changes.find((c) => c.address === 'aws_iam_role.gitlab_ci')!.change;
   });
 
