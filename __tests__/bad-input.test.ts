@@ -37,6 +37,18 @@ const CASES: PlanCase[] = [
     ['-var', 'mygitlab_match_value1=["sts.amazonaws.com"]'],
     ['checks aud value(s) ["sts.amazonaws.com"] that the OIDC provider does not list ["https://gitlab.com"]', 'mygitlab_aud_value'],
   ],
+  // The article role's name and shape (issue "Adopt any hand-written setup"): the rules roles use for the same attributes.
+  [
+    'a fixed name and a prefix of its own',
+    ['-var', 'role_name=gitlab-ci-oidc', '-var', 'role_name_prefix=ci-'],
+    ['role_name "gitlab-ci-oidc" and role_name_prefix "ci-" are both set', 'a role has a fixed name or a prefix'],
+  ],
+  ['a role name with a slash', ['-var', 'role_name=ci/deploy'], ['Invalid role_name "ci/deploy"', '1 to 64 letters']],
+  ['a name prefix AWS cannot extend', ['-var', `role_name_prefix=${'p'.repeat(39)}`], ['Invalid role_name_prefix', 'use 1 to 38 letters']],
+  ['a role path without slashes', ['-var', 'role_path=ci'], ['Invalid role_path "ci"', "starts and ends with '/'"]],
+  ['a session over 12 hours', ['-var', 'role_max_session_duration=86400'], ['Invalid role_max_session_duration 86400', '3600 to 43200 seconds']],
+  ['a boundary that is not a policy ARN', ['-var', 'role_permissions_boundary=ci-boundary'], ['Invalid role_permissions_boundary "ci-boundary"']],
+  ['a tag key in the aws: namespace', ['-var', 'role_tags={ "aws:team" = "x" }'], ['Invalid role_tags', "do not start with 'aws:'"]],
 ];
 
 describeWithTerraform('bad input fails terraform plan with a message naming the variable and the fix', () => {

@@ -56,7 +56,7 @@ describeWithTerraform('the GitLab side agrees with the trust, as Terraform evalu
     const asserts: string[] = [];
     for (const role of roles) {
       const aud = parse(fs.readFileSync(path.join(snippetDir, `aws-oidc-${role.slug}.gitlab-ci.yml`), 'utf8'))[`.aws-oidc-${role.slug}`].id_tokens.AWS_ID_TOKEN.aud;
-      const address = role.slug === 'gitlab-ci' ? 'aws_iam_role.gitlab_ci' : `aws_iam_role.fleet["${role.slug}"]`;
+      const address = role.slug === 'gitlab-ci' ? 'aws_iam_role.gitlab_ci[0]' : `aws_iam_role.fleet["${role.slug}"]`;
       asserts.push(
         `assert {\n  condition = contains(jsondecode(${address}.assume_role_policy).Statement[0].Condition.StringEquals["gitlab.com:aud"], ${JSON.stringify(aud)})\n  error_message = "${role.slug}: the snippet's aud is not in the trust policy"\n}`,
       );

@@ -29,6 +29,15 @@ describe('CI snippets, as written by synth', () => {
     }
   });
 
+  test('without the article role\'s inputs (a stack of roles only), no article snippet: the example uses the first role', () => {
+    const { aws_region, mygitlab, mygitlab_aud_value, roles } = FLEET;
+    const rolesOnly = snippets({ aws_region, mygitlab, mygitlab_aud_value, roles });
+    expect(Object.keys(rolesOnly)).toHaveLength(9);
+    expect(rolesOnly['aws-oidc-gitlab-ci.gitlab-ci.yml']).toBeUndefined();
+    expect(Object.keys(parse(rolesOnly['example.gitlab-ci.yml']))).toContain('.aws-oidc-payments-api-deploy');
+    expect(snippets({ aws_region, mygitlab, mygitlab_aud_value })).toEqual({});
+  });
+
   test('the hidden job requests the audience the role trusts and hands the token to the AWS CLI and SDKs', () => {
     const job = parse(fleet['aws-oidc-web-production.gitlab-ci.yml'])['.aws-oidc-web-production'];
     expect(job.id_tokens).toEqual({ AWS_ID_TOKEN: { aud: 'https://gitlab.com' } });

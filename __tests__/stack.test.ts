@@ -35,19 +35,20 @@ function satisfies(constraint: string, version: string): boolean {
 }
 
 describe('the article stack', () => {
-  test('declares the hand-written variables, with their types, and gives every other variable a default', () => {
+  test('declares the hand-written variables with their types; the provider\'s three are required, the article role\'s five default to null', () => {
     const vars = parsed().variable;
-    const article = Object.entries(vars).filter(([, v]) => !('default' in (v as object)));
-    expect(Object.fromEntries(article.map(([n, v]) => [n, (v as { type: string }).type]))).toEqual({
-      aws_region: 'string',
-      mygitlab: 'string',
-      mygitlab_aud_value: 'string',
+    const typeOf = (names: string[]) => Object.fromEntries(names.map((n) => [n, vars[n].type]));
+    const required = Object.keys(vars).filter((n) => !('default' in vars[n]));
+    expect(typeOf(required)).toEqual({ aws_region: 'string', mygitlab: 'string', mygitlab_aud_value: 'string' });
+    const articleRole = ['mygitlab_match_field', 'mygitlab_match_field1', 'mygitlab_match_value', 'mygitlab_match_value1', 'role_arn'];
+    expect(typeOf(articleRole)).toEqual({
       mygitlab_match_field: 'string',
       mygitlab_match_field1: 'string',
       mygitlab_match_value: 'list(string)',
       mygitlab_match_value1: 'list(string)',
       role_arn: 'list(string)',
     });
+    for (const name of articleRole) expect([name, vars[name].default]).toEqual([name, null]);
   });
 
   test('gives every variable a description and a validation, and every output a description', () => {
@@ -73,24 +74,33 @@ describe('the article stack', () => {
     const tf = parsed();
     expect(tf.resource.aws_iam_openid_connect_provider.gitlab.count).toBe('${var.existing_provider_arn == null ? 1 : 0}');
     expect(tf.data.tls_certificate.gitlab.count).toBe('${var.existing_provider_arn == null ? 1 : 0}');
-    expect(tf.moved).toEqual([{ from: 'aws_iam_openid_connect_provider.gitlab', to: 'aws_iam_openid_connect_provider.gitlab[0]' }]);
+    expect(tf.moved).toEqual([
+      { from: 'aws_iam_openid_connect_provider.gitlab', to: 'aws_iam_openid_connect_provider.gitlab[0]' },
+      { from: 'aws_iam_role.gitlab_ci', to: 'aws_iam_role.gitlab_ci[0]' },
+    ]);
     expect(tf.locals.oidc_provider_arn).toBe(
       '${var.existing_provider_arn != null ? var.existing_provider_arn : one(aws_iam_openid_connect_provider.gitlab[*].arn)}',
     );
   });
 
-  test('creates the role with the hand-written name prefix and its entry of the trust policies', () => {
+  test('creates the role, when all its inputs are set, with its entry of the trust policies and the hand-written name prefix by default', () => {
     expect(synth()).toHaveResourceWithProperties(IamRole, {
-      name_prefix: 'GitLabCI',
+      count: '${local.article_role_enabled ? 1 : 0}',
+      name: '${var.role_name}',
+      name_prefix: '${var.role_name == null ? var.role_name_prefix : null}',
+      path: '${var.role_path}',
       assume_role_policy: '${local.trust_policies["gitlab_ci"]}',
     });
+    const vars = parsed().variable;
+    expect([vars.role_name.default, vars.role_name_prefix.default, vars.role_path.default, vars.role_max_session_duration.default]).toEqual([null, 'GitLabCI', '/', 3600]);
+    expect(parsed().locals.article_role_enabled).toBe('${length(local.article_role_missing) == 0}');
   });
 
   test('keys policy attachments by ARN with for_each', () => {
     expect(synth()).toHaveResourceWithProperties(IamRolePolicyAttachment, {
-      for_each: '${toset(var.role_arn)}',
+      for_each: '${toset(local.article_role_enabled ? var.role_arn : [])}',
       policy_arn: '${each.value}',
-      role: '${aws_iam_role.gitlab_ci.name}',
+      role: '${aws_iam_role.gitlab_ci[0].name}',
     });
   });
 
@@ -113,7 +123,7 @@ describe('the article stack', () => {
 
   test('outputs ROLE_ARN and the provider ARN', () => {
     const out = parsed().output;
-    expect(out.ROLE_ARN.value).toBe('${aws_iam_role.gitlab_ci.arn}');
+    expect(out.ROLE_ARN.value).toBe('${one(aws_iam_role.gitlab_ci[*].arn)}');
     expect(out.oidc_provider_arn.value).toBe('${local.oidc_provider_arn}');
   });
 

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { EXAMPLE_TFVARS, synthStack, tempDir } from './helpers/synth';
-import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, workdir } from './helpers/terraform';
+import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';
 import { ResourceChange, deriveAppliedState, planChanges } from './helpers/state';
 import { decideToken, gitlabSubject } from '../src/access/gitlab-token';
 import { readPolicy } from '../src/access/policy';
+import { run } from '../scripts/access';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'article');
 
@@ -42,7 +43,7 @@ describeWithTerraform('state written by the hand-written setup', () => {
     // Keyed by the hand-written address the object had in the state.
     changes = new Map(planned.map((c) => [c.previous_address ?? c.address, c.change.actions]));
     movedProvider = planned.find((c) => c.previous_address === 'aws_iam_openid_connect_provider.gitlab')?.address;
-    roleChange = planned.find((c) => c.address === 'aws_iam_role.gitlab_ci')!.change;
+    roleChange = planned.find((c) => c.address === 'aws_iam_role.gitlab_ci[0]')!.change;
   });
 
   test('the derived state is faithful: the hand-written setup plans no changes against it', () => {
@@ -97,7 +98,7 @@ describeWithTerraform('state written by the hand-written setup', () => {
  * Applies (as derived state) the article stack as first released with `tfvars`, then plans
  * the stack synthesized today with the same tfvars against that state.
  */
-function planOverFirstRelease(tfvars: string): ResourceChange[] {
+function planOverFirstRelease(tfvars: string): { changes: ResourceChange[]; dir: string } {
   const released = workdir(path.join(__dirname, 'fixtures', 'article-stack-v1', 'cdk.tf.json'), {
     'terraform.tfvars': tfvars,
     'offline_override.tf.json': OFFLINE_AWS_OVERRIDE,
@@ -109,27 +110,28 @@ function planOverFirstRelease(tfvars: string): ResourceChange[] {
   const current = workdir(file, { 'terraform.tfvars': tfvars, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
   fs.copyFileSync(state, path.join(current, 'terraform.tfstate'));
   init(current);
-  return planChanges(current);
+  return { changes: planChanges(current), dir: current };
 }
 
 describeWithTerraform('state written by the article stack as first released (before roles existed)', () => {
   let changes: { address: string; previous?: string; actions: string[] }[];
 
   beforeAll(() => {
-    changes = planOverFirstRelease(EXAMPLE_TFVARS).map((c) => ({ address: c.address, previous: c.previous_address, actions: c.change.actions }));
+    changes = planOverFirstRelease(EXAMPLE_TFVARS).changes.map((c) => ({ address: c.address, previous: c.previous_address, actions: c.change.actions }));
   });
 
   test('the article tfvars plan no change to any resource with the new inputs at their defaults', () => {
     expect(changes.filter((c) => c.actions.join() !== 'no-op')).toEqual([]);
     expect(changes.map((c) => c.address).sort()).toEqual([
       'aws_iam_openid_connect_provider.gitlab[0]',
-      'aws_iam_role.gitlab_ci',
+      'aws_iam_role.gitlab_ci[0]',
       'aws_iam_role_policy_attachment.gitlab_ci["arn:aws:iam::aws:policy/AmazonS3FullAccess"]',
     ]);
   });
 
-  test('the provider keeps its state through the moved block', () => {
+  test('the provider and the role keep their state through the moved blocks', () => {
     expect(changes.find((c) => c.address === 'aws_iam_openid_connect_provider.gitlab[0]')?.previous).toBe('aws_iam_openid_connect_provider.gitlab');
+    expect(changes.find((c) => c.address === 'aws_iam_role.gitlab_ci[0]')?.previous).toBe('aws_iam_role.gitlab_ci');
   });
 });
 
@@ -138,10 +140,14 @@ describeWithTerraform('a first-release role given the mixed list of issue "Who g
   const tfvars = EXAMPLE_TFVARS.replace(/^mygitlab_match_value\s*=.*$/m, MIXED.trim());
   let changes: ResourceChange[];
   let role: ResourceChange['change'];
+  let stateJson: string;
 
   beforeAll(() => {
-    changes = planOverFirstRelease(tfvars);
-    role = changes.find((c) => c.address === 'aws_iam_role.gitlab_ci')!.change;
+    const planned = planOverFirstRelease(tfvars);
+    changes = planned.changes;
+    stateJson = path.join(planned.dir, 'state.json');
+    fs.writeFileSync(stateJson, tfOk(planned.dir, ['show', '-json']).stdout);
+    role = changes.find((c) => c.address === 'aws_iam_role.gitlab_ci[0]')!.change;
   });
 
   test('the tfvars hold the mixed list', () => {
@@ -150,7 +156,7 @@ describeWithTerraform('a first-release role given the mixed list of issue "Who g
   });
 
   test('the role is updated in place, only in its trust policy; nothing else changes', () => {
-    expect(changes.filter((c) => c.change.actions.join() !== 'no-op').map((c) => [c.address, c.change.actions])).toEqual([['aws_iam_role.gitlab_ci', ['update']]]);
+    expect(changes.filter((c) => c.change.actions.join() !== 'no-op').map((c) => [c.address, c.change.actions])).toEqual([['aws_iam_role.gitlab_ci[0]', ['update']]]);
     const changed = Object.keys(role.after ?? {}).filter((k) => JSON.stringify(role.before?.[k]) !== JSON.stringify(role.after?.[k]));
     expect(changed).toEqual(['assume_role_policy']);
   });
@@ -164,5 +170,14 @@ describeWithTerraform('a first-release role given the mixed list of issue "Who g
     const dev = gitlabSubject('acme/infra', 'dev');
     expect([main, release, dev].map((sub) => decide(role.before?.assume_role_policy, sub))).toEqual(['deny', 'deny', 'deny']);
     expect([main, release, dev].map((sub) => decide(role.after?.assume_role_policy, sub))).toEqual(['allow', 'allow', 'deny']);
+  });
+
+  test('npm run access on the released state (terraform show -json) shows the defect: no job gets in', () => {
+    for (const args of [['--project', 'acme/infra', '--ref', 'main'], ['--project', 'acme/tools', '--ref', 'v1.4.0', '--ref-type', 'tag']]) {
+      const lines: string[] = [];
+      expect(run([stateJson, ...args, '--role', 'gitlab_ci', '--expect', 'deny'], { out: (l) => lines.push(l), err: (l) => lines.push(l) })).toBe(0);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^gitlab_ci deny String(Equals|Like) gitlab\.com:sub: /);
+    }
   });
 });

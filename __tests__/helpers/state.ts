@@ -10,11 +10,14 @@ import { tfOk } from './terraform';
  */
 
 const ACCOUNT = '123456789012';
-const ROLE_NAME = 'GitLabCI20260101000000000000000001';
+/** What AWS appends to a role's name_prefix. */
+const ROLE_NAME_SUFFIX = '20260101000000000000000001';
 
 /** Values AWS would return for computed attributes, by resource type. */
 function computedValue(type: string, attribute: string, after: Record<string, unknown>): unknown {
   const issuerHost = String(after.url ?? '').replace(/^https:\/\//, '').replace(/\/$/, '');
+  // A role named in its configuration keeps that name; one named from a prefix gets AWS's suffix.
+  const roleName = typeof after.name === 'string' ? after.name : `${after.name_prefix ?? ''}${ROLE_NAME_SUFFIX}`;
   const fills: Record<string, Record<string, unknown>> = {
     aws_iam_openid_connect_provider: {
       arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuerHost}`,
@@ -24,9 +27,9 @@ function computedValue(type: string, attribute: string, after: Record<string, un
       thumbprint_list: ['0123456789abcdef0123456789abcdef01234567'],
     },
     aws_iam_role: {
-      arn: `arn:aws:iam::${ACCOUNT}:role/${ROLE_NAME}`,
-      id: ROLE_NAME,
-      name: ROLE_NAME,
+      arn: `arn:aws:iam::${ACCOUNT}:role${after.path ?? '/'}${roleName}`,
+      id: roleName,
+      name: roleName,
       unique_id: 'AROAFAKEFAKEFAKEFAKE1',
       create_date: '2026-01-01T00:00:00Z',
       tags_all: {},

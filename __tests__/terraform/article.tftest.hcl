@@ -19,7 +19,7 @@ run "article_trust_policy" {
   command = apply
 
   assert {
-    condition = aws_iam_role.gitlab_ci.assume_role_policy == jsonencode({
+    condition = aws_iam_role.gitlab_ci[0].assume_role_policy == jsonencode({
       Version = "2012-10-17"
       Statement = [{
         Effect    = "Allow"
@@ -33,7 +33,7 @@ run "article_trust_policy" {
         }
       }]
     })
-    error_message = "trust policy differs: ${aws_iam_role.gitlab_ci.assume_role_policy}"
+    error_message = "trust policy differs: ${aws_iam_role.gitlab_ci[0].assume_role_policy}"
   }
 
   assert {
@@ -42,7 +42,7 @@ run "article_trust_policy" {
   }
 
   assert {
-    condition     = aws_iam_role.gitlab_ci.name_prefix == "GitLabCI"
+    condition     = aws_iam_role.gitlab_ci[0].name_prefix == "GitLabCI"
     error_message = "role name_prefix differs from the hand-written setup"
   }
 
@@ -75,7 +75,7 @@ run "a_key_with_a_wildcard_value_goes_wholly_under_string_like" {
   }
 
   assert {
-    condition = jsondecode(aws_iam_role.gitlab_ci.assume_role_policy).Statement[0].Condition == {
+    condition = jsondecode(aws_iam_role.gitlab_ci[0].assume_role_policy).Statement[0].Condition == {
       StringEquals = {
         "gitlab.example.com:aud" = ["https://gitlab.example.com"]
       }
@@ -83,11 +83,11 @@ run "a_key_with_a_wildcard_value_goes_wholly_under_string_like" {
         "gitlab.example.com:sub" = ["project_path:mygroup/myproject:ref_type:branch:ref:main", "project_path:mygroup/*:ref_type:tag:ref:v*"]
       }
     }
-    error_message = "conditions differ: ${jsonencode(jsondecode(aws_iam_role.gitlab_ci.assume_role_policy).Statement[0].Condition)}"
+    error_message = "conditions differ: ${jsonencode(jsondecode(aws_iam_role.gitlab_ci[0].assume_role_policy).Statement[0].Condition)}"
   }
 
   assert {
-    condition     = jsonencode(output.trust_conditions["gitlab_ci"]) == jsonencode(jsondecode(aws_iam_role.gitlab_ci.assume_role_policy).Statement[0].Condition)
+    condition     = jsonencode(output.trust_conditions["gitlab_ci"]) == jsonencode(jsondecode(aws_iam_role.gitlab_ci[0].assume_role_policy).Statement[0].Condition)
     error_message = "trust_conditions does not show the applied Condition block: ${jsonencode(output.trust_conditions)}"
   }
 }

@@ -63,8 +63,8 @@ run "fleet_trust_policies" {
   }
 
   assert {
-    condition     = aws_iam_role.gitlab_ci.assume_role_policy == jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/gitlab.com" }, Condition = { StringEquals = { "gitlab.com:sub" = ["project_path:mygroup/myproject:ref_type:branch:ref:main"], "gitlab.com:aud" = ["https://gitlab.com"] } } }] })
-    error_message = "the article's role changed: ${aws_iam_role.gitlab_ci.assume_role_policy}"
+    condition     = aws_iam_role.gitlab_ci[0].assume_role_policy == jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/gitlab.com" }, Condition = { StringEquals = { "gitlab.com:sub" = ["project_path:mygroup/myproject:ref_type:branch:ref:main"], "gitlab.com:aud" = ["https://gitlab.com"] } } }] })
+    error_message = "the article's role changed: ${aws_iam_role.gitlab_ci[0].assume_role_policy}"
   }
 
   assert {
@@ -140,7 +140,7 @@ run "reuse_existing_provider" {
 
   assert {
     condition = alltrue([
-      for role in concat(values(aws_iam_role.fleet), [aws_iam_role.gitlab_ci]) :
+      for role in concat(values(aws_iam_role.fleet), [aws_iam_role.gitlab_ci[0]]) :
       jsondecode(role.assume_role_policy).Statement[0].Principal.Federated == "arn:aws:iam::210987654321:oidc-provider/gitlab.com"
     ])
     error_message = "a role does not trust the existing provider"

@@ -9,7 +9,9 @@ import {
   OIDC_PROVIDER_ARN,
   PERMISSIONS_BOUNDARY,
   ROLE_NAME,
+  ROLE_DESCRIPTION,
   ROLE_PATH,
+  ROLE_TAGS,
   SESSION_DURATION,
   ValueRule,
   validateEach,
@@ -64,6 +66,8 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
       validateRoleValues('roles', 'permissions_boundary', (role) => `[${role}.permissions_boundary]`, PERMISSIONS_BOUNDARY),
       validateRoleValues('roles', 'max_session_duration', (role) => `[${role}.max_session_duration]`, SESSION_DURATION),
       validateRoleValues('roles', 'path', (role) => `[${role}.path]`, ROLE_PATH),
+      validateRoleValues('roles', 'description', (role) => `[${role}.description]`, ROLE_DESCRIPTION),
+      validateRoleValues('roles', 'tags', (role) => `[${role}.tags]`, ROLE_TAGS),
     ],
   },
   {

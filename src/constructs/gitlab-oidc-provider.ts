@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { TerraformLocal, TerraformStack } from 'cdktf';
+import { TerraformLocal } from 'cdktf';
 import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { ThumbprintSource } from '../config/synth-options';
+import type { Move } from './gitlab-ci-role';
 
 export interface GitlabOidcProviderProps {
   /** HCL expression of the issuer URL, e.g. `var.mygitlab`. */
@@ -39,6 +40,8 @@ export class GitlabOidcProvider extends Construct {
    * trust policies before the provider exists (assumes the `aws` partition).
    */
   public readonly sizingArnExpression = 'local.oidc_provider_arn_for_sizing';
+  /** `moved` blocks the stack must write for state of earlier addresses. */
+  public readonly moves: readonly Move[];
 
   constructor(scope: Construct, id: string, props: GitlabOidcProviderProps) {
     super(scope, id);
@@ -62,9 +65,7 @@ export class GitlabOidcProvider extends Construct {
     provider.addOverride('count', count);
     provider.overrideLogicalId(NAME);
     // State written before the provider became optional sits at the address without an index.
-    TerraformStack.of(this).addOverride('moved', [
-      { from: `aws_iam_openid_connect_provider.${NAME}`, to: `aws_iam_openid_connect_provider.${NAME}[0]` },
-    ]);
+    this.moves = [{ from: `aws_iam_openid_connect_provider.${NAME}`, to: `aws_iam_openid_connect_provider.${NAME}[0]` }];
 
     new TerraformLocal(
       this,

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Document } from 'yaml';
+import { ARTICLE_ROLE_INPUTS } from '../config/article-variables';
 import { ARTICLE_ROLE_ARN_VARIABLE, exactProjects, roleArnVariable } from './role-arn-variable';
 
 /**
@@ -30,7 +31,7 @@ export class CiConfigError extends Error {}
 
 type Vars = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The roles that the variable values describe: the article's role, then `roles` by name. */
+/** The roles that the variable values describe: the article's role (when its inputs are set), then `roles` by name. */
 export function ciRoles(vars: Vars): CiRole[] {
   const providerAudiences = [vars.mygitlab_aud_value].filter(Boolean) as string[];
   const articleClaims: Record<string, string[]> = {
@@ -55,7 +56,9 @@ export function ciRoles(vars: Vars): CiRole[] {
   }));
   const clash = fleet.find((role) => role.slug === article.slug);
   if (clash) throw new CiConfigError(`${clash.label}: the name '${article.slug}' is the article role's hidden job (.aws-oidc-${article.slug}); rename the role.`);
-  return [article, ...fleet];
+  // Terraform refuses a half-filled article role at plan; with none of its inputs there is none.
+  const hasArticleRole = ARTICLE_ROLE_INPUTS.some((name) => vars[name] !== undefined && vars[name] !== null);
+  return hasArticleRole ? [article, ...fleet] : fleet;
 }
 
 /** The audience a role's jobs request: the configured one, which the role must trust, else its first. */
@@ -137,9 +140,7 @@ export function writeCiSnippets(dir: string, vars: Vars, configuredAudience: str
   const audiences = roles.map((role) => jobAudience(role, configuredAudience));
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const files: Record<string, string> = {
-    'example.gitlab-ci.yml': exampleCiFile(roles[0], audiences[0], vars.aws_region),
-  };
+  const files: Record<string, string> = roles.length ? { 'example.gitlab-ci.yml': exampleCiFile(roles[0], audiences[0], vars.aws_region) } : {};
   roles.forEach((role, i) => (files[`aws-oidc-${role.slug}.gitlab-ci.yml`] = roleSnippet(role, audiences[i], vars.aws_region)));
   return Object.entries(files).map(([name, text]) => {
     fs.writeFileSync(path.join(dir, name), text);

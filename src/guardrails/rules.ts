@@ -100,6 +100,24 @@ export const ROLE_PATH: ValueRule = {
   fix: "use '/' or a path such as '/gitlab-ci/' that starts and ends with '/', at most 512 characters",
 };
 
+/** `name_prefix`: AWS appends a 26-character suffix, so at most 38 characters of the role name's set. */
+export const ROLE_NAME_PREFIX: ValueRule = {
+  accepts: (v) => `can(regex("^[A-Za-z0-9_+=,.@-]{1,${IAM_QUOTAS.roleNameLength.max - 26}}$", ${v}))`,
+  fix: `use 1 to ${IAM_QUOTAS.roleNameLength.max - 26} letters, digits or the characters + = , . @ _ - (AWS appends 26 characters to reach the 64 of a role name)`,
+};
+
+/** IAM role descriptions: at most 1,000 characters of printable ASCII and Latin-1 (IAM also takes tabs and line breaks; this keeps to one line). */
+export const ROLE_DESCRIPTION: ValueRule = {
+  accepts: (v) => `(${v} == null || can(regex("^[ -~¡-ÿ]{0,1000}$", ${v})))`,
+  fix: 'use at most 1000 characters of printable text on one line for a role description',
+};
+
+/** IAM tags: at most 50, keys of 1 to 128 characters, values of at most 256. */
+export const ROLE_TAGS: ValueRule = {
+  accepts: (v) => `(length(${v}) <= 50 && alltrue([for k, t in ${v} : length(k) >= 1 && length(k) <= 128 && length(t) <= 256 && !startswith(lower(k), "aws:")]))`,
+  fix: "use at most 50 tags, with keys of 1 to 128 characters that do not start with 'aws:' and values of at most 256",
+};
+
 export const SESSION_DURATION: ValueRule = {
   accepts: (v) => `(${v} >= ${IAM_QUOTAS.sessionDuration.min} && ${v} <= ${IAM_QUOTAS.sessionDuration.max})`,
   fix: 'use 3600 to 43200 seconds (1 to 12 hours), the range IAM accepts for max_session_duration',
@@ -162,9 +180,12 @@ export function validateValue(variable: string, rule: ValueRule): Validation {
   };
 }
 
-/** A validation that applies `rule` to every element of a `list(string)` variable, naming the rejected elements. */
-export function validateEach(variable: string, rule: ValueRule): Validation {
-  const ref = `var.${variable}`;
+/**
+ * A validation that applies `rule` to every element of a `list(string)` variable, naming the
+ * rejected elements. A `nullable` variable that is null has no elements, so it passes.
+ */
+export function validateEach(variable: string, rule: ValueRule, { nullable = false } = {}): Validation {
+  const ref = nullable ? `(var.${variable} == null ? [] : var.${variable})` : `var.${variable}`;
   return {
     condition: `\${alltrue([\nfor v in ${ref} : ${rule.accepts('v')}\n])}`,
     errorMessage: `Invalid ${variable} value(s) \${jsonencode([\nfor v in ${ref} : v if !(${rule.accepts('v')})\n])}: ${rule.fix}.`,
@@ -182,6 +203,12 @@ export function validateRoleValues(variable: string, what: string, valuesOf: (ro
     condition: `\${alltrue([\nfor name, role in var.${variable} : length(${rejected}) == 0\n])}`,
     errorMessage: `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({\nfor name, role in var.${variable} : name => ${rejected} if length(${rejected}) > 0\n})}: ${rule.fix}.`,
   };
+}
+
+/** The validation, for a variable that may be null: null passes, any other value is checked. */
+export function whenSet(variable: string, validation: Validation): Validation {
+  const inner = validation.condition.replace(/^\$\{([\s\S]*)\}$/, '$1');
+  return { ...validation, condition: `\${var.${variable} == null ? true : (${inner})}` };
 }
 
 /** A validation that rejects an empty `list(string)` variable. */

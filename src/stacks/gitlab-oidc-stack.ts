@@ -3,7 +3,7 @@ import { TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } fr
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { SynthOptions } from '../config/synth-options';
-import { ARTICLE_VARIABLES } from '../config/article-variables';
+import { ARTICLE_ROLE_INPUTS, ARTICLE_ROLE_SHAPE_VARIABLES, ARTICLE_VARIABLES, ROLE_NAME_PREFIX_DEFAULT } from '../config/article-variables';
 import { FLEET_VARIABLES } from '../config/fleet-variables';
 import { VariableSpec } from '../config/variable-spec';
 import { textTemplate } from '../hcl/text';
@@ -35,7 +35,7 @@ export class GitlabOidcStack extends TerraformStack {
   constructor(scope: Construct, id: string, options: SynthOptions) {
     super(scope, id);
 
-    this.declareVariables([...ARTICLE_VARIABLES, ...FLEET_VARIABLES]);
+    this.declareVariables([...ARTICLE_VARIABLES, ...ARTICLE_ROLE_SHAPE_VARIABLES, ...FLEET_VARIABLES]);
     new AwsProvider(this, 'aws', { region: '${var.aws_region}' });
     this.addOverride('terraform.required_providers.aws', { source: 'hashicorp/aws', version: PROVIDER_CONSTRAINTS.aws });
     if (options.thumbprintSource === 'tls') {
@@ -61,13 +61,22 @@ export class GitlabOidcStack extends TerraformStack {
       thumbprintSource: options.thumbprintSource,
     });
 
+    // The article's role exists when all its inputs are set; with none set, the stack holds
+    // only roles. Some but not all set is refused at plan (see the ROLE_ARN output).
+    local('article_role_inputs', `{\n${ARTICLE_ROLE_INPUTS.map((name) => `${name} = var.${name}`).join('\n')}\n}`);
+    local('article_role_missing', '[for name, value in local.article_role_inputs : name if value == null]');
+    local('article_role_enabled', 'length(local.article_role_missing) == 0');
     // The hand-written setup's two claim checks. merge() rather than an object literal: equal
     // field names get a precondition's message instead of a parse error.
-    local('gitlab_ci_claims', 'merge({ (var.mygitlab_match_field) = var.mygitlab_match_value }, { (var.mygitlab_match_field1) = var.mygitlab_match_value1 })');
+    local(
+      'gitlab_ci_claims',
+      'local.article_role_enabled ? merge(\n{ (var.mygitlab_match_field) = var.mygitlab_match_value },\n{ (var.mygitlab_match_field1) = var.mygitlab_match_value1 },\n) : {}',
+    );
     // Every role, the article's and those of var.roles, in one map that all trust is derived from.
     local(
       'all_roles',
       roleMapExpression(
+        'local.article_role_enabled',
         {
           label: '"aws_iam_role.gitlab_ci"',
           subjectInput: `"mygitlab_match_field (or mygitlab_match_field1) = 'sub' and its values in mygitlab_match_value (or mygitlab_match_value1)"`,
@@ -97,14 +106,29 @@ export class GitlabOidcStack extends TerraformStack {
     const article = JSON.stringify(ARTICLE_ROLE_NAME);
     const role = new GitlabCiRole(this, 'gitlab_ci_role', {
       trustPolicy: trust.policyOf(article),
-      managedPolicyArns: 'var.role_arn',
+      managedPolicyArns: 'local.article_role_enabled ? var.role_arn : []',
+      enabled: 'local.article_role_enabled',
+      attributes: {
+        name: 'var.role_name',
+        namePrefix: 'var.role_name == null ? var.role_name_prefix : null',
+        path: 'var.role_path',
+        description: 'var.role_description',
+        maxSessionDuration: 'var.role_max_session_duration',
+        permissionsBoundary: 'var.role_permissions_boundary',
+        tags: 'var.role_tags',
+      },
       preconditions: [
+        {
+          condition: `\${var.role_name == null || var.role_name_prefix == ${JSON.stringify(ROLE_NAME_PREFIX_DEFAULT)}}`,
+          errorMessage:
+            `role_name \${jsonencode(var.role_name)} and role_name_prefix \${jsonencode(var.role_name_prefix)} are both set: a role has a fixed name or a prefix. ` +
+            `Keep role_name to adopt a role of that name, or unset it to let AWS name the role from role_name_prefix.`,
+        },
         {
           condition: '${var.mygitlab_match_field != var.mygitlab_match_field1}',
           errorMessage:
             "mygitlab_match_field and mygitlab_match_field1 are both ${jsonencode(var.mygitlab_match_field)}: a claim can be checked once. Put all its values in mygitlab_match_value and check another claim (usually 'aud') with mygitlab_match_field1.",
         },
-        existingProviderPrecondition('var.existing_provider_arn', issuerHost),
         trust.preconditionOf(article),
       ],
     });
@@ -120,14 +144,29 @@ export class GitlabOidcStack extends TerraformStack {
       });
     }
 
-    new TerraformOutput(this, 'ROLE_ARN', {
-      description: 'ARN of the role GitLab jobs assume; set it as the ROLE_ARN CI/CD variable of the trusted projects.',
+    this.addOverride('moved', [...provider.moves, ...role.moves]);
+
+    // Outputs are evaluated at plan, also when there is no article role: checks on the whole
+    // stack live on them.
+    const roleArn = new TerraformOutput(this, 'ROLE_ARN', {
+      description: 'ARN of the article role GitLab jobs assume (null without one); set it as the ROLE_ARN CI/CD variable of the trusted projects.',
       value: `\${${role.arnExpression}}`,
     });
-    new TerraformOutput(this, 'oidc_provider_arn', {
+    roleArn.addOverride('precondition', [
+      {
+        condition: `\${local.article_role_enabled || length(local.article_role_missing) == length(local.article_role_inputs)}`,
+        error_message: textTemplate(
+          'The article role (aws_iam_role.gitlab_ci) is half filled: ${jsonencode(local.article_role_missing)} not set. ' +
+            `Set all of ${ARTICLE_ROLE_INPUTS.join(', ')} for the article role, or none of them for a stack of roles only.`,
+        ),
+      },
+    ]);
+    const providerArn = new TerraformOutput(this, 'oidc_provider_arn', {
       description: 'ARN of the IAM OIDC identity provider of the GitLab instance (created here, or existing_provider_arn).',
       value: `\${${provider.arnExpression}}`,
     });
+    const existing = existingProviderPrecondition('var.existing_provider_arn', issuerHost);
+    providerArn.addOverride('precondition', [{ condition: existing.condition, error_message: textTemplate(existing.errorMessage) }]);
     new TerraformOutput(this, 'role_arns', {
       description: 'ARNs of the roles in roles, by role name.',
       value: `\${${fleet.roleArnsExpression}}`,

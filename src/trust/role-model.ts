@@ -35,12 +35,13 @@ const entry = (e: RoleEntry, indent: string) =>
   `${indent}  trust_claims        = ${e.trustClaims}\n${indent}  managed_policy_arns = ${e.managedPolicyArns}\n${indent}}`;
 
 /**
- * HCL expression of the role map: the article's role under `ARTICLE_ROLE_NAME`, then one
+ * HCL expression of the role map: the article's role under `ARTICLE_ROLE_NAME` where
+ * `articleEnabled` (an HCL boolean) holds, then one
  * entry per element of a map variable (`roles`), with `each` naming the element as `name` and `role`.
  */
-export function roleMapExpression(article: RoleEntry, fleet: { readonly source: string; readonly entry: RoleEntry }): string {
+export function roleMapExpression(articleEnabled: string, article: RoleEntry, fleet: { readonly source: string; readonly entry: RoleEntry }): string {
   return (
-    `merge(\n    { ${ARTICLE_ROLE_NAME} = ${entry(article, '    ')} },\n` +
+    `merge(\n    { for name, role in { ${ARTICLE_ROLE_NAME} = ${entry(article, '    ')} } : name => role if ${articleEnabled} },\n` +
     `    { for name, role in ${fleet.source} : name => ${entry(fleet.entry, '    ')} },\n  )`
   );
 }
