@@ -14,6 +14,7 @@ import {
   ROLE_TAGS,
   SESSION_DURATION,
   ValueRule,
+  rule,
   validateEach,
   validateRoleValues,
   validateValue,
@@ -36,10 +37,7 @@ export const ROLES_TYPE = `map(object({
   tags                 = optional(map(string), {})
 }))`;
 
-const within = (min: number, max: number, what: string): ValueRule => ({
-  accepts: (v) => `(${v} >= ${min} && ${v} <= ${max})`,
-  fix: `use ${min} to ${max}: ${what}`,
-});
+const within = (min: number, max: number, what: string): ValueRule => rule({ between: [min, max] }, `use ${min} to ${max}: ${what}`);
 
 /** Inputs that go beyond the hand-written setup; their defaults leave the article's role exactly as it was. */
 export const FLEET_VARIABLES: readonly VariableSpec[] = [

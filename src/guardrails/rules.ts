@@ -3,140 +3,147 @@
  *
  * Messages quote with single quotes, so they read the same in JSON and HCL, unescaped.
  *
- * A rule is written once, as a Terraform (HCL) predicate over a single value, and
- * applied wherever that kind of value is accepted: in `variable` validations, in
- * resource preconditions, and (for synth-time options) in TypeScript. The rules are
- * evaluated by Terraform itself, so the synthesized configuration guards its inputs
- * even when it runs without cdktf.
+ * A rule is written once, as a `Check` (data), and applied wherever that kind of value
+ * is accepted. From the check come the Terraform predicate, for `variable` validations
+ * and resource preconditions, so the synthesized configuration guards its inputs even
+ * when it runs without cdktf; and the same test in TypeScript, for a literal value at synth.
  *
  * Regular expressions avoid backslashes on purpose: they pass through JSON, HCL
  * and TypeScript string escaping unchanged.
  */
 
+import { Check, holds, toHcl } from './check';
 import { IAM_QUOTAS } from './quotas';
 
-/** A check on one value, as an HCL expression, with the fix a user needs to read. */
+/** A check on one value, with the fix a user needs to read. */
 export interface ValueRule {
+  /** The test, as data. */
+  readonly check: Check;
   /** HCL boolean expression that is true when the value (an HCL expression) is acceptable. */
   readonly accepts: (value: string) => string;
+  /** Whether a literal value is acceptable, by the same test. */
+  readonly test: (value: unknown) => boolean;
   /** What an acceptable value looks like, phrased as the fix. */
   readonly fix: string;
 }
 
+/** A rule from its check and its fix. */
+export const rule = (check: Check, fix: string): ValueRule => ({ check, fix, accepts: (v) => toHcl(check, v), test: (value) => holds(check, value) });
+
+/** An IAM wildcard (`*` or `?`) in a value. */
+const WILDCARD: Check = { matches: '[*?]' };
+
 /** True when the HCL value contains an IAM wildcard (`*` or `?`). */
-export const hasWildcard = (value: string): string => `can(regex("[*?]", ${value}))`;
+export const hasWildcard = (value: string): string => toHcl(WILDCARD, value);
 
 /** `https://host` or `https://host/path`, no port, query, fragment or credentials. */
-export const ISSUER_URL: ValueRule = {
-  accepts: (v) => `can(regex("^https://[A-Za-z0-9.-]+[.][A-Za-z]{2,}(/[A-Za-z0-9._~-]+)*/?$", ${v}))`,
-  fix: "use the issuer URL of your GitLab instance as https://<host>, for example 'https://gitlab.com' (https, no port, query or fragment)",
-};
+export const ISSUER_URL: ValueRule = rule(
+  { matches: '^https://[A-Za-z0-9.-]+[.][A-Za-z]{2,}(/[A-Za-z0-9._~-]+)*/?$' },
+  "use the issuer URL of your GitLab instance as https://<host>, for example 'https://gitlab.com' (https, no port, query or fragment)",
+);
 
-export const AWS_REGION: ValueRule = {
-  accepts: (v) => `can(regex("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$", ${v}))`,
-  fix: "use an AWS region code such as 'ap-south-1' or 'eu-west-1'",
-};
+export const AWS_REGION: ValueRule = rule(
+  { matches: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$' },
+  "use an AWS region code such as 'ap-south-1' or 'eu-west-1'",
+);
 
-export const AUDIENCE: ValueRule = {
-  accepts: (v) => `(length(trimspace(${v})) > 0 && !${hasWildcard(v)})`,
-  fix: "use the audience your jobs request in id_tokens (usually the GitLab URL, e.g. 'https://gitlab.com'); it is an exact client ID, so no wildcards",
-};
+export const AUDIENCE: ValueRule = rule(
+  { allOf: [{ notBlank: true }, { notMatches: WILDCARD.matches }] },
+  "use the audience your jobs request in id_tokens (usually the GitLab URL, e.g. 'https://gitlab.com'); it is an exact client ID, so no wildcards",
+);
 
-export const CLAIM_NAME: ValueRule = {
-  accepts: (v) => `can(regex("^[a-z][a-z_]*$", ${v}))`,
-  fix: "use the name of a GitLab ID token claim such as 'sub' or 'aud' (lower case, no issuer prefix: the stack adds the issuer host)",
-};
+export const CLAIM_NAME: ValueRule = rule(
+  { matches: '^[a-z][a-z_]*$' },
+  "use the name of a GitLab ID token claim such as 'sub' or 'aud' (lower case, no issuer prefix: the stack adds the issuer host)",
+);
 
-export const NOT_EMPTY_VALUE: ValueRule = {
-  accepts: (v) => `length(trimspace(${v})) > 0`,
-  fix: "remove empty strings: an empty value never matches a token",
-};
+export const NOT_EMPTY_VALUE: ValueRule = rule(
+  { notBlank: true },
+  "remove empty strings: an empty value never matches a token",
+);
 
 /**
  * A claim value whose leading wildcard, or a wildcard before the first `/` of the
  * project path, matches projects of other owners on the same instance.
  */
-export const NOT_OPEN_TO_OTHER_OWNERS: ValueRule = {
-  accepts: (v) => `!can(regex("^[*?]|^project_path:[^/]*[*?]", ${v}))`,
-  fix: "name the top-level group literally, e.g. 'project_path:mygroup/myproject:ref_type:branch:ref:main' or 'project_path:mygroup/*:ref_type:tag:ref:*'; a wildcard before the first '/' lets projects of other owners assume the role",
-};
+export const NOT_OPEN_TO_OTHER_OWNERS: ValueRule = rule(
+  { notMatches: '^[*?]|^project_path:[^/]*[*?]' },
+  "name the top-level group literally, e.g. 'project_path:mygroup/myproject:ref_type:branch:ref:main' or 'project_path:mygroup/*:ref_type:tag:ref:*'; a wildcard before the first '/' lets projects of other owners assume the role",
+);
 
 /** `repo:org/name:...` is GitHub's subject format; a GitLab token never carries it. */
-export const NOT_GITHUB_SUBJECT: ValueRule = {
-  accepts: (v) => `!startswith(${v}, "repo:")`,
-  fix: "this is the subject format of GitHub Actions ('repo:...'), which a GitLab token never matches; use 'project_path:<group>/<project>:ref_type:branch:ref:<branch>'",
-};
+export const NOT_GITHUB_SUBJECT: ValueRule = rule(
+  { notStartsWith: 'repo:' },
+  "this is the subject format of GitHub Actions ('repo:...'), which a GitLab token never matches; use 'project_path:<group>/<project>:ref_type:branch:ref:<branch>'",
+);
 
 /**
  * GitLab's `sub`: `project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>`,
  * with the top-level group literal and `ref_type` spelled out.
  */
-export const GITLAB_SUBJECT: ValueRule = {
-  accepts: (v) => `can(regex("^project_path:[^*?/:]+/[^:]+:ref_type:(branch|tag):ref:.+$", ${v}))`,
-  fix: "write subjects as 'project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>', with the top-level group and ref_type literal (wildcards are allowed after the first '/' and in the ref)",
-};
+export const GITLAB_SUBJECT: ValueRule = rule(
+  { matches: '^project_path:[^*?/:]+/[^:]+:ref_type:(branch|tag):ref:.+$' },
+  "write subjects as 'project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>', with the top-level group and ref_type literal (wildcards are allowed after the first '/' and in the ref)",
+);
 
 /** `arn:<partition>:iam::<account|aws>:policy/<path/name>` */
-export const MANAGED_POLICY_ARN: ValueRule = {
-  accepts: (v) => `can(regex("^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$", ${v}))`,
-  fix: "use IAM managed policy ARNs, e.g. 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' or 'arn:aws:iam::123456789012:policy/deploy'",
-};
+export const MANAGED_POLICY_ARN: ValueRule = rule(
+  { matches: '^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$' },
+  "use IAM managed policy ARNs, e.g. 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' or 'arn:aws:iam::123456789012:policy/deploy'",
+);
 
 /** Policy ARN as a role's permissions boundary: same shape as a managed policy ARN; unset is fine. */
-export const PERMISSIONS_BOUNDARY: ValueRule = {
-  accepts: (v) => `(${v} == null || ${MANAGED_POLICY_ARN.accepts(v)})`,
-  fix: MANAGED_POLICY_ARN.fix,
-};
+export const PERMISSIONS_BOUNDARY: ValueRule = rule({ nullOr: MANAGED_POLICY_ARN.check }, MANAGED_POLICY_ARN.fix);
 
 /** IAM role names: 1–64 characters of letters, digits and `+=,.@_-`. */
-export const ROLE_NAME: ValueRule = {
-  accepts: (v) => `can(regex("^[A-Za-z0-9_+=,.@-]{1,${IAM_QUOTAS.roleNameLength.max}}$", ${v}))`,
-  fix: 'use 1 to 64 letters, digits or the characters + = , . @ _ - (the IAM role name quota)',
-};
+export const ROLE_NAME: ValueRule = rule(
+  { matches: `^[A-Za-z0-9_+=,.@-]{1,${IAM_QUOTAS.roleNameLength.max}}$` },
+  'use 1 to 64 letters, digits or the characters + = , . @ _ - (the IAM role name quota)',
+);
 
 /** IAM role paths: `/` or `/a/b/`, printable ASCII, at most 512 characters. */
-export const ROLE_PATH: ValueRule = {
-  accepts: (v) => `(length(${v}) <= ${IAM_QUOTAS.rolePathLength.max} && can(regex("^/([!-~]+/)?$", ${v})))`,
-  fix: "use '/' or a path such as '/gitlab-ci/' that starts and ends with '/', at most 512 characters",
-};
+export const ROLE_PATH: ValueRule = rule(
+  { allOf: [{ atMost: IAM_QUOTAS.rolePathLength.max }, { matches: '^/([!-~]+/)?$' }] },
+  "use '/' or a path such as '/gitlab-ci/' that starts and ends with '/', at most 512 characters",
+);
 
 /** `name_prefix`: AWS appends a 26-character suffix, so at most 38 characters of the role name's set. */
-export const ROLE_NAME_PREFIX: ValueRule = {
-  accepts: (v) => `can(regex("^[A-Za-z0-9_+=,.@-]{1,${IAM_QUOTAS.roleNameLength.max - 26}}$", ${v}))`,
-  fix: `use 1 to ${IAM_QUOTAS.roleNameLength.max - 26} letters, digits or the characters + = , . @ _ - (AWS appends 26 characters to reach the 64 of a role name)`,
-};
+export const ROLE_NAME_PREFIX: ValueRule = rule(
+  { matches: `^[A-Za-z0-9_+=,.@-]{1,${IAM_QUOTAS.roleNameLength.max - 26}}$` },
+  `use 1 to ${IAM_QUOTAS.roleNameLength.max - 26} letters, digits or the characters + = , . @ _ - (AWS appends 26 characters to reach the 64 of a role name)`,
+);
 
 /** IAM role descriptions: at most 1,000 characters of printable ASCII and Latin-1 (IAM also takes tabs and line breaks; this keeps to one line). */
-export const ROLE_DESCRIPTION: ValueRule = {
-  accepts: (v) => `(${v} == null || can(regex("^[ -~¡-ÿ]{0,1000}$", ${v})))`,
-  fix: 'use at most 1000 characters of printable text on one line for a role description',
-};
+export const ROLE_DESCRIPTION: ValueRule = rule(
+  { nullOr: { matches: '^[ -~¡-ÿ]{0,1000}$' } },
+  'use at most 1000 characters of printable text on one line for a role description',
+);
 
 /** IAM tags: at most 50, keys of 1 to 128 characters, values of at most 256. */
-export const ROLE_TAGS: ValueRule = {
-  accepts: (v) => `(length(${v}) <= 50 && alltrue([for k, t in ${v} : length(k) >= 1 && length(k) <= 128 && length(t) <= 256 && !startswith(lower(k), "aws:")]))`,
-  fix: "use at most 50 tags, with keys of 1 to 128 characters that do not start with 'aws:' and values of at most 256",
-};
+export const ROLE_TAGS: ValueRule = rule(
+  { tags: { most: 50, keyLength: 128, valueLength: 256, reservedPrefix: 'aws:' } },
+  "use at most 50 tags, with keys of 1 to 128 characters that do not start with 'aws:' and values of at most 256",
+);
 
-export const SESSION_DURATION: ValueRule = {
-  accepts: (v) => `(${v} >= ${IAM_QUOTAS.sessionDuration.min} && ${v} <= ${IAM_QUOTAS.sessionDuration.max})`,
-  fix: 'use 3600 to 43200 seconds (1 to 12 hours), the range IAM accepts for max_session_duration',
-};
+export const SESSION_DURATION: ValueRule = rule(
+  { between: [IAM_QUOTAS.sessionDuration.min, IAM_QUOTAS.sessionDuration.max] },
+  'use 3600 to 43200 seconds (1 to 12 hours), the range IAM accepts for max_session_duration',
+);
 
-export const INLINE_POLICY_NAME: ValueRule = {
-  accepts: (v) => `can(regex("^[A-Za-z0-9_+=,.@-]{1,128}$", ${v}))`,
-  fix: 'use 1 to 128 letters, digits or the characters + = , . @ _ - for inline policy names',
-};
+export const INLINE_POLICY_NAME: ValueRule = rule(
+  { matches: '^[A-Za-z0-9_+=,.@-]{1,128}$' },
+  'use 1 to 128 letters, digits or the characters + = , . @ _ - for inline policy names',
+);
 
-export const JSON_DOCUMENT: ValueRule = {
-  accepts: (v) => `can(jsondecode(${v}))`,
-  fix: 'give each inline policy as a JSON document, e.g. jsonencode({ Version = ..., Statement = [...] }) or file("policy.json")',
-};
+export const JSON_DOCUMENT: ValueRule = rule(
+  { json: true },
+  'give each inline policy as a JSON document, e.g. jsonencode({ Version = ..., Statement = [...] }) or file("policy.json")',
+);
 
-export const OIDC_PROVIDER_ARN: ValueRule = {
-  accepts: (v) => `(${v} == null || can(regex("^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::[0-9]{12}:oidc-provider/.+$", ${v})))`,
-  fix: "use the ARN of an IAM OIDC provider, e.g. 'arn:aws:iam::123456789012:oidc-provider/gitlab.com', or leave it null to create one",
-};
+export const OIDC_PROVIDER_ARN: ValueRule = rule(
+  { nullOr: { matches: '^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::[0-9]{12}:oidc-provider/.+$' } },
+  "use the ARN of an IAM OIDC provider, e.g. 'arn:aws:iam::123456789012:oidc-provider/gitlab.com', or leave it null to create one",
+);
 
 /**
  * Claims that AWS accepts as condition keys of `sts:AssumeRoleWithWebIdentity` for the
@@ -154,13 +161,10 @@ export const GITLAB_COM_EXTRA_CLAIMS = [
   'user_access_level',
 ] as const;
 
-export const GITLAB_COM_CLAIM: ValueRule = {
-  accepts: (v) => `contains(${hclList(GITLAB_COM_EXTRA_CLAIMS)}, ${v})`,
-  fix: `use claims AWS can check for gitlab.com: ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} (sub and aud have their own attributes)`,
-};
-
-/** An HCL list of strings, one per line. */
-export const hclList = (values: readonly string[]): string => `[\n${values.map((v) => `${JSON.stringify(v)},`).join('\n')}\n]`;
+export const GITLAB_COM_CLAIM: ValueRule = rule(
+  { oneOf: GITLAB_COM_EXTRA_CLAIMS },
+  `use claims AWS can check for gitlab.com: ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} (sub and aud have their own attributes)`,
+);
 
 /** The rules every value matched against a token claim must pass, whichever claim it is. */
 export const CLAIM_VALUE_RULES: readonly ValueRule[] = [NOT_EMPTY_VALUE, NOT_OPEN_TO_OTHER_OWNERS, NOT_GITHUB_SUBJECT];

@@ -1,0 +1,74 @@
+import { spawnSync } from 'child_process';
+import * as rules from '../src/guardrails/rules';
+import { ValueRule } from '../src/guardrails/rules';
+import { tempDir } from './helpers/synth';
+import { TERRAFORM, describeWithTerraform, terraformEnv } from './helpers/terraform';
+
+/**
+ * Each guardrail is one check, from which come the Terraform predicate and the TypeScript
+ * test. For every rule, values it must accept and values it must refuse: the TypeScript test
+ * decides them so, and so does Terraform evaluating the predicate.
+ */
+
+const SAMPLES: Record<string, { accept: unknown[]; refuse: unknown[] }> = {
+  ISSUER_URL: { accept: ['https://gitlab.com', 'https://gitlab.example.com/gitlab/'], refuse: ['http://gitlab.com', 'gitlab.com', 'https://gitlab.com:443', 'https://gitlab.com/?x=1'] },
+  AWS_REGION: { accept: ['ap-south-1', 'us-gov-west-1', 'eu-west-1'], refuse: ['Mumbai', 'eu-west', 'EU-WEST-1'] },
+  AUDIENCE: { accept: ['https://gitlab.com', 'sts.amazonaws.com'], refuse: ['', '   ', 'https://*', 'aud?'] },
+  CLAIM_NAME: { accept: ['sub', 'ref_protected'], refuse: ['Sub', 'gitlab.com:sub', '', '1sub'] },
+  NOT_EMPTY_VALUE: { accept: ['x', ' a '], refuse: ['', ' \t '] },
+  NOT_OPEN_TO_OTHER_OWNERS: { accept: ['project_path:acme/*:ref_type:tag:ref:v*', 'main'], refuse: ['*', '?x', 'project_path:*', 'project_path:ac*/api:ref_type:branch:ref:main'] },
+  NOT_GITHUB_SUBJECT: { accept: ['project_path:acme/api:ref_type:branch:ref:main'], refuse: ['repo:acme/api:ref:refs/heads/main'] },
+  GITLAB_SUBJECT: {
+    accept: ['project_path:acme/api:ref_type:branch:ref:main', 'project_path:acme/*:ref_type:tag:ref:v*'],
+    refuse: ['project_path:acme/api', 'project_path:a*/api:ref_type:branch:ref:main', 'project_path:acme/api:ref_type:*:ref:main', 'acme/api'],
+  },
+  MANAGED_POLICY_ARN: { accept: ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws-us-gov:iam::123456789012:policy/team/deploy'], refuse: ['ReadOnlyAccess', 'arn:aws:iam::123456789012:role/x'] },
+  PERMISSIONS_BOUNDARY: { accept: [null, 'arn:aws:iam::123456789012:policy/boundary'], refuse: ['boundary'] },
+  ROLE_NAME: { accept: ['gitlab-ci', 'a'.repeat(64), 'ci+deploy=1,x.y@z_'], refuse: ['', 'a'.repeat(65), 'ci deploy', 'ci/deploy'] },
+  ROLE_NAME_PREFIX: { accept: ['GitLabCI', 'p'.repeat(38)], refuse: ['p'.repeat(39), ''] },
+  ROLE_PATH: { accept: ['/', '/ci/', '/a/b/'], refuse: ['ci', '/ci', `/${'a'.repeat(511)}/`] },
+  ROLE_DESCRIPTION: { accept: [null, '', 'Déploiement depuis main'], refuse: ['x'.repeat(1001), 'two\nlines', 'emoji 🚀'] },
+  ROLE_TAGS: { accept: [{}, { team: 'web' }], refuse: [{ 'aws:team': 'x' }, { 'AWS:x': 'y' }, { '': 'x' }, { k: 'v'.repeat(257) }] },
+  SESSION_DURATION: { accept: [3600, 43200], refuse: [3599, 43201, 900] },
+  INLINE_POLICY_NAME: { accept: ['etl-bucket'], refuse: ['etl bucket', 'x'.repeat(129)] },
+  JSON_DOCUMENT: { accept: ['{"Version":"2012-10-17"}', '[]'], refuse: ['Allow s3:*', '{'] },
+  OIDC_PROVIDER_ARN: { accept: [null, 'arn:aws:iam::123456789012:oidc-provider/gitlab.com'], refuse: ['arn:aws:iam::123456789012:role/x', 'gitlab.com'] },
+  GITLAB_COM_CLAIM: { accept: ['project_id', 'ref_protected'], refuse: ['environment', 'sub'] },
+};
+
+const RULES = Object.entries(rules).filter((e): e is [string, ValueRule] => typeof e[1] === 'object' && e[1] !== null && 'check' in e[1]);
+
+/** A literal as HCL. */
+function hcl(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  return `{ ${Object.entries(value as Record<string, string>).map(([k, v]) => `${hcl(k)} = ${hcl(v)}`).join(', ')} }`;
+}
+
+const cases = RULES.flatMap(([name, rule]) => [
+  ...(SAMPLES[name]?.accept ?? []).map((value) => ({ name, rule, value, accepted: true })),
+  ...(SAMPLES[name]?.refuse ?? []).map((value) => ({ name, rule, value, accepted: false })),
+]);
+
+describe('every guardrail is one check: the TypeScript test', () => {
+  test('every rule has values it accepts and values it refuses', () => {
+    for (const [name] of RULES) expect([name, (SAMPLES[name]?.accept.length ?? 0) > 0 && (SAMPLES[name]?.refuse.length ?? 0) > 0]).toEqual([name, true]);
+    expect(RULES.length).toBe(Object.keys(SAMPLES).length);
+  });
+
+  test.each(cases.map((c) => [c.name, JSON.stringify(c.value)?.slice(0, 40), c.accepted ? 'accepts' : 'refuses', c] as const))('%s %s: %s', (_n, _v, _a, c) => {
+    expect(c.rule.test(c.value)).toBe(c.accepted);
+  });
+});
+
+describeWithTerraform('every guardrail is one check: Terraform evaluating its predicate', () => {
+  test('decides every sample as the TypeScript test does', () => {
+    // terraform console reading stdin prints only its last result: one expression holds them all.
+    const input = `jsonencode([${cases.map((c) => c.rule.accepts(hcl(c.value))).join(', ').replace(/\n/g, ' ')}])`;
+    const r = spawnSync(TERRAFORM, ['console'], { cwd: tempDir('console'), input: `${input}\n`, encoding: 'utf8', env: terraformEnv().env });
+    expect(r.status).toBe(0);
+    const results = JSON.parse(JSON.parse(r.stdout.trim())) as boolean[];
+    expect(cases.map((c, i) => [c.name, c.value, results[i]])).toEqual(cases.map((c) => [c.name, c.value, c.accepted]));
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * A guardrail's test on one value, written once as data. From it come both the Terraform
+ * predicate (`toHcl`, for variable validations and preconditions, checked at plan) and the
+ * same test in TypeScript (`holds`, for a literal value, checked at synth). Regular
+ * expressions are read alike by Terraform (RE2) and JavaScript: they use only classes,
+ * ranges, groups, alternation, anchors and counted repeats.
+ */
+
+export type Check =
+  /** The value matches the regular expression (anywhere; anchor it with ^ and $). */
+  | { readonly matches: string }
+  /** The value does not match the regular expression. */
+  | { readonly notMatches: string }
+  /** A number from min to max, both included. */
+  | { readonly between: readonly [min: number, max: number] }
+  /** A string with something other than whitespace. */
+  | { readonly notBlank: true }
+  /** A string that does not start with the prefix. */
+  | { readonly notStartsWith: string }
+  /** One of the listed strings. */
+  | { readonly oneOf: readonly string[] }
+  /** A string that parses as JSON. */
+  | { readonly json: true }
+  /** A string or collection of at most this length. */
+  | { readonly atMost: number }
+  /** Null, or a value that passes the check. */
+  | { readonly nullOr: Check }
+  /** A value that passes every check. */
+  | { readonly allOf: readonly Check[] }
+  /** A map of IAM tags: how many, key and value lengths, and a reserved key prefix (case-insensitive). */
+  | { readonly tags: { readonly most: number; readonly keyLength: number; readonly valueLength: number; readonly reservedPrefix: string } };
+
+/** An HCL list of strings, one per line. */
+export const hclList = (values: readonly string[]): string => `[\n${values.map((v) => `${JSON.stringify(v)},`).join('\n')}\n]`;
+
+/** The Terraform predicate: an HCL boolean expression over the HCL expression `v`. */
+export function toHcl(check: Check, v: string): string {
+  if ('matches' in check) return `can(regex(${JSON.stringify(check.matches)}, ${v}))`;
+  if ('notMatches' in check) return `!can(regex(${JSON.stringify(check.notMatches)}, ${v}))`;
+  if ('between' in check) return `(${v} >= ${check.between[0]} && ${v} <= ${check.between[1]})`;
+  if ('notBlank' in check) return `length(trimspace(${v})) > 0`;
+  if ('notStartsWith' in check) return `!startswith(${v}, ${JSON.stringify(check.notStartsWith)})`;
+  if ('oneOf' in check) return `contains(${hclList(check.oneOf)}, ${v})`;
+  if ('json' in check) return `can(jsondecode(${v}))`;
+  if ('atMost' in check) return `length(${v}) <= ${check.atMost}`;
+  // A conditional, not ||: Terraform evaluates both sides of ||, and length(null) fails.
+  if ('nullOr' in check) return `(${v} == null ? true : ${toHcl(check.nullOr, v)})`;
+  if ('allOf' in check) return `(${check.allOf.map((c) => toHcl(c, v)).join(' && ')})`;
+  const t = check.tags;
+  return (
+    `(length(${v}) <= ${t.most} && alltrue([for k, t in ${v} : ` +
+    `length(k) >= 1 && length(k) <= ${t.keyLength} && length(t) <= ${t.valueLength} && !startswith(lower(k), ${JSON.stringify(t.reservedPrefix)})]))`
+  );
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+/** Terraform's length counts characters (grapheme clusters); code points are close enough for these limits. */
+const length = (value: string) => [...value].length;
+
+/** The same test on a literal value, in TypeScript. */
+export function holds(check: Check, value: unknown): boolean {
+  if ('matches' in check) return isString(value) && new RegExp(check.matches, 'u').test(value);
+  if ('notMatches' in check) return isString(value) && !new RegExp(check.notMatches, 'u').test(value);
+  if ('between' in check) return typeof value === 'number' && value >= check.between[0] && value <= check.between[1];
+  if ('notBlank' in check) return isString(value) && value.trim().length > 0;
+  if ('notStartsWith' in check) return isString(value) && !value.startsWith(check.notStartsWith);
+  if ('oneOf' in check) return isString(value) && check.oneOf.includes(value);
+  if ('json' in check) {
+    if (!isString(value)) return false;
+    try {
+      JSON.parse(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  if ('atMost' in check) return (isString(value) ? length(value) : Array.isArray(value) ? value.length : Infinity) <= check.atMost;
+  if ('nullOr' in check) return value === null || value === undefined || holds(check.nullOr, value);
+  if ('allOf' in check) return check.allOf.every((c) => holds(c, value));
+  const t = check.tags;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const entries = Object.entries(value as Record<string, unknown>);
+  return (
+    entries.length <= t.most &&
+    entries.every(([k, v]) => length(k) >= 1 && length(k) <= t.keyLength && isString(v) && length(v) <= t.valueLength && !k.toLowerCase().startsWith(t.reservedPrefix))
+  );
+}
