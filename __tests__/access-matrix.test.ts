@@ -69,6 +69,20 @@ function showPlan(dir: string, name: string, args: string[]): { file: string; co
   return { file, configuration: readTerraformShow(JSON.parse(fs.readFileSync(file, 'utf8'))) };
 }
 
+type Plans = { fresh: { file: string; configuration: ReviewedConfiguration }; existing: { file: string; configuration: ReviewedConfiguration } };
+const planned = new Map<boolean, Plans>();
+
+/** The fresh-account and existing-provider plans of the JSON (or HCL) output, made once per form. */
+function plans(hcl: boolean): Plans {
+  if (!planned.has(hcl)) {
+    const { file } = synthStack({ thumbprintSource: 'none' }, { hcl });
+    const dir = workdir(file, { 'terraform.tfvars': EXAMPLE_TFVARS, 'matrix.tfvars': MATRIX_TFVARS, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
+    init(dir);
+    planned.set(hcl, { fresh: showPlan(dir, 'fresh', []), existing: showPlan(dir, 'existing', ['-var', `existing_provider_arn=${EXISTING_PROVIDER}`]) });
+  }
+  return planned.get(hcl)!;
+}
+
 describeWithTerraform('who gets in: every token against every planned role', () => {
   test('the matrix has at least 15 tokens and 7 roles, and every role lets someone in and keeps someone out', () => {
     expect(MATRIX.length).toBeGreaterThanOrEqual(15);
@@ -86,11 +100,7 @@ describeWithTerraform('who gets in: every token against every planned role', () 
     let existing: { file: string; configuration: ReviewedConfiguration };
 
     beforeAll(() => {
-      const { file } = synthStack({ thumbprintSource: 'none' }, { hcl });
-      const dir = workdir(file, { 'terraform.tfvars': EXAMPLE_TFVARS, 'matrix.tfvars': MATRIX_TFVARS, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
-      init(dir);
-      fresh = showPlan(dir, 'fresh', []);
-      existing = showPlan(dir, 'existing', ['-var', `existing_provider_arn=${EXISTING_PROVIDER}`]);
+      ({ fresh, existing } = plans(hcl));
     });
 
     test('a fresh account: the provider is created, so each role\'s trust is read from trust_conditions, and the matrix holds', () => {
@@ -127,10 +137,7 @@ describeWithTerraform('who gets in: every token against every planned role', () 
 describeWithTerraform('npm run access as a pipeline runs it', () => {
   let planFile: string;
   beforeAll(() => {
-    const { file } = synthStack({ thumbprintSource: 'none' });
-    const dir = workdir(file, { 'terraform.tfvars': EXAMPLE_TFVARS, 'matrix.tfvars': MATRIX_TFVARS, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
-    init(dir);
-    planFile = showPlan(dir, 'plan', []).file;
+    planFile = plans(false).fresh.file;
   });
   const access = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'scripts', 'access.js'), ...args], { encoding: 'utf8' });
 

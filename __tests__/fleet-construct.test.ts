@@ -85,7 +85,7 @@ describe('the stack with roles', () => {
   });
 
   test('puts the article role and every role of roles in one map, and guards both with the same precondition', () => {
-    expect(tf.locals.all_roles).toMatch(/^\$\{merge\(\n\s+\{ for name, role in \{ gitlab_ci = \{/);
+    expect(tf.locals.all_roles).toMatch(/^\$\{merge\(\n\{ for name, role in \{ gitlab_ci = \{/);
     expect(tf.locals.all_roles).toContain('{ for name, role in var.roles : name => {');
     const article = tf.resource.aws_iam_role.gitlab_ci.lifecycle.precondition;
     expect(article).toContainEqual({ condition: '${length(local.role_problems["gitlab_ci"]) == 0}', error_message: '${join("\\n", local.role_problems["gitlab_ci"])}' });

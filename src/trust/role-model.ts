@@ -30,19 +30,19 @@ export interface RoleEntry {
   readonly managedPolicyArns: string;
 }
 
-const entry = (e: RoleEntry, indent: string) =>
-  `{\n${indent}  label               = ${e.label}\n${indent}  subject_input       = ${e.subjectInput}\n` +
-  `${indent}  trust_claims        = ${e.trustClaims}\n${indent}  managed_policy_arns = ${e.managedPolicyArns}\n${indent}}`;
+/** A role map entry as an HCL object (terraform fmt indents it). */
+const entry = (e: RoleEntry) =>
+  `{\nlabel = ${e.label}\nsubject_input = ${e.subjectInput}\ntrust_claims = ${e.trustClaims}\nmanaged_policy_arns = ${e.managedPolicyArns}\n}`;
 
 /**
- * HCL expression of the role map: the article's role under `ARTICLE_ROLE_NAME` where
- * `articleEnabled` (an HCL boolean) holds, then one
- * entry per element of a map variable (`roles`), with `each` naming the element as `name` and `role`.
+ * HCL expression of the role map: the article's role under `ARTICLE_ROLE_NAME` while
+ * `articleEnabled` (an HCL boolean) holds, then one entry per element of the map
+ * `fleet.source` (`var.roles`), whose entry expressions read the element as `name` and `role`.
  */
 export function roleMapExpression(articleEnabled: string, article: RoleEntry, fleet: { readonly source: string; readonly entry: RoleEntry }): string {
   return (
-    `merge(\n    { for name, role in { ${ARTICLE_ROLE_NAME} = ${entry(article, '    ')} } : name => role if ${articleEnabled} },\n` +
-    `    { for name, role in ${fleet.source} : name => ${entry(fleet.entry, '    ')} },\n  )`
+    `merge(\n{ for name, role in { ${ARTICLE_ROLE_NAME} = ${entry(article)} } : name => role if ${articleEnabled} },\n` +
+    `{ for name, role in ${fleet.source} : name => ${entry(fleet.entry)} },\n)`
   );
 }
 
