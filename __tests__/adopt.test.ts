@@ -17,7 +17,11 @@ const read = (...p: string[]) => fs.readFileSync(path.join(...p), 'utf8');
 /** Derives state from the variant in `fixture`, then plans the stack against it. */
 function adopt(fixture: string, { withAdoptTf = true } = {}): { changes: ResourceChange[]; stackDir: string; state: string } {
   const dir = path.join(FIXTURES, fixture);
-  const handWritten = workdir(path.join(dir, 'main.tf'), { 'terraform.tfvars': EXAMPLE_TFVARS, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
+  const handWritten = workdir(path.join(dir, 'main.tf'), {
+    'variables.tf': read(FIXTURES, 'article', 'variables.tf'),
+    'terraform.tfvars': EXAMPLE_TFVARS,
+    'offline_override.tf.json': OFFLINE_AWS_OVERRIDE,
+  });
   init(handWritten);
   const state = deriveAppliedState(handWritten);
 
