@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { TerraformLocal } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { RoleTrustModel } from '../trust/role-model';
+import { hclLocal } from './hcl-local';
 
 export interface GitlabCiRoleFleetProps {
   /** HCL expression of the map of roles by name (see `ROLES_TYPE`): their IAM attributes and policies. */
@@ -26,7 +26,7 @@ export class GitlabCiRoleFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: GitlabCiRoleFleetProps) {
     super(scope, id);
-    const local = (name: string, expression: string) => new TerraformLocal(this, name, `\${${expression}}`).overrideLogicalId(`${NAME}_${name}`);
+    const local = (name: string, expression: string) => hclLocal(this, `${NAME}_${name}`, expression);
 
     local(
       'policy_attachments',

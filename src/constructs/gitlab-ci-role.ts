@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import type { Validation } from '../guardrails/rules';
-import { textTemplate } from '../hcl/text';
+import { Validation, readable } from '../guardrails/rules';
 
 /** A `moved` block: state at `from` belongs at `to`. */
 export interface Move {
@@ -80,7 +79,7 @@ export class GitlabCiRole extends Construct {
 
     this.role = new IamRole(this, 'role', {
       assumeRolePolicy: `\${${props.trustPolicy}}`,
-      lifecycle: props.preconditions?.length ? { precondition: props.preconditions.map((p) => ({ ...p, errorMessage: textTemplate(p.errorMessage) })) } : undefined,
+      lifecycle: props.preconditions?.length ? { precondition: props.preconditions.map(readable) } : undefined,
     });
     for (const [key, value] of Object.entries(props.attributes ?? { namePrefix: '"GitLabCI"' })) {
       if (value !== undefined) this.role.addOverride(ATTRIBUTE_NAMES[key as keyof RoleAttributes], `\${${value}}`);

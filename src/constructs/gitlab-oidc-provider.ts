@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { TerraformLocal } from 'cdktf';
 import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { ThumbprintSource } from '../config/synth-options';
 import type { Move } from './gitlab-ci-role';
+import { hclLocal } from './hcl-local';
 
 export interface GitlabOidcProviderProps {
   /** HCL expression of the issuer URL, e.g. `var.mygitlab`. */
@@ -67,15 +67,11 @@ export class GitlabOidcProvider extends Construct {
     // State written before the provider became optional sits at the address without an index.
     this.moves = [{ from: `aws_iam_openid_connect_provider.${NAME}`, to: `aws_iam_openid_connect_provider.${NAME}[0]` }];
 
-    new TerraformLocal(
+    hclLocal(this, 'oidc_provider_arn', `${props.existingProviderArn} != null ? ${props.existingProviderArn} : one(aws_iam_openid_connect_provider.${NAME}[*].arn)`);
+    hclLocal(
       this,
-      'arn',
-      `\${${props.existingProviderArn} != null ? ${props.existingProviderArn} : one(aws_iam_openid_connect_provider.${NAME}[*].arn)}`,
-    ).overrideLogicalId('oidc_provider_arn');
-    new TerraformLocal(
-      this,
-      'arn_for_sizing',
-      `\${${props.existingProviderArn} != null ? ${props.existingProviderArn} : "arn:aws:iam::123456789012:oidc-provider/\${${props.issuerHost}}"}`,
-    ).overrideLogicalId('oidc_provider_arn_for_sizing');
+      'oidc_provider_arn_for_sizing',
+      `${props.existingProviderArn} != null ? ${props.existingProviderArn} : "arn:aws:iam::123456789012:oidc-provider/\${${props.issuerHost}}"`,
+    );
   }
 }

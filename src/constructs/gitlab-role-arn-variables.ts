@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { TerraformLocal, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { GitlabProvider } from '@cdktf/provider-gitlab/lib/provider';
 import { ProjectVariable } from '@cdktf/provider-gitlab/lib/project-variable';
 import { ARTICLE_ROLE_NAME } from '../trust/role-model';
+import { hclLocal } from './hcl-local';
 import { ARTICLE_ROLE_ARN_VARIABLE, exactProjectsExpression, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 
 export interface GitlabRoleArnVariablesProps {
@@ -33,13 +34,13 @@ export class GitlabRoleArnVariables extends Construct {
 
     const protectedOnly = `contains(lookup(role.trust_claims, "ref_protected", []), "true")`;
     const key = `name == "${ARTICLE_ROLE_NAME}" ? "${ARTICLE_ROLE_ARN_VARIABLE}" : ${roleArnVariableExpression('name')}`;
-    new TerraformLocal(this, 'arns', `\${${props.arns}}`).overrideLogicalId('gitlab_role_arns');
-    new TerraformLocal(
+    hclLocal(this, 'gitlab_role_arns', props.arns);
+    hclLocal(
       this,
-      'targets',
-      `\${merge([\nfor name, role in ${props.roles} : {\nfor project in ${exactProjectsExpression('lookup(role.trust_claims, "sub", [])')} : ` +
-        `"\${name}/\${project}" => {\nproject = project\nkey = ${key}\narn = local.gitlab_role_arns[name]\nprotected = ${protectedOnly}\n}\n}\n]...)}`,
-    ).overrideLogicalId('gitlab_role_arn_variables');
+      'gitlab_role_arn_variables',
+      `merge([\nfor name, role in ${props.roles} : {\nfor project in ${exactProjectsExpression('lookup(role.trust_claims, "sub", [])')} : ` +
+        `"\${name}/\${project}" => {\nproject = project\nkey = ${key}\narn = local.gitlab_role_arns[name]\nprotected = ${protectedOnly}\n}\n}\n]...)`,
+    );
 
     const variable = new ProjectVariable(this, 'role_arn', {
       project: '${each.value.project}',

@@ -12,6 +12,7 @@
  * and TypeScript string escaping unchanged.
  */
 
+import { textTemplate } from '../hcl/text';
 import { Check, holds, toHcl } from './check';
 import { IAM_QUOTAS } from './quotas';
 
@@ -174,6 +175,9 @@ export interface Validation {
   readonly condition: string;
   readonly errorMessage: string;
 }
+
+/** The validation as written into the output: a long message joined from parts, one per line (see `textTemplate`). */
+export const readable = (v: Validation): Validation => ({ condition: v.condition, errorMessage: textTemplate(v.errorMessage) });
 
 /** A validation that applies `rule` to a single-valued variable (string, number). */
 export function validateValue(variable: string, rule: ValueRule): Validation {

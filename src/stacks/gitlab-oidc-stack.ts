@@ -1,20 +1,27 @@
 import { Construct } from 'constructs';
-import { TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { SynthOptions } from '../config/synth-options';
 import { ARTICLE_ROLE_INPUTS, ARTICLE_ROLE_SHAPE_VARIABLES, ARTICLE_VARIABLES, ROLE_NAME_PREFIX_DEFAULT } from '../config/article-variables';
 import { FLEET_VARIABLES } from '../config/fleet-variables';
 import { VariableSpec } from '../config/variable-spec';
-import { textTemplate } from '../hcl/text';
+import { hclLocal } from '../constructs/hcl-local';
 import { GitlabOidcProvider } from '../constructs/gitlab-oidc-provider';
 import { GitlabCiRole } from '../constructs/gitlab-ci-role';
 import { GitlabCiRoleFleet } from '../constructs/gitlab-ci-role-fleet';
 import { GitlabRoleArnVariables } from '../constructs/gitlab-role-arn-variables';
 import { declareBackend } from '../constructs/state-backend';
+import { Validation, readable } from '../guardrails/rules';
 import { existingProviderPrecondition } from '../guardrails/trust-checks';
 import { ARTICLE_ROLE_NAME, RoleTrustModel, roleMapExpression } from '../trust/role-model';
 import { issuerHostExpression } from '../trust/trust-policy';
+
+/** Adds a precondition to an output (the bindings have no field for it). */
+function checkAtPlan(output: TerraformOutput, check: Validation): void {
+  const { condition, errorMessage } = readable(check);
+  output.addOverride('precondition', [{ condition, error_message: errorMessage }]);
+}
 
 /** The stack's name: its output lands in cdktf.out/stacks/gitlab-oidc/. */
 export const STACK_NAME = 'gitlab-oidc';
@@ -45,7 +52,7 @@ export class GitlabOidcStack extends TerraformStack {
     this.addOverride('terraform.required_version', PROVIDER_CONSTRAINTS.terraform);
     declareBackend(this, options);
 
-    const local = (name: string, expression: string) => new TerraformLocal(this, name, `\${${expression}}`).overrideLogicalId(name);
+    const local = (name: string, expression: string) => hclLocal(this, name, expression);
     const issuerHost = 'local.gitlab_issuer_host';
     local('gitlab_issuer_host', issuerHostExpression('var.mygitlab'));
     // The audience a role trusts unless it names its own, and every audience the provider lists.
@@ -152,21 +159,17 @@ export class GitlabOidcStack extends TerraformStack {
       description: 'ARN of the article role GitLab jobs assume (null without one); set it as the ROLE_ARN CI/CD variable of the trusted projects.',
       value: `\${${role.arnExpression}}`,
     });
-    roleArn.addOverride('precondition', [
-      {
-        condition: `\${local.article_role_enabled || length(local.article_role_missing) == length(local.article_role_inputs)}`,
-        error_message: textTemplate(
-          'The article role (aws_iam_role.gitlab_ci) is half filled: ${jsonencode(local.article_role_missing)} not set. ' +
-            `Set all of ${ARTICLE_ROLE_INPUTS.join(', ')} for the article role, or none of them for a stack of roles only.`,
-        ),
-      },
-    ]);
+    checkAtPlan(roleArn, {
+      condition: `\${local.article_role_enabled || length(local.article_role_missing) == length(local.article_role_inputs)}`,
+      errorMessage:
+        'The article role (aws_iam_role.gitlab_ci) is half filled: ${jsonencode(local.article_role_missing)} not set. ' +
+        `Set all of ${ARTICLE_ROLE_INPUTS.join(', ')} for the article role, or none of them for a stack of roles only.`,
+    });
     const providerArn = new TerraformOutput(this, 'oidc_provider_arn', {
       description: 'ARN of the IAM OIDC identity provider of the GitLab instance (created here, or existing_provider_arn).',
       value: `\${${provider.arnExpression}}`,
     });
-    const existing = existingProviderPrecondition('var.existing_provider_arn', issuerHost);
-    providerArn.addOverride('precondition', [{ condition: existing.condition, error_message: textTemplate(existing.errorMessage) }]);
+    checkAtPlan(providerArn, existingProviderPrecondition('var.existing_provider_arn', issuerHost));
     new TerraformOutput(this, 'role_arns', {
       description: 'ARNs of the roles in roles, by role name.',
       value: `\${${fleet.roleArnsExpression}}`,
@@ -187,7 +190,7 @@ export class GitlabOidcStack extends TerraformStack {
       const variable = new TerraformVariable(this, spec.name, {
         type: spec.type,
         description: spec.description,
-        validation: spec.validations.map((v) => ({ condition: v.condition, errorMessage: textTemplate(v.errorMessage) })),
+        validation: spec.validations.map(readable),
       });
       // Through an override: cdktf drops a null default, which would make the variable required.
       if (spec.default !== undefined) variable.addOverride('default', spec.default);

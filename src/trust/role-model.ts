@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformLocal } from 'cdktf';
+import { hclLocal } from '../constructs/hcl-local';
 import { quotaChecks } from '../guardrails/quotas';
 import { Validation } from '../guardrails/rules';
 import { trustChecks } from '../guardrails/trust-checks';
@@ -70,7 +70,7 @@ export class RoleTrustModel extends Construct {
 
   constructor(scope: Construct, id: string, props: RoleTrustModelProps) {
     super(scope, id);
-    const local = (name: string, expression: string) => new TerraformLocal(this, name, `\${${expression}}`).overrideLogicalId(name);
+    const local = (name: string, expression: string) => hclLocal(this, name, expression);
 
     local('trust_conditions', `{ for name, role in ${props.roles} : name => ${conditionExpression(props.issuerHost, 'role.trust_claims')} }`);
     local('trust_policies', `{ for name, condition in local.trust_conditions : name => ${trustPolicyExpression(props.providerArn, 'condition')} }`);
