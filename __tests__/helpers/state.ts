@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { tfOk } from './terraform';
+import { synthStack } from './synth';
+import { OFFLINE_AWS_OVERRIDE, init, tfOk, workdir } from './terraform';
 
 /**
  * Derives a Terraform state from a configuration's own plan, as if it had been applied:
@@ -122,4 +123,21 @@ export function deriveAppliedState(dir: string): string {
     writeState(dir, changes, values);
   }
   throw new Error(`state of ${dir} did not settle after 4 plans`);
+}
+
+/**
+ * Synthesizes today's stack into a working directory with `state` as its terraform.tfstate
+ * and `files` beside it (tfvars, adopt.tf), initialises it and plans it.
+ */
+export function planStackOverState(state: string, files: Record<string, string>): { changes: ResourceChange[]; dir: string } {
+  const { file } = synthStack({ thumbprintSource: 'none' });
+  const dir = workdir(file, { ...files, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
+  fs.copyFileSync(state, path.join(dir, 'terraform.tfstate'));
+  init(dir);
+  return { changes: planChanges(dir), dir };
+}
+
+/** The attributes whose value a change alters. */
+export function changedAttributes(change: ResourceChange['change']): string[] {
+  return Object.keys(change.after ?? {}).filter((k) => JSON.stringify(change.before?.[k]) !== JSON.stringify(change.after?.[k]));
 }
