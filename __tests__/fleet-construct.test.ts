@@ -1,22 +1,17 @@
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { GitlabCiRoleFleet } from '../src/constructs/gitlab-ci-role-fleet';
+import { GitlabOidcProvider } from '../src/constructs/gitlab-oidc-provider';
 import { GitlabOidcStack } from '../src/stacks/gitlab-oidc-stack';
 import { readSynthOptions } from '../src/config/synth-options';
-import { RoleTrustModel } from '../src/trust/role-model';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
+/** A stack of one provider (its id names its locals) and a fleet of roles from the variable `teams`. */
 function fleetOnly(): any {
   const stack = new TerraformStack(Testing.app(), 'fleet-only');
-  const trust = new RoleTrustModel(stack, 'trust', {
-    roles: 'local.teams_roles',
-    issuerHost: 'local.host',
-    providerArn: 'local.arn',
-    providerArnForSizing: 'local.sizing_arn',
-    providerAudiences: '["aud-1"]',
-    audienceInput: 'the_audience_variable',
-  });
-  new GitlabCiRoleFleet(stack, 'fleet', { roles: 'var.teams', trust });
+  const teams = new TerraformVariable(stack, 'teams', { type: 'any' });
+  const provider = new GitlabOidcProvider(stack, 'ci', { issuerUrl: 'https://gitlab.example.com', audiences: ['aud-1'], thumbprintSource: 'none' });
+  new GitlabCiRoleFleet(stack, 'fleet', { provider, roles: teams.value });
   return JSON.parse(Testing.synth(stack));
 }
 
@@ -34,9 +29,9 @@ describe('GitlabCiRoleFleet', () => {
 
   test('reads its trust policy and its one guardrail precondition from the role model, by name', () => {
     const role = tf.resource.aws_iam_role.fleet;
-    expect(role.assume_role_policy).toBe('${local.trust_policies[each.key]}');
+    expect(role.assume_role_policy).toBe('${local.ci_trust_policies[each.key]}');
     expect(role.lifecycle.precondition).toEqual([
-      { condition: '${length(local.role_problems[each.key]) == 0}', error_message: '${join("\\n", local.role_problems[each.key])}' },
+      { condition: '${length(local.ci_role_problems[each.key]) == 0}', error_message: '${join("\\n", local.ci_role_problems[each.key])}' },
     ]);
   });
 
@@ -54,21 +49,29 @@ describe('GitlabCiRoleFleet', () => {
 describe('RoleTrustModel', () => {
   const tf = fleetOnly();
 
-  test('derives every piece of trust once, as a local over the role map', () => {
-    expect(tf.locals.trust_conditions).toMatch(/^\$\{\{ for name, role in local\.teams_roles : name => /);
-    expect(tf.locals.trust_policies).toMatch(/^\$\{\{ for name, condition in local\.trust_conditions : name => jsonencode\(.*Principal = \{ Federated = local\.arn \}\nCondition = condition\n/s);
-    expect(tf.locals.trust_policy_envelope_length).toContain('Federated = local.sizing_arn');
-    expect(tf.locals.trust_policy_lengths).toBe('${{ for name, condition in local.trust_conditions : name => local.trust_policy_envelope_length + length(jsonencode(condition)) }}');
-    expect(tf.locals.role_problems).toMatch(/^\$\{\{ for name, role in local\.teams_roles : name => concat\(/);
-    expect(tf.locals.trust_summary).toMatch(/^\$\{\{ for name, role in local\.teams_roles : name => \{\nsubjects = /);
+  test('derives every piece of trust once, as a local over the role map, named after the provider', () => {
+    expect(tf.locals.ci_roles).toMatch(/^\$\{merge\(\n\{ for name, role in var\.teams : name => \{\nlabel = "Role '\$\{name\}' of teams"/);
+    expect(tf.locals.ci_trust_conditions).toMatch(/^\$\{\{ for name, role in local\.ci_roles : name => /);
+    expect(tf.locals.ci_trust_policies).toMatch(
+      /^\$\{\{ for name, condition in local\.ci_trust_conditions : name => jsonencode\(.*Principal = \{ Federated = local\.ci_arn \}\nCondition = condition\n/s,
+    );
+    expect(tf.locals.ci_trust_policy_envelope_length).toContain('Federated = local.ci_arn_for_sizing');
+    expect(tf.locals.ci_trust_policy_lengths).toBe(
+      '${{ for name, condition in local.ci_trust_conditions : name => local.ci_trust_policy_envelope_length + length(jsonencode(condition)) }}',
+    );
+    expect(tf.locals.ci_role_problems).toMatch(/^\$\{\{ for name, role in local\.ci_roles : name => concat\(/);
+    expect(tf.locals.ci_trust_summary).toMatch(/^\$\{\{ for name, role in local\.ci_roles : name => \{\nsubjects = /);
   });
 
   test('checks the trust, the audiences against the provider\'s, and both quotas, naming the role by its label', () => {
-    const problems = tf.locals.role_problems;
+    const problems = tf.locals.ci_role_problems;
     expect(problems.match(/\? \[\] : \[join\(" ", \[\n"\$\{role\.label\} /g)).toHaveLength(6);
-    expect(problems).toContain('contains(["aud-1"], a)');
-    expect(problems).toContain('local.trust_policy_lengths[name] <= var.trust_policy_max_length');
-    expect(problems).toContain('length(toset(role.managed_policy_arns)) <= var.max_managed_policies_per_role');
+    expect(problems).toContain('contains(local.ci_audiences, a)');
+    expect(tf.locals.ci_audiences).toBe('${["aud-1"]}');
+    // The quotas are the provider's props, at IAM's defaults, and the fix names the prop.
+    expect(problems).toContain('local.ci_trust_policy_lengths[name] <= 2048');
+    expect(problems).toContain('length(toset(role.managed_policy_arns)) <= 10');
+    expect(problems).toContain("trustPolicyMaxLength of GitlabOidcProvider 'fleet-only/ci'");
   });
 });
 
@@ -85,11 +88,11 @@ describe('the stack with roles', () => {
   });
 
   test('puts the article role and every role of roles in one map, and guards both with the same precondition', () => {
-    expect(tf.locals.all_roles).toMatch(/^\$\{merge\(\n\{ for name, role in \{ gitlab_ci = \{/);
-    expect(tf.locals.all_roles).toContain('{ for name, role in var.roles : name => {');
+    expect(tf.locals.gitlab_roles).toMatch(/^\$\{merge\(\n\{ for name, role in \{ gitlab_ci = \{/);
+    expect(tf.locals.gitlab_roles).toContain('{ for name, role in var.roles : name => {');
     const article = tf.resource.aws_iam_role.gitlab_ci.lifecycle.precondition;
-    expect(article).toContainEqual({ condition: '${length(local.role_problems["gitlab_ci"]) == 0}', error_message: '${join("\\n", local.role_problems["gitlab_ci"])}' });
-    expect(tf.resource.aws_iam_role.gitlab_ci.assume_role_policy).toBe('${local.trust_policies["gitlab_ci"]}');
+    expect(article).toContainEqual({ condition: '${length(local.gitlab_role_problems["gitlab_ci"]) == 0}', error_message: '${join("\\n", local.gitlab_role_problems["gitlab_ci"])}' });
+    expect(tf.resource.aws_iam_role.gitlab_ci.assume_role_policy).toBe('${local.gitlab_trust_policies["gitlab_ci"]}');
   });
 
   test('no piece of trust is written twice: one Condition builder, one policy builder, one summary', () => {
@@ -103,8 +106,8 @@ describe('the stack with roles', () => {
   test('outputs role ARNs by name, a trust summary and the Condition blocks for review', () => {
     expect(tf.output.role_arns.value).toBe('${local.fleet_role_arns}');
     expect(tf.locals.fleet_role_arns).toBe('${{ for name, role in aws_iam_role.fleet : name => role.arn }}');
-    expect(tf.output.trust_summary.value).toBe('${local.trust_summary}');
+    expect(tf.output.trust_summary.value).toBe('${local.gitlab_trust_summary}');
     expect(tf.output.trust_summary.description).toContain('warnings');
-    expect(tf.output.trust_conditions.value).toBe('${local.trust_conditions}');
+    expect(tf.output.trust_conditions.value).toBe('${local.gitlab_trust_conditions}');
   });
 });

@@ -30,6 +30,8 @@ const SAMPLES: Record<string, { accept: unknown[]; refuse: unknown[] }> = {
   ROLE_DESCRIPTION: { accept: [null, '', 'Déploiement depuis main'], refuse: ['x'.repeat(1001), 'two\nlines', 'emoji 🚀'] },
   ROLE_TAGS: { accept: [{}, { team: 'web' }], refuse: [{ 'aws:team': 'x' }, { 'AWS:x': 'y' }, { '': 'x' }, { k: 'v'.repeat(257) }] },
   SESSION_DURATION: { accept: [3600, 43200], refuse: [3599, 43201, 900] },
+  QUOTA_TRUST_POLICY_LENGTH: { accept: [1, 2048, 4096], refuse: [0, 4097] },
+  QUOTA_MANAGED_POLICIES: { accept: [1, 10, 20], refuse: [0, 21] },
   INLINE_POLICY_NAME: { accept: ['etl-bucket'], refuse: ['etl bucket', 'x'.repeat(129)] },
   JSON_DOCUMENT: { accept: ['{"Version":"2012-10-17"}', '[]'], refuse: ['Allow s3:*', '{'] },
   OIDC_PROVIDER_ARN: { accept: [null, 'arn:aws:iam::123456789012:oidc-provider/gitlab.com'], refuse: ['arn:aws:iam::123456789012:role/x', 'gitlab.com'] },

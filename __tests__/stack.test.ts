@@ -78,7 +78,7 @@ describe('the article stack', () => {
       { from: 'aws_iam_openid_connect_provider.gitlab', to: 'aws_iam_openid_connect_provider.gitlab[0]' },
       { from: 'aws_iam_role.gitlab_ci', to: 'aws_iam_role.gitlab_ci[0]' },
     ]);
-    expect(tf.locals.oidc_provider_arn).toBe(
+    expect(tf.locals.gitlab_arn).toBe(
       '${var.existing_provider_arn != null ? var.existing_provider_arn : one(aws_iam_openid_connect_provider.gitlab[*].arn)}',
     );
   });
@@ -89,7 +89,7 @@ describe('the article stack', () => {
       name: '${var.role_name}',
       name_prefix: '${var.role_name == null ? var.role_name_prefix : null}',
       path: '${var.role_path}',
-      assume_role_policy: '${local.trust_policies["gitlab_ci"]}',
+      assume_role_policy: '${local.gitlab_trust_policies["gitlab_ci"]}',
     });
     const vars = parsed().variable;
     expect([vars.role_name.default, vars.role_name_prefix.default, vars.role_path.default, vars.role_max_session_duration.default]).toEqual([null, 'GitLabCI', '/', 3600]);
@@ -106,14 +106,14 @@ describe('the article stack', () => {
 
   test('builds the trust policy with jsonencode, never the aws_iam_policy_document data source', () => {
     const tf = parsed();
-    expect(tf.locals.trust_policies).toMatch(/^\$\{\{ for name, condition in local\.trust_conditions : name => jsonencode\(/);
+    expect(tf.locals.gitlab_trust_policies).toMatch(/^\$\{\{ for name, condition in local\.gitlab_trust_conditions : name => jsonencode\(/);
     expect(tf.data.aws_iam_policy_document).toBeUndefined();
   });
 
   test('prefixes condition keys with the host derived from var.mygitlab, not the provider url attribute', () => {
     const tf = parsed();
     expect(tf.locals.gitlab_issuer_host).toBe('${trimsuffix(trimprefix(var.mygitlab, "https://"), "/")}');
-    expect(tf.locals.trust_conditions).toContain('"${local.gitlab_issuer_host}:${claim}"');
+    expect(tf.locals.gitlab_trust_conditions).toContain('"${local.gitlab_issuer_host}:${claim}"');
     expect(JSON.stringify(tf.locals)).not.toContain('aws_iam_openid_connect_provider.gitlab.url');
   });
 
@@ -124,7 +124,7 @@ describe('the article stack', () => {
   test('outputs ROLE_ARN and the provider ARN', () => {
     const out = parsed().output;
     expect(out.ROLE_ARN.value).toBe('${one(aws_iam_role.gitlab_ci[*].arn)}');
-    expect(out.oidc_provider_arn.value).toBe('${local.oidc_provider_arn}');
+    expect(out.oidc_provider_arn.value).toBe('${local.gitlab_arn}');
   });
 
   test('accepts aws provider 5.81 and later, 6.x, but not 5.80 or 7.x; tls 4.x only', () => {

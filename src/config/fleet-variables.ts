@@ -8,13 +8,13 @@ import {
   NOT_EMPTY_VALUE,
   OIDC_PROVIDER_ARN,
   PERMISSIONS_BOUNDARY,
+  QUOTA_MANAGED_POLICIES,
+  QUOTA_TRUST_POLICY_LENGTH,
   ROLE_NAME,
   ROLE_DESCRIPTION,
   ROLE_PATH,
   ROLE_TAGS,
   SESSION_DURATION,
-  ValueRule,
-  rule,
   validateEach,
   validateRoleValues,
   validateValue,
@@ -36,8 +36,6 @@ export const ROLES_TYPE = `map(object({
   description          = optional(string)
   tags                 = optional(map(string), {})
 }))`;
-
-const within = (min: number, max: number, what: string): ValueRule => rule({ between: [min, max] }, `use ${min} to ${max}: ${what}`);
 
 /** Inputs that go beyond the hand-written setup; their defaults leave the article's role exactly as it was. */
 export const FLEET_VARIABLES: readonly VariableSpec[] = [
@@ -92,7 +90,7 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
     description: `Longest trust policy IAM accepts in this account, counted as IAM does (without whitespace). Default ${IAM_QUOTAS.trustPolicyLength.default}; up to ${IAM_QUOTAS.trustPolicyLength.max} after a quota increase.`,
     default: IAM_QUOTAS.trustPolicyLength.default,
     validations: [
-      validateValue('trust_policy_max_length', within(1, IAM_QUOTAS.trustPolicyLength.max, `IAM's role trust policy length quota (default ${IAM_QUOTAS.trustPolicyLength.default})`)),
+      validateValue('trust_policy_max_length', QUOTA_TRUST_POLICY_LENGTH),
     ],
   },
   {
@@ -101,7 +99,7 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
     description: `Managed policies IAM lets one role hold in this account. Default ${IAM_QUOTAS.managedPoliciesPerRole.default}; up to ${IAM_QUOTAS.managedPoliciesPerRole.max} after a quota increase.`,
     default: IAM_QUOTAS.managedPoliciesPerRole.default,
     validations: [
-      validateValue('max_managed_policies_per_role', within(1, IAM_QUOTAS.managedPoliciesPerRole.max, `IAM's managed policies per role quota (default ${IAM_QUOTAS.managedPoliciesPerRole.default})`)),
+      validateValue('max_managed_policies_per_role', QUOTA_MANAGED_POLICIES),
     ],
   },
 ];

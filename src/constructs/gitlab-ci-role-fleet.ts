@@ -1,71 +1,103 @@
 import { Construct } from 'constructs';
+import { IResolvable, Token } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { RoleTrustModel } from '../trust/role-model';
+import { setIn } from '../guardrails/prop-checks';
+import { hclOf } from '../hcl/expression';
+import { roleMapSource } from '../trust/role-model';
+import { GitlabOidcProvider } from './gitlab-oidc-provider';
 import { hclLocal } from './hcl-local';
+import { terraformName } from './terraform-name';
 
 export interface GitlabCiRoleFleetProps {
-  /** HCL expression of the map of roles by name (see `ROLES_TYPE`): their IAM attributes and policies. */
-  readonly roles: string;
-  /** The role map's derivations: each role's trust policy and guardrails, by name. */
-  readonly trust: RoleTrustModel;
-}
+  /** The OIDC provider whose role map the roles join. */
+  readonly provider: GitlabOidcProvider;
 
-/** Terraform name shared by the fleet's roles, attachments and inline policies. */
-const NAME = 'fleet';
+  /**
+   * The roles by name, of the type `ROLES_TYPE`: subjects, audiences, claims, managed and
+   * inline policies, IAM attributes. Usually a variable, so that roles come from tfvars; its
+   * values are checked where it is declared (see `FLEET_VARIABLES`).
+   *
+   * @example Token.asAnyMap(rolesVariable.value)
+   */
+  readonly roles: IResolvable | Record<string, unknown>;
+
+  /**
+   * The audiences of a role that names none.
+   *
+   * @default the provider's audiences
+   * @example ['https://gitlab.com']
+   */
+  readonly defaultAudiences?: string[];
+}
 
 /**
  * Any number of GitLab CI roles under one OIDC provider, each with its own trust, managed
- * and inline policies. Every address is keyed by role name (attachments by role and ARN),
- * so adding, removing or renaming one role never touches another.
+ * and inline policies, from one map (`for_each`). Every address is keyed by role name
+ * (attachments by role and ARN), so adding, removing or renaming one role never touches
+ * another. Its Terraform name is its construct id.
  */
 export class GitlabCiRoleFleet extends Construct {
-  /** HCL expression of the map from role name to its ARN. */
-  public readonly roleArnsExpression = `local.${NAME}_role_arns`;
+  /** The map from role name to its ARN. */
+  public readonly roleArns: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: GitlabCiRoleFleetProps) {
     super(scope, id);
-    const local = (name: string, expression: string) => hclLocal(this, `${NAME}_${name}`, expression);
+    const name = terraformName(this, ['aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy']);
+    const local = (suffix: string, expression: string) => hclLocal(this, `${name}_${suffix}`, expression);
+    const roles = hclOf(this, props.roles);
+    const rolesInput = setIn(this, 'roles', roles);
+    const defaultAudiences = hclOf(this, props.defaultAudiences ?? props.provider.audiences);
+    const trust = props.provider.trust;
+    trust.addRoles(
+      roleMapSource(roles, {
+        label: `"Role '\${name}' of ${rolesInput}"`,
+        subjectInput: `"${rolesInput}['\${name}'].subjects"`,
+        trustClaims: `merge({ sub = role.subjects, aud = role.audiences == null ? ${defaultAudiences} : role.audiences }, role.claims)`,
+        managedPolicyArns: 'role.managed_policy_arns',
+      }),
+    );
 
     local(
       'policy_attachments',
-      `merge([for name, role in ${props.roles} : { for arn in role.managed_policy_arns : "\${name}/\${arn}" => { role = name, policy_arn = arn } }]...)`,
+      `merge([for name, role in ${roles} : { for arn in role.managed_policy_arns : "\${name}/\${arn}" => { role = name, policy_arn = arn } }]...)`,
     );
     local(
       'inline_policies',
-      `merge([for name, role in ${props.roles} : { for policy, document in role.inline_policies : "\${name}/\${policy}" => { role = name, name = policy, document = document } }]...)`,
+      `merge([for name, role in ${roles} : { for policy, document in role.inline_policies : "\${name}/\${policy}" => { role = name, name = policy, document = document } }]...)`,
     );
 
     const role = new IamRole(this, 'role', {
-      assumeRolePolicy: `\${${props.trust.policyOf('each.key')}}`,
-      lifecycle: { precondition: [props.trust.preconditionOf('each.key')] },
+      assumeRolePolicy: `\${${trust.policyOf('each.key')}}`,
+      lifecycle: { precondition: [trust.preconditionOf('each.key')] },
     });
-    role.addOverride('for_each', `\${${props.roles}}`);
+    role.addOverride('for_each', `\${${roles}}`);
     for (const attribute of ['name', 'path', 'description', 'max_session_duration', 'permissions_boundary', 'tags']) {
       role.addOverride(attribute, attribute === 'name' ? '${each.key}' : `\${each.value.${attribute}}`);
     }
-    role.overrideLogicalId(NAME);
+    role.overrideLogicalId(name);
 
     // Attachments take the role name from a map built once. Referring to aws_iam_role.fleet
     // from each instance (by index or depends_on) makes Terraform 1.11 fetch every role per
     // instance: measured at 1,000 roles, 70 s and 1.8 GB against 50 s and 0.5 GB this way.
-    local('role_names', `{ for name, role in aws_iam_role.${NAME} : name => role.name }`);
-    local('role_arns', `{ for name, role in aws_iam_role.${NAME} : name => role.arn }`);
-    const roleName = `\${local.${NAME}_role_names[each.value.role]}`;
+    local('role_names', `{ for name, role in aws_iam_role.${name} : name => role.name }`);
+    local('role_arns', `{ for name, role in aws_iam_role.${name} : name => role.arn }`);
+    this.roleArns = Token.asStringMap(`\${local.${name}_role_arns}`);
+    const roleName = `\${local.${name}_role_names[each.value.role]}`;
     const attachments = new IamRolePolicyAttachment(this, 'attachments', {
       role: roleName,
       policyArn: '${each.value.policy_arn}',
     });
-    attachments.addOverride('for_each', `\${local.${NAME}_policy_attachments}`);
-    attachments.overrideLogicalId(NAME);
+    attachments.addOverride('for_each', `\${local.${name}_policy_attachments}`);
+    attachments.overrideLogicalId(name);
 
     const inline = new IamRolePolicy(this, 'inline', {
       role: roleName,
       name: '${each.value.name}',
       policy: '${each.value.document}',
     });
-    inline.addOverride('for_each', `\${local.${NAME}_inline_policies}`);
-    inline.overrideLogicalId(NAME);
+    inline.addOverride('for_each', `\${local.${name}_inline_policies}`);
+    inline.overrideLogicalId(name);
   }
 }

@@ -1,99 +1,300 @@
 import { Construct } from 'constructs';
+import { Annotations, IResolvable, Token } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { Validation, readable } from '../guardrails/rules';
+import { checkProps, describe } from '../guardrails/prop-checks';
+import {
+  AUDIENCE,
+  CLAIM_NAME,
+  CLAIM_VALUE_RULES,
+  GITLAB_COM_CLAIM,
+  GITLAB_SUBJECT,
+  INLINE_POLICY_NAME,
+  JSON_DOCUMENT,
+  MANAGED_POLICY_ARN,
+  NOT_GITHUB_SUBJECT,
+  NOT_OPEN_TO_OTHER_OWNERS,
+  PERMISSIONS_BOUNDARY,
+  ROLE_DESCRIPTION,
+  ROLE_NAME,
+  ROLE_NAME_PREFIX,
+  ROLE_PATH,
+  ROLE_TAGS,
+  SESSION_DURATION,
+  Validation,
+  readable,
+} from '../guardrails/rules';
+import { hclOf, literalOf } from '../hcl/expression';
+import { singleRoleSource } from '../trust/role-model';
+import { GitlabOidcProvider } from './gitlab-oidc-provider';
+import { Move } from './move';
+import { terraformName } from './terraform-name';
 
-/** A `moved` block: state at `from` belongs at `to`. */
-export interface Move {
-  readonly from: string;
-  readonly to: string;
-}
+/** The name prefix of the hand-written setup's role. */
+export const DEFAULT_ROLE_NAME_PREFIX = 'GitLabCI';
 
-/** IAM attributes of the role, each an HCL expression; an attribute left out is not set. */
-export interface RoleAttributes {
-  readonly name?: string;
-  readonly namePrefix?: string;
-  readonly path?: string;
-  readonly description?: string;
-  readonly maxSessionDuration?: string;
-  readonly permissionsBoundary?: string;
-  readonly tags?: string;
+/** All claims of a role's trust at once, from an expression (see `GitlabCiRoleProps.trustClaims`). */
+export interface TrustClaims {
+  /** Map from claim name (`sub`, `aud`, …) to the values allowed, usually a token. */
+  readonly claims: Record<string, string[]> | IResolvable;
+  /** Where a user sets the `sub` values, named in the fix when there are none. */
+  readonly setIn: string;
 }
 
 export interface GitlabCiRoleProps {
-  /** HCL expression of the trust policy JSON (see `RoleTrustModel.policyOf`). */
-  readonly trustPolicy: string;
-  /** HCL expression of the list of managed policy ARNs to attach. */
-  readonly managedPolicyArns: string;
   /**
-   * HCL boolean: whether the role exists. The role is then counted (`<address>[0]`), and
-   * `moves` carries state written at the unindexed address.
-   * @default the role always exists, at an unindexed address
+   * The OIDC provider of the GitLab instance whose jobs assume the role.
+   *
+   * @example new GitlabOidcProvider(stack, 'gitlab', { issuerUrl: 'https://gitlab.com' })
+   * @see GitlabOidcProvider
    */
-  readonly enabled?: string;
+  readonly provider: GitlabOidcProvider;
+
   /**
-   * The role's IAM attributes.
-   * @default { namePrefix: '"GitLabCI"' }
+   * The `sub` claims let in: `project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>`.
+   * `*` and `?` match within the project path (after the top-level group) and the ref.
+   * Required unless `trustClaims` is given: a role without a subject would let in every
+   * project of the instance.
+   *
+   * @example ['project_path:acme/api:ref_type:branch:ref:main']
+   * @see https://docs.gitlab.com/ci/secrets/id_token_authentication/#token-payload
    */
-  readonly attributes?: RoleAttributes;
+  readonly subjects?: string[];
+
   /**
-   * Terraform name of the role and of its policy attachments.
-   * Keep the default to pick up state written by the hand-written setup.
-   * @default "gitlab_ci"
+   * The `aud` claims let in; each must be an audience of the provider.
+   *
+   * @default the provider's audiences
+   * @example ['https://gitlab.com']
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
    */
-  readonly terraformName?: string;
+  readonly audiences?: string[];
+
   /**
-   * Checks across several inputs, evaluated by Terraform before the role is planned.
-   * @default []
+   * Further claims and the values let in. AWS checks only `sub` and `aud` for an OIDC
+   * provider, plus a few more for gitlab.com (`project_id`, `namespace_id`, `ref_protected`, …).
+   *
+   * @default {} (none)
+   * @example { ref_protected: ['true'] }
+   * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
+   */
+  readonly claims?: Record<string, string[]>;
+
+  /**
+   * Every claim of the trust at once, in place of `subjects`, `audiences` and `claims`: for a
+   * setup whose claims come from variables, as the hand-written one's field/value pairs do.
+   *
+   * @default built from `subjects`, `audiences` and `claims`
+   * @example { claims: Token.asAnyMap(claimsVariable.value), setIn: 'the claims variable' }
+   */
+  readonly trustClaims?: TrustClaims;
+
+  /**
+   * IAM managed policies attached to the role, each attachment keyed by ARN.
+   *
+   * @default [] (none)
+   * @example ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess']
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html
+   */
+  readonly managedPolicyArns?: string[];
+
+  /**
+   * Inline policies by name, each a JSON document.
+   *
+   * @default {} (none)
+   * @example { 'read-artifacts': JSON.stringify({ Version: '2012-10-17', Statement: [...] }) }
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html
+   */
+  readonly inlinePolicies?: Record<string, string>;
+
+  /**
+   * Fixed name of the role. When it is a token whose value is null, `roleNamePrefix` applies.
+   *
+   * @default undefined: AWS names the role from `roleNamePrefix`
+   * @example 'gitlab-deploy'
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+   */
+  readonly roleName?: string;
+
+  /**
+   * Name prefix when the role has no fixed name; AWS appends a 26-character suffix.
+   *
+   * @default 'GitLabCI', the hand-written setup's
+   * @example 'deploy-'
+   */
+  readonly roleNamePrefix?: string;
+
+  /**
+   * IAM path of the role.
+   *
+   * @default undefined: IAM's '/'
+   * @example '/gitlab-ci/'
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names
+   */
+  readonly path?: string;
+
+  /**
+   * Description of the role.
+   *
+   * @default undefined: none
+   * @example 'Deploys acme/api from main'
+   */
+  readonly description?: string;
+
+  /**
+   * Longest session the role grants, in seconds (3600 to 43200).
+   *
+   * @default undefined: IAM's 3600
+   * @example 7200
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html
+   */
+  readonly maxSessionDuration?: number;
+
+  /**
+   * ARN of the managed policy that bounds the role's permissions.
+   *
+   * @default undefined: none
+   * @example 'arn:aws:iam::123456789012:policy/ci-boundary'
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+   */
+  readonly permissionsBoundary?: string;
+
+  /**
+   * Tags of the role.
+   *
+   * @default undefined: none
+   * @example { team: 'platform' }
+   */
+  readonly tags?: Record<string, string>;
+
+  /**
+   * Whether the role exists. A token makes the role counted (`<address>[0]`); `moves` then
+   * carries state written at the unindexed address.
+   *
+   * @default true, at an address without an index
+   */
+  readonly enabled?: boolean | IResolvable;
+
+  /**
+   * More checks across inputs, evaluated by Terraform before the role is planned.
+   *
+   * @default [] (none beyond the guardrails)
    */
   readonly preconditions?: readonly Validation[];
 }
 
-const ATTRIBUTE_NAMES: Record<keyof RoleAttributes, string> = {
-  name: 'name',
-  namePrefix: 'name_prefix',
-  path: 'path',
-  description: 'description',
-  maxSessionDuration: 'max_session_duration',
-  permissionsBoundary: 'permissions_boundary',
-  tags: 'tags',
-};
-
 /**
- * An IAM role that GitLab jobs assume with `sts:AssumeRoleWithWebIdentity`, and its managed policies.
- * Attachments are keyed by policy ARN, so adding or removing one ARN touches no other.
+ * An IAM role that GitLab jobs assume with `sts:AssumeRoleWithWebIdentity`, trusted for the
+ * claims its props name, with its managed and inline policies. Its trust comes from its
+ * provider's role map, under its construct id, which is also its Terraform name:
+ * `aws_iam_role.<id>`.
  */
 export class GitlabCiRole extends Construct {
   public readonly role: IamRole;
-  public readonly attachments: IamRolePolicyAttachment;
-  /** HCL expression of the role's ARN (null when the role does not exist). */
-  public readonly arnExpression: string;
+  /** The role's ARN (null while a token `enabled` is false). */
+  public readonly arn: string;
+  /** The role's name (null while a token `enabled` is false). */
+  public readonly roleName: string;
   /** `moved` blocks the stack must write for state of earlier addresses. */
   public readonly moves: readonly Move[];
 
   constructor(scope: Construct, id: string, props: GitlabCiRoleProps) {
     super(scope, id);
-    const name = props.terraformName ?? 'gitlab_ci';
+    const name = terraformName(this, ['aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy']);
     const address = `aws_iam_role.${name}`;
-    const counted = props.enabled !== undefined;
 
-    this.role = new IamRole(this, 'role', {
-      assumeRolePolicy: `\${${props.trustPolicy}}`,
-      lifecycle: props.preconditions?.length ? { precondition: props.preconditions.map(readable) } : undefined,
-    });
-    for (const [key, value] of Object.entries(props.attributes ?? { namePrefix: '"GitLabCI"' })) {
-      if (value !== undefined) this.role.addOverride(ATTRIBUTE_NAMES[key as keyof RoleAttributes], `\${${value}}`);
+    const enabled = literalOf(this, props.enabled ?? true);
+    const counted = enabled === undefined;
+    const refuse = (message: string) => Annotations.of(this).addError(`${describe(this)}: ${message}`);
+    if (enabled === false) refuse('enabled is false; leave the role out instead.');
+    if (props.subjects === undefined && props.trustClaims === undefined) {
+      refuse("no subjects: give subjects, e.g. ['project_path:mygroup/myproject:ref_type:branch:ref:main'], or trustClaims.");
     }
-    if (counted) this.role.addOverride('count', `\${${props.enabled} ? 1 : 0}`);
-    this.role.overrideLogicalId(name);
+    if (typeof literalOf(this, props.roleName) === 'string' && props.roleNamePrefix !== undefined) {
+      refuse('roleName and roleNamePrefix are both set; a role has a fixed name or a prefix. Drop one.');
+    }
 
-    this.attachments = new IamRolePolicyAttachment(this, 'policies', {
-      role: `\${${address}${counted ? '[0]' : ''}.name}`,
+    // Subjects, audiences and claim names are checked at plan by the provider's role map,
+    // with every role's trust (see trustChecks): here only their literals are.
+    const tokenPreconditions = checkProps(this, [
+      { prop: 'subjects', value: props.subjects, rules: [NOT_GITHUB_SUBJECT, NOT_OPEN_TO_OTHER_OWNERS, GITLAB_SUBJECT], parts: 'elements', atPlan: false },
+      { prop: 'audiences', value: props.audiences, rules: [AUDIENCE], parts: 'elements', atPlan: false },
+      { prop: 'claims', value: props.claims, rules: [CLAIM_NAME, GITLAB_COM_CLAIM], parts: 'keys', atPlan: false },
+      { prop: 'claims', value: props.claims, rules: CLAIM_VALUE_RULES, parts: 'list values' },
+      { prop: 'managedPolicyArns', value: props.managedPolicyArns, rules: [MANAGED_POLICY_ARN], parts: 'elements' },
+      { prop: 'inlinePolicies', value: props.inlinePolicies, rules: [INLINE_POLICY_NAME], parts: 'keys' },
+      { prop: 'inlinePolicies', value: props.inlinePolicies, rules: [JSON_DOCUMENT], parts: 'values' },
+      { prop: 'roleName', value: props.roleName, rules: [ROLE_NAME] },
+      { prop: 'roleNamePrefix', value: props.roleNamePrefix, rules: [ROLE_NAME_PREFIX] },
+      { prop: 'path', value: props.path, rules: [ROLE_PATH] },
+      { prop: 'description', value: props.description, rules: [ROLE_DESCRIPTION] },
+      { prop: 'maxSessionDuration', value: props.maxSessionDuration, rules: [SESSION_DURATION] },
+      { prop: 'permissionsBoundary', value: props.permissionsBoundary, rules: [PERMISSIONS_BOUNDARY] },
+      { prop: 'tags', value: props.tags, rules: [ROLE_TAGS] },
+    ]);
+
+    const trust = props.provider.trust;
+    const ownClaims = `{ sub = ${hclOf(this, props.subjects)}, aud = ${hclOf(this, props.audiences ?? props.provider.audiences)} }`;
+    const trustClaims = props.trustClaims
+      ? hclOf(this, props.trustClaims.claims)
+      : props.claims === undefined
+        ? ownClaims
+        : `merge(${ownClaims}, ${hclOf(this, props.claims)})`;
+    const managedPolicyArns = hclOf(this, props.managedPolicyArns ?? []);
+    const enabledExpression = counted ? hclOf(this, props.enabled) : undefined;
+    trust.addRoles(
+      singleRoleSource(
+        name,
+        {
+          label: JSON.stringify(address),
+          subjectInput: JSON.stringify(props.trustClaims?.setIn ?? `subjects of ${describe(this)}`),
+          trustClaims,
+          managedPolicyArns,
+        },
+        enabledExpression,
+      ),
+      name,
+      this.node.path,
+    );
+
+    const key = JSON.stringify(name);
+    this.role = new IamRole(this, 'role', {
+      assumeRolePolicy: `\${${trust.policyOf(key)}}`,
+      name: props.roleName,
+      // A fixed name that may be null at plan leaves the prefix to apply when it is.
+      namePrefix:
+        literalOf(this, props.roleName) !== undefined
+          ? undefined
+          : props.roleName === undefined
+            ? (props.roleNamePrefix ?? DEFAULT_ROLE_NAME_PREFIX)
+            : `\${${hclOf(this, props.roleName)} == null ? ${hclOf(this, props.roleNamePrefix ?? DEFAULT_ROLE_NAME_PREFIX)} : null}`,
+      path: props.path,
+      description: props.description,
+      maxSessionDuration: props.maxSessionDuration,
+      permissionsBoundary: props.permissionsBoundary,
+      tags: props.tags,
+      lifecycle: { precondition: [...(props.preconditions ?? []), trust.preconditionOf(key), ...tokenPreconditions].map(readable) },
+    });
+    if (counted) this.role.addOverride('count', `\${${enabledExpression} ? 1 : 0}`);
+    this.role.overrideLogicalId(name);
+    const instance = counted ? `${address}[0]` : address;
+
+    const attachments = new IamRolePolicyAttachment(this, 'policies', {
+      role: `\${${instance}.name}`,
       policyArn: '${each.value}',
     });
-    this.attachments.addOverride('for_each', `\${toset(${props.managedPolicyArns})}`);
-    this.attachments.overrideLogicalId(name);
-    this.arnExpression = counted ? `one(${address}[*].arn)` : `${address}.arn`;
+    attachments.addOverride('for_each', `\${toset(${counted ? `${enabledExpression} ? ${managedPolicyArns} : []` : managedPolicyArns})}`);
+    attachments.overrideLogicalId(name);
+
+    if (props.inlinePolicies !== undefined) {
+      const inline = new IamRolePolicy(this, 'inline', { role: `\${${instance}.name}`, name: '${each.key}', policy: '${each.value}' });
+      inline.addOverride('for_each', `\${${counted ? `${enabledExpression} ? ${hclOf(this, props.inlinePolicies)} : {}` : hclOf(this, props.inlinePolicies)}}`);
+      inline.overrideLogicalId(name);
+    }
+
+    this.arn = Token.asString(counted ? `\${one(${address}[*].arn)}` : `\${${address}.arn}`);
+    this.roleName = Token.asString(counted ? `\${one(${address}[*].name)}` : `\${${address}.name}`);
     // State written while the role always existed sits at the address without an index.
     this.moves = counted ? [{ from: address, to: `${address}[0]` }] : [];
   }

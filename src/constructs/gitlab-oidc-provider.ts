@@ -1,77 +1,176 @@
 import { Construct } from 'constructs';
+import { IResolvable, Token } from 'cdktf';
 import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { ThumbprintSource } from '../config/synth-options';
-import type { Move } from './gitlab-ci-role';
+import { checkProps, setIn } from '../guardrails/prop-checks';
+import { IAM_QUOTAS } from '../guardrails/quotas';
+import { AUDIENCE, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, readable } from '../guardrails/rules';
+import { hclOf } from '../hcl/expression';
+import { RoleTrustModel } from '../trust/role-model';
+import { issuerHostExpression } from '../trust/trust-policy';
 import { hclLocal } from './hcl-local';
+import { Move } from './move';
+import { terraformName } from './terraform-name';
 
 export interface GitlabOidcProviderProps {
-  /** HCL expression of the issuer URL, e.g. `var.mygitlab`. */
-  readonly issuerUrl: string;
-  /** HCL expression of the issuer host, used to read the certificate over `tls://<host>:443`. */
-  readonly issuerHost: string;
-  /** HCL expression of the list of audiences (client IDs) the provider accepts. */
-  readonly audiences: string;
   /**
-   * HCL expression of the ARN of a provider that already exists for this issuer; when it is
-   * not null, none is created.
+   * Issuer URL of the GitLab instance: the `iss` claim of its ID tokens.
+   *
+   * @example 'https://gitlab.com'
+   * @example myVariable.stringValue
+   * @see https://docs.gitlab.com/ci/secrets/id_token_authentication/
    */
-  readonly existingProviderArn: string;
+  readonly issuerUrl: string;
+
   /**
-   * How the certificate thumbprint is obtained.
-   * @default "tls"
+   * Audiences (client IDs) the provider accepts: the `aud` values jobs request in `id_tokens`.
+   * Each role trusts the audiences it names, or all of these.
+   *
+   * @default [issuerUrl], the audience GitLab's documentation uses
+   * @example ['https://gitlab.com', 'sts.amazonaws.com']
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
+   */
+  readonly audiences?: string[];
+
+  /**
+   * How the provider's certificate thumbprint is set. `tls` reads it with the hashicorp/tls
+   * provider; `none` leaves it to IAM, which since July 2024 trusts the issuer's certificate
+   * authority itself (aws provider ≥ 5.81 accepts no thumbprint).
+   *
+   * @default 'tls', so that the output also works with IAM's older behaviour
+   * @example 'none'
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc_verify-thumbprint.html
    */
   readonly thumbprintSource?: ThumbprintSource;
+
+  /**
+   * ARN of a provider for this issuer that already exists in the account. An account holds
+   * one provider per issuer URL, so a second stack must use the first one's. A token (a
+   * variable) creates the provider only while its value is null.
+   *
+   * @default undefined: the provider is created
+   * @example 'arn:aws:iam::123456789012:oidc-provider/gitlab.com'
+   * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html
+   */
+  readonly existingProviderArn?: string;
+
+  /**
+   * Longest trust policy IAM accepts in the account, counted without whitespace. Every role
+   * of the provider is checked against it at plan.
+   *
+   * @default 2048, the IAM default quota (up to 4096 on request)
+   * @example 4096
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+   */
+  readonly trustPolicyMaxLength?: number;
+
+  /**
+   * Managed policies IAM lets one role hold in the account. Every role of the provider is
+   * checked against it at plan.
+   *
+   * @default 10, the IAM default quota (up to 20 on request)
+   * @example 20
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+   */
+  readonly maxManagedPoliciesPerRole?: number;
 }
 
-/** Terraform name of the provider and of the tls data source, as in the hand-written setup. */
-const NAME = 'gitlab';
-
 /**
- * The IAM OpenID Connect identity provider for one GitLab instance, created unless an
- * existing one is given. An account holds one provider per issuer URL (a second create
- * fails with EntityAlreadyExists), so every role of the instance shares it.
+ * The IAM OpenID Connect identity provider of one GitLab instance, and the trust of every
+ * role under it: roles add themselves to its role map, whose derivations (conditions,
+ * policies, guardrails, summary) are written once, as locals named after the provider.
+ *
+ * Its Terraform name is its construct id: `aws_iam_openid_connect_provider.<id>`.
  */
 export class GitlabOidcProvider extends Construct {
-  /** HCL expression of the provider's ARN, created or existing. */
-  public readonly arnExpression = 'local.oidc_provider_arn';
-  /**
-   * HCL expression of an ARN as long as the provider's but known at plan time, to measure
-   * trust policies before the provider exists (assumes the `aws` partition).
-   */
-  public readonly sizingArnExpression = 'local.oidc_provider_arn_for_sizing';
+  /** The provider's ARN, created or existing. */
+  public readonly arn: string;
+  /** The issuer host, as IAM prefixes condition keys (`gitlab.com`). */
+  public readonly issuerHost: string;
+  /** The audiences the provider accepts. */
+  public readonly audiences: string[];
+  /** Map from role name to the `Condition` block of its trust policy: known at plan, for review. */
+  public readonly trustConditions: IResolvable;
+  /** Map from role name to a reviewer's summary of its trust, with warnings. */
+  public readonly trustSummary: IResolvable;
+  /** The role map and its derivations, as HCL (for the constructs that add roles). */
+  public readonly trust: RoleTrustModel;
   /** `moved` blocks the stack must write for state of earlier addresses. */
   public readonly moves: readonly Move[];
 
   constructor(scope: Construct, id: string, props: GitlabOidcProviderProps) {
     super(scope, id);
-    const count = `\${${props.existingProviderArn} == null ? 1 : 0}`;
+    const name = terraformName(this, ['aws_iam_openid_connect_provider', 'data.tls_certificate']);
+    const local = (suffix: string, expression: string) => hclLocal(this, `${name}_${suffix}`, expression);
+    const ref = (suffix: string) => `local.${name}_${suffix}`;
+    const preconditions = checkProps(this, [
+      { prop: 'issuerUrl', value: props.issuerUrl, rules: [ISSUER_URL] },
+      { prop: 'audiences', value: props.audiences, rules: [AUDIENCE], parts: 'elements' },
+      { prop: 'existingProviderArn', value: props.existingProviderArn, rules: [OIDC_PROVIDER_ARN] },
+      { prop: 'trustPolicyMaxLength', value: props.trustPolicyMaxLength, rules: [QUOTA_TRUST_POLICY_LENGTH] },
+      { prop: 'maxManagedPoliciesPerRole', value: props.maxManagedPoliciesPerRole, rules: [QUOTA_MANAGED_POLICIES] },
+    ]);
+
+    const issuerUrl = hclOf(this, props.issuerUrl);
+    local('issuer_host', issuerHostExpression(issuerUrl));
+    const issuerHost = ref('issuer_host');
+    local('audiences', props.audiences === undefined ? `[${issuerUrl}]` : hclOf(this, props.audiences));
+    const audiences = ref('audiences');
+
+    const existing = props.existingProviderArn === undefined ? undefined : hclOf(this, props.existingProviderArn);
+    // A variable may or may not name a provider: the resource is then counted. Without one,
+    // it always exists, at an address without an index.
+    const count = existing === undefined ? undefined : `\${${existing} == null ? 1 : 0}`;
+    const instance = count === undefined ? '' : '[0]';
 
     let thumbprintList: string[] | undefined;
     if ((props.thumbprintSource ?? 'tls') === 'tls') {
       // tls:// reads the issuer's own certificate; an https:// URL follows redirects
       // (gitlab.com/ redirects) and can return the certificate of another host.
-      const certificate = new DataTlsCertificate(this, 'certificate', { url: `tls://\${${props.issuerHost}}:443` });
-      certificate.addOverride('count', count);
-      certificate.overrideLogicalId(NAME);
-      thumbprintList = [`\${data.tls_certificate.${NAME}[0].certificates[0].sha1_fingerprint}`];
+      const certificate = new DataTlsCertificate(this, 'certificate', { url: `tls://\${${issuerHost}}:443` });
+      if (count) certificate.addOverride('count', count);
+      certificate.overrideLogicalId(name);
+      thumbprintList = [`\${data.tls_certificate.${name}${instance}.certificates[0].sha1_fingerprint}`];
     }
 
     const provider = new IamOpenidConnectProvider(this, 'provider', {
-      url: `\${${props.issuerUrl}}`,
-      clientIdList: `\${${props.audiences}}` as unknown as string[],
+      url: `\${${issuerUrl}}`,
+      clientIdList: Token.asList(`\${${audiences}}`),
       thumbprintList,
+      lifecycle: preconditions.length ? { precondition: preconditions.map(readable) } : undefined,
     });
-    provider.addOverride('count', count);
-    provider.overrideLogicalId(NAME);
+    if (count) provider.addOverride('count', count);
+    provider.overrideLogicalId(name);
     // State written before the provider became optional sits at the address without an index.
-    this.moves = [{ from: `aws_iam_openid_connect_provider.${NAME}`, to: `aws_iam_openid_connect_provider.${NAME}[0]` }];
+    this.moves = count ? [{ from: `aws_iam_openid_connect_provider.${name}`, to: `aws_iam_openid_connect_provider.${name}[0]` }] : [];
 
-    hclLocal(this, 'oidc_provider_arn', `${props.existingProviderArn} != null ? ${props.existingProviderArn} : one(aws_iam_openid_connect_provider.${NAME}[*].arn)`);
-    hclLocal(
-      this,
-      'oidc_provider_arn_for_sizing',
-      `${props.existingProviderArn} != null ? ${props.existingProviderArn} : "arn:aws:iam::123456789012:oidc-provider/\${${props.issuerHost}}"`,
-    );
+    const created = count ? `one(aws_iam_openid_connect_provider.${name}[*].arn)` : `aws_iam_openid_connect_provider.${name}.arn`;
+    local('arn', existing === undefined ? created : `${existing} != null ? ${existing} : ${created}`);
+    // As long as the provider's ARN but known at plan, to measure trust policies before the
+    // provider exists (assumes the `aws` partition).
+    const sizing = `"arn:aws:iam::123456789012:oidc-provider/\${${issuerHost}}"`;
+    local('arn_for_sizing', existing === undefined ? sizing : `${existing} != null ? ${existing} : ${sizing}`);
+
+    const trustPolicyMaxLength = hclOf(this, props.trustPolicyMaxLength ?? IAM_QUOTAS.trustPolicyLength.default);
+    const maxManagedPolicies = hclOf(this, props.maxManagedPoliciesPerRole ?? IAM_QUOTAS.managedPoliciesPerRole.default);
+    this.trust = new RoleTrustModel(this, 'trust', {
+      prefix: `${name}_`,
+      issuerHost,
+      providerArn: ref('arn'),
+      providerArnForSizing: ref('arn_for_sizing'),
+      providerAudiences: audiences,
+      audienceInput: setIn(this, 'audiences', props.audiences === undefined ? issuerUrl : hclOf(this, props.audiences)),
+      limits: {
+        trustPolicyMaxLength: { expression: trustPolicyMaxLength, setIn: setIn(this, 'trustPolicyMaxLength', trustPolicyMaxLength) },
+        maxManagedPoliciesPerRole: { expression: maxManagedPolicies, setIn: setIn(this, 'maxManagedPoliciesPerRole', maxManagedPolicies) },
+      },
+    });
+
+    this.arn = Token.asString(`\${${ref('arn')}}`);
+    this.issuerHost = Token.asString(`\${${issuerHost}}`);
+    this.audiences = Token.asList(`\${${audiences}}`);
+    this.trustConditions = Token.asAny(`\${${this.trust.conditions}}`);
+    this.trustSummary = Token.asAny(`\${${this.trust.summary}}`);
   }
 }

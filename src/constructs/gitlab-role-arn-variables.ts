@@ -1,36 +1,26 @@
 import { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
-import { GitlabProvider } from '@cdktf/provider-gitlab/lib/provider';
 import { ProjectVariable } from '@cdktf/provider-gitlab/lib/project-variable';
 import { ARTICLE_ROLE_NAME } from '../trust/role-model';
 import { hclLocal } from './hcl-local';
 import { ARTICLE_ROLE_ARN_VARIABLE, exactProjectsExpression, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 
 export interface GitlabRoleArnVariablesProps {
-  /** HCL expression of the GitLab instance URL; the API is under `/api/v4/`. */
-  readonly issuerUrl: string;
   /** HCL expression of the role map (see `roleMapExpression`): each role's `trust_claims`. */
   readonly roles: string;
   /** HCL expression of the map from role name to the role's ARN. */
   readonly arns: string;
-  /** Version constraint of the gitlabhq/gitlab provider. */
-  readonly providerVersion: string;
 }
 
 /**
  * The CI/CD variable holding each role's ARN, in every project its subjects name exactly
  * (wildcard subjects name no single project). The variable is protected when the role
  * trusts protected refs only; otherwise jobs of the unprotected refs it trusts could not
- * read it, and an ARN is no secret: the trust policy is what guards the role.
+ * read it, and an ARN is no secret: the trust policy is what guards the role. The stack
+ * configures the gitlabhq/gitlab provider.
  */
 export class GitlabRoleArnVariables extends Construct {
   constructor(scope: Construct, id: string, props: GitlabRoleArnVariablesProps) {
     super(scope, id);
-    new GitlabProvider(this, 'gitlab', { baseUrl: `\${trimsuffix(${props.issuerUrl}, "/")}/api/v4/` });
-    TerraformStack.of(this).addOverride('terraform.required_providers.gitlab', {
-      source: 'gitlabhq/gitlab',
-      version: props.providerVersion,
-    });
 
     const protectedOnly = `contains(lookup(role.trust_claims, "ref_protected", []), "true")`;
     const key = `name == "${ARTICLE_ROLE_NAME}" ? "${ARTICLE_ROLE_ARN_VARIABLE}" : ${roleArnVariableExpression('name')}`;

@@ -18,21 +18,29 @@ export interface RoleSize {
   readonly managedPolicyCount: string;
 }
 
+/** The account's limits, each an HCL expression, and where it is set (plain text, for the fix). */
+export interface QuotaLimits {
+  readonly trustPolicyMaxLength: { readonly expression: string; readonly setIn: string };
+  readonly maxManagedPoliciesPerRole: { readonly expression: string; readonly setIn: string };
+}
+
 /** Checks that keep a role within the account's quotas, set by the quota variables. */
-export function quotaChecks(r: RoleSize): RoleCheck[] {
+export function quotaChecks(r: RoleSize, limits: QuotaLimits): RoleCheck[] {
   const who = `\${${r.role}.label}`;
+  const length = limits.trustPolicyMaxLength;
+  const policies = limits.maxManagedPoliciesPerRole;
   return [
     {
-      holds: `${r.trustPolicyLength} <= var.trust_policy_max_length`,
+      holds: `${r.trustPolicyLength} <= ${length.expression}`,
       message:
-        `${who} has a trust policy of \${${r.trustPolicyLength}} characters; IAM accepts \${var.trust_policy_max_length} ` +
-        `(trust_policy_max_length). Use fewer or broader subjects, split the role, or request a quota increase (up to ${IAM_QUOTAS.trustPolicyLength.max}) and raise trust_policy_max_length.`,
+        `${who} has a trust policy of \${${r.trustPolicyLength}} characters; IAM accepts \${${length.expression}} ` +
+        `(${length.setIn}). Use fewer or broader subjects, split the role, or request a quota increase (up to ${IAM_QUOTAS.trustPolicyLength.max}) and raise ${length.setIn}.`,
     },
     {
-      holds: `${r.managedPolicyCount} <= var.max_managed_policies_per_role`,
+      holds: `${r.managedPolicyCount} <= ${policies.expression}`,
       message:
-        `${who} attaches \${${r.managedPolicyCount}} managed policies; IAM allows \${var.max_managed_policies_per_role} per role ` +
-        `(max_managed_policies_per_role). Combine policies, or request a quota increase (up to ${IAM_QUOTAS.managedPoliciesPerRole.max}) and raise max_managed_policies_per_role.`,
+        `${who} attaches \${${r.managedPolicyCount}} managed policies; IAM allows \${${policies.expression}} per role ` +
+        `(${policies.setIn}). Combine policies, or request a quota increase (up to ${IAM_QUOTAS.managedPoliciesPerRole.max}) and raise ${policies.setIn}.`,
     },
   ];
 }

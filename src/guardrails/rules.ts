@@ -131,6 +131,20 @@ export const SESSION_DURATION: ValueRule = rule(
   'use 3600 to 43200 seconds (1 to 12 hours), the range IAM accepts for max_session_duration',
 );
 
+const within = (min: number, max: number, what: string): ValueRule => rule({ between: [min, max] }, `use ${min} to ${max}: ${what}`);
+
+export const QUOTA_TRUST_POLICY_LENGTH: ValueRule = within(
+  1,
+  IAM_QUOTAS.trustPolicyLength.max,
+  `IAM's role trust policy length quota (default ${IAM_QUOTAS.trustPolicyLength.default})`,
+);
+
+export const QUOTA_MANAGED_POLICIES: ValueRule = within(
+  1,
+  IAM_QUOTAS.managedPoliciesPerRole.max,
+  `IAM's managed policies per role quota (default ${IAM_QUOTAS.managedPoliciesPerRole.default})`,
+);
+
 export const INLINE_POLICY_NAME: ValueRule = rule(
   { matches: '^[A-Za-z0-9_+=,.@-]{1,128}$' },
   'use 1 to 128 letters, digits or the characters + = , . @ _ - for inline policy names',
@@ -179,26 +193,32 @@ export interface Validation {
 /** The validation as written into the output: a long message joined from parts, one per line (see `textTemplate`). */
 export const readable = (v: Validation): Validation => ({ condition: v.condition, errorMessage: textTemplate(v.errorMessage) });
 
-/** A validation that applies `rule` to a single-valued variable (string, number). */
-export function validateValue(variable: string, rule: ValueRule): Validation {
-  const ref = `var.${variable}`;
+/** A validation that applies `rule` to the value of the HCL `expression`, which messages call `label`. */
+export function validateExpression(label: string, expression: string, rule: ValueRule): Validation {
   return {
-    condition: `\${${rule.accepts(ref)}}`,
-    errorMessage: `Invalid ${variable} \${jsonencode(${ref})}: ${rule.fix}.`,
+    condition: `\${${rule.accepts(expression)}}`,
+    errorMessage: `Invalid ${label} \${jsonencode(${expression})}: ${rule.fix}.`,
   };
 }
 
+/** A validation that applies `rule` to a single-valued variable (string, number). */
+export const validateValue = (variable: string, rule: ValueRule): Validation => validateExpression(variable, `var.${variable}`, rule);
+
 /**
- * A validation that applies `rule` to every element of a `list(string)` variable, naming the
- * rejected elements. A `nullable` variable that is null has no elements, so it passes.
+ * A validation that applies `rule` to every element of the HCL list `expression`, naming the
+ * rejected elements. A `nullable` list that is null has no elements, so it passes.
  */
-export function validateEach(variable: string, rule: ValueRule, { nullable = false } = {}): Validation {
-  const ref = nullable ? `(var.${variable} == null ? [] : var.${variable})` : `var.${variable}`;
+export function validateElements(label: string, expression: string, rule: ValueRule, { nullable = false } = {}): Validation {
+  const ref = nullable ? `(${expression} == null ? [] : ${expression})` : expression;
   return {
     condition: `\${alltrue([\nfor v in ${ref} : ${rule.accepts('v')}\n])}`,
-    errorMessage: `Invalid ${variable} value(s) \${jsonencode([\nfor v in ${ref} : v if !(${rule.accepts('v')})\n])}: ${rule.fix}.`,
+    errorMessage: `Invalid ${label} value(s) \${jsonencode([\nfor v in ${ref} : v if !(${rule.accepts('v')})\n])}: ${rule.fix}.`,
   };
 }
+
+/** `validateElements` for a `list(string)` variable. */
+export const validateEach = (variable: string, rule: ValueRule, options: { nullable?: boolean } = {}): Validation =>
+  validateElements(variable, `var.${variable}`, rule, options);
 
 /**
  * A validation over a map variable of roles: `rule` is applied to every value that
@@ -213,11 +233,14 @@ export function validateRoleValues(variable: string, what: string, valuesOf: (ro
   };
 }
 
-/** The validation, for a variable that may be null: null passes, any other value is checked. */
-export function whenSet(variable: string, validation: Validation): Validation {
+/** The validation, for an HCL `expression` that may be null: null passes, any other value is checked. */
+export function whenNotNull(expression: string, validation: Validation): Validation {
   const inner = validation.condition.replace(/^\$\{([\s\S]*)\}$/, '$1');
-  return { ...validation, condition: `\${var.${variable} == null ? true : (${inner})}` };
+  return { ...validation, condition: `\${${expression} == null ? true : (${inner})}` };
 }
+
+/** The validation, for a variable that may be null: null passes, any other value is checked. */
+export const whenSet = (variable: string, validation: Validation): Validation => whenNotNull(`var.${variable}`, validation);
 
 /** A validation that rejects an empty `list(string)` variable. */
 export function validateNotEmpty(variable: string, why: string): Validation {

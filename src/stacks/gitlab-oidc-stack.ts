@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
+import { GitlabProvider } from '@cdktf/provider-gitlab/lib/provider';
 import { SynthOptions } from '../config/synth-options';
 import { ARTICLE_ROLE_INPUTS, ARTICLE_ROLE_SHAPE_VARIABLES, ARTICLE_VARIABLES, ROLE_NAME_PREFIX_DEFAULT } from '../config/article-variables';
 import { FLEET_VARIABLES } from '../config/fleet-variables';
@@ -14,8 +15,8 @@ import { GitlabRoleArnVariables } from '../constructs/gitlab-role-arn-variables'
 import { declareBackend } from '../constructs/state-backend';
 import { Validation, readable } from '../guardrails/rules';
 import { existingProviderPrecondition } from '../guardrails/trust-checks';
-import { ARTICLE_ROLE_NAME, RoleTrustModel, roleMapExpression } from '../trust/role-model';
-import { issuerHostExpression } from '../trust/trust-policy';
+import { ARTICLE_ROLE_NAME } from '../trust/role-model';
+import { hclOf } from '../hcl/expression';
 
 /** Adds a precondition to an output (the bindings have no field for it). */
 function checkAtPlan(output: TerraformOutput, check: Validation): void {
@@ -53,19 +54,16 @@ export class GitlabOidcStack extends TerraformStack {
     declareBackend(this, options);
 
     const local = (name: string, expression: string) => hclLocal(this, name, expression);
-    const issuerHost = 'local.gitlab_issuer_host';
-    local('gitlab_issuer_host', issuerHostExpression('var.mygitlab'));
-    // The audience a role trusts unless it names its own, and every audience the provider lists.
-    const defaultAudiences = '[var.mygitlab_aud_value]';
-    local('provider_audiences', 'distinct(concat([var.mygitlab_aud_value], var.additional_audiences))');
-    const providerAudiences = 'local.provider_audiences';
+    const variable = (name: string) => this.variables.get(name) as TerraformVariable;
 
-    const provider = new GitlabOidcProvider(this, 'oidc_provider', {
-      issuerUrl: 'var.mygitlab',
-      issuerHost,
-      audiences: providerAudiences,
-      existingProviderArn: 'var.existing_provider_arn',
+    const provider = new GitlabOidcProvider(this, 'gitlab', {
+      issuerUrl: variable('mygitlab').stringValue,
+      // The audience a role trusts unless it names its own, and any further ones.
+      audiences: Token.asList('${distinct(concat([var.mygitlab_aud_value], var.additional_audiences))}'),
+      existingProviderArn: variable('existing_provider_arn').stringValue,
       thumbprintSource: options.thumbprintSource,
+      trustPolicyMaxLength: variable('trust_policy_max_length').numberValue,
+      maxManagedPoliciesPerRole: variable('max_managed_policies_per_role').numberValue,
     });
 
     // The article's role exists when all its inputs are set; with none set, the stack holds
@@ -79,51 +77,22 @@ export class GitlabOidcStack extends TerraformStack {
       'gitlab_ci_claims',
       'local.article_role_enabled ? merge(\n{ (var.mygitlab_match_field) = var.mygitlab_match_value },\n{ (var.mygitlab_match_field1) = var.mygitlab_match_value1 },\n) : {}',
     );
-    // Every role, the article's and those of var.roles, in one map that all trust is derived from.
-    local(
-      'all_roles',
-      roleMapExpression(
-        'local.article_role_enabled',
-        {
-          label: '"aws_iam_role.gitlab_ci"',
-          subjectInput: `"mygitlab_match_field (or mygitlab_match_field1) = 'sub' and its values in mygitlab_match_value (or mygitlab_match_value1)"`,
-          trustClaims: 'local.gitlab_ci_claims',
-          managedPolicyArns: 'var.role_arn',
-        },
-        {
-          source: 'var.roles',
-          entry: {
-            label: `"Role '\${name}' of roles"`,
-            subjectInput: `"roles['\${name}'].subjects"`,
-            trustClaims: `merge({ sub = role.subjects, aud = role.audiences == null ? ${defaultAudiences} : role.audiences }, role.claims)`,
-            managedPolicyArns: 'role.managed_policy_arns',
-          },
-        },
-      ),
-    );
-    const trust = new RoleTrustModel(this, 'trust', {
-      roles: 'local.all_roles',
-      issuerHost,
-      providerArn: provider.arnExpression,
-      providerArnForSizing: provider.sizingArnExpression,
-      providerAudiences,
-      audienceInput: 'mygitlab_aud_value or additional_audiences',
-    });
 
-    const article = JSON.stringify(ARTICLE_ROLE_NAME);
-    const role = new GitlabCiRole(this, 'gitlab_ci_role', {
-      trustPolicy: trust.policyOf(article),
-      managedPolicyArns: 'local.article_role_enabled ? var.role_arn : []',
-      enabled: 'local.article_role_enabled',
-      attributes: {
-        name: 'var.role_name',
-        namePrefix: 'var.role_name == null ? var.role_name_prefix : null',
-        path: 'var.role_path',
-        description: 'var.role_description',
-        maxSessionDuration: 'var.role_max_session_duration',
-        permissionsBoundary: 'var.role_permissions_boundary',
-        tags: 'var.role_tags',
+    const role = new GitlabCiRole(this, ARTICLE_ROLE_NAME, {
+      provider,
+      trustClaims: {
+        claims: Token.asAnyMap('${local.gitlab_ci_claims}'),
+        setIn: "mygitlab_match_field (or mygitlab_match_field1) = 'sub' and its values in mygitlab_match_value (or mygitlab_match_value1)",
       },
+      managedPolicyArns: variable('role_arn').listValue,
+      enabled: Token.asAny('${local.article_role_enabled}'),
+      roleName: variable('role_name').stringValue,
+      roleNamePrefix: variable('role_name_prefix').stringValue,
+      path: variable('role_path').stringValue,
+      description: variable('role_description').stringValue,
+      maxSessionDuration: variable('role_max_session_duration').numberValue,
+      permissionsBoundary: variable('role_permissions_boundary').stringValue,
+      tags: Token.asStringMap(variable('role_tags').value),
       preconditions: [
         {
           condition: `\${var.role_name == null || var.role_name_prefix == ${JSON.stringify(ROLE_NAME_PREFIX_DEFAULT)}}`,
@@ -136,18 +105,21 @@ export class GitlabOidcStack extends TerraformStack {
           errorMessage:
             "mygitlab_match_field and mygitlab_match_field1 are both ${jsonencode(var.mygitlab_match_field)}: a claim can be checked once. Put all its values in mygitlab_match_value and check another claim (usually 'aud') with mygitlab_match_field1.",
         },
-        trust.preconditionOf(article),
       ],
     });
 
-    const fleet = new GitlabCiRoleFleet(this, 'fleet', { roles: 'var.roles', trust });
+    const fleet = new GitlabCiRoleFleet(this, 'fleet', {
+      provider,
+      roles: variable('roles').value,
+      defaultAudiences: [variable('mygitlab_aud_value').stringValue],
+    });
 
     if (options.manageGitlabVariables) {
+      new GitlabProvider(this, 'gitlab_api', { baseUrl: '${trimsuffix(var.mygitlab, "/")}/api/v4/' });
+      this.addOverride('terraform.required_providers.gitlab', { source: 'gitlabhq/gitlab', version: PROVIDER_CONSTRAINTS.gitlab });
       new GitlabRoleArnVariables(this, 'gitlab_variables', {
-        issuerUrl: 'var.mygitlab',
-        roles: 'local.all_roles',
-        arns: `merge({ ${ARTICLE_ROLE_NAME} = ${role.arnExpression} }, ${fleet.roleArnsExpression})`,
-        providerVersion: PROVIDER_CONSTRAINTS.gitlab,
+        roles: provider.trust.roles,
+        arns: `merge({ ${ARTICLE_ROLE_NAME} = ${hclOf(this, role.arn)} }, ${hclOf(this, fleet.roleArns)})`,
       });
     }
 
@@ -157,7 +129,7 @@ export class GitlabOidcStack extends TerraformStack {
     // stack live on them.
     const roleArn = new TerraformOutput(this, 'ROLE_ARN', {
       description: 'ARN of the article role GitLab jobs assume (null without one); set it as the ROLE_ARN CI/CD variable of the trusted projects.',
-      value: `\${${role.arnExpression}}`,
+      value: role.arn,
     });
     checkAtPlan(roleArn, {
       condition: `\${local.article_role_enabled || length(local.article_role_missing) == length(local.article_role_inputs)}`,
@@ -167,23 +139,25 @@ export class GitlabOidcStack extends TerraformStack {
     });
     const providerArn = new TerraformOutput(this, 'oidc_provider_arn', {
       description: 'ARN of the IAM OIDC identity provider of the GitLab instance (created here, or existing_provider_arn).',
-      value: `\${${provider.arnExpression}}`,
+      value: provider.arn,
     });
-    checkAtPlan(providerArn, existingProviderPrecondition('var.existing_provider_arn', issuerHost));
+    checkAtPlan(providerArn, existingProviderPrecondition('var.existing_provider_arn', hclOf(this, provider.issuerHost)));
     new TerraformOutput(this, 'role_arns', {
       description: 'ARNs of the roles in roles, by role name.',
-      value: `\${${fleet.roleArnsExpression}}`,
+      value: fleet.roleArns,
     });
     new TerraformOutput(this, 'trust_summary', {
       description:
         "For review, per role (gitlab_ci is the article's): subjects, audiences, other claims, managed policies, and warnings for legal but dangerous choices.",
-      value: `\${${trust.summary}}`,
+      value: provider.trustSummary,
     });
     new TerraformOutput(this, 'trust_conditions', {
       description: "For review, per role (gitlab_ci is the article's): the exact Condition block of its trust policy, known at plan even before the provider exists.",
-      value: `\${${trust.conditions}}`,
+      value: provider.trustConditions,
     });
   }
+
+  private readonly variables = new Map<string, TerraformVariable>();
 
   private declareVariables(specs: readonly VariableSpec[]): void {
     for (const spec of specs) {
@@ -194,6 +168,7 @@ export class GitlabOidcStack extends TerraformStack {
       });
       // Through an override: cdktf drops a null default, which would make the variable required.
       if (spec.default !== undefined) variable.addOverride('default', spec.default);
+      this.variables.set(spec.name, variable);
     }
   }
 }

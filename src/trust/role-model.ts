@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { hclLocal } from '../constructs/hcl-local';
-import { quotaChecks } from '../guardrails/quotas';
+import { QuotaLimits, quotaChecks } from '../guardrails/quotas';
 import { Validation } from '../guardrails/rules';
 import { trustChecks } from '../guardrails/trust-checks';
 import { textExpression } from '../hcl/text';
@@ -34,21 +34,19 @@ export interface RoleEntry {
 const entry = (e: RoleEntry) =>
   `{\nlabel = ${e.label}\nsubject_input = ${e.subjectInput}\ntrust_claims = ${e.trustClaims}\nmanaged_policy_arns = ${e.managedPolicyArns}\n}`;
 
-/**
- * HCL expression of the role map: the article's role under `ARTICLE_ROLE_NAME` while
- * `articleEnabled` (an HCL boolean) holds, then one entry per element of the map
- * `fleet.source` (`var.roles`), whose entry expressions read the element as `name` and `role`.
- */
-export function roleMapExpression(articleEnabled: string, article: RoleEntry, fleet: { readonly source: string; readonly entry: RoleEntry }): string {
-  return (
-    `merge(\n{ for name, role in { ${ARTICLE_ROLE_NAME} = ${entry(article)} } : name => role if ${articleEnabled} },\n` +
-    `{ for name, role in ${fleet.source} : name => ${entry(fleet.entry)} },\n)`
-  );
+/** One role's part of the role map: `{ <name> = <entry> }`, kept only while `enabled` (an HCL boolean) holds. */
+export function singleRoleSource(name: string, role: RoleEntry, enabled?: string): string {
+  const key = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : JSON.stringify(name);
+  const map = `{ ${key} = ${entry(role)} }`;
+  return enabled === undefined ? map : `{ for name, role in ${map} : name => role if ${enabled} }`;
 }
 
+/** The roles of a map: one entry per element of `source`, whose entry expressions read the element as `name` and `role`. */
+export const roleMapSource = (source: string, role: RoleEntry): string => `{ for name, role in ${source} : name => ${entry(role)} }`;
+
 export interface RoleTrustModelProps {
-  /** HCL expression of the role map (see `roleMapExpression`). */
-  readonly roles: string;
+  /** Prefix of the locals' names, so that several models coexist in a stack. */
+  readonly prefix: string;
   /** HCL expression of the issuer host that prefixes condition keys. */
   readonly issuerHost: string;
   /** HCL expression of the OIDC provider's ARN. */
@@ -59,50 +57,83 @@ export interface RoleTrustModelProps {
   readonly providerAudiences: string;
   /** Where the provider's audiences are set, for messages (plain text). */
   readonly audienceInput: string;
+  /** The account's quotas the roles are checked against. */
+  readonly limits: QuotaLimits;
 }
 
-/** The derivations of the role map, as locals. */
+/**
+ * The role map of one OIDC provider, and its derivations as locals. Roles add their part
+ * with `addRoles`; the map is written at synth, once every role is known.
+ */
 export class RoleTrustModel extends Construct {
+  /** HCL expression of the role map. */
+  public readonly roles: string;
   /** HCL expression of the map from role name to its `Condition` block: known at plan, even before the provider exists. */
-  public readonly conditions = 'local.trust_conditions';
+  public readonly conditions: string;
   /** HCL expression of the map from role name to the reviewer's summary of its trust. */
-  public readonly summary = 'local.trust_summary';
+  public readonly summary: string;
+  private readonly sources: string[] = [];
+  private readonly names = new Map<string, string>();
+  private readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: RoleTrustModelProps) {
     super(scope, id);
-    const local = (name: string, expression: string) => hclLocal(this, name, expression);
+    const name = (local: string) => `${props.prefix}${local}`;
+    const ref = (local: string) => `local.${name(local)}`;
+    const local = (local: string, expression: string | (() => string)) => hclLocal(this, name(local), expression);
+    this.prefix = props.prefix;
+    this.roles = ref('roles');
+    this.conditions = ref('trust_conditions');
+    this.summary = ref('trust_summary');
 
-    local('trust_conditions', `{ for name, role in ${props.roles} : name => ${conditionExpression(props.issuerHost, 'role.trust_claims')} }`);
-    local('trust_policies', `{ for name, condition in local.trust_conditions : name => ${trustPolicyExpression(props.providerArn, 'condition')} }`);
+    local('roles', () => `merge(\n${this.sources.map((source) => `${source},\n`).join('')})`);
+    local('trust_conditions', `{ for name, role in ${this.roles} : name => ${conditionExpression(props.issuerHost, 'role.trust_claims')} }`);
+    local('trust_policies', `{ for name, condition in ${this.conditions} : name => ${trustPolicyExpression(props.providerArn, 'condition')} }`);
 
     // IAM counts a policy without whitespace, as jsonencode writes it. A policy is its envelope
     // plus its Condition block, so the length is known at plan even while the provider's ARN
     // is not: the envelope is measured once, with an ARN as long as the provider's.
     local('trust_policy_envelope_length', `length(${trustPolicyExpression(props.providerArnForSizing, '{}')}) - length("{}")`);
-    local('trust_policy_lengths', '{ for name, condition in local.trust_conditions : name => local.trust_policy_envelope_length + length(jsonencode(condition)) }');
+    local(
+      'trust_policy_lengths',
+      `{ for name, condition in ${this.conditions} : name => ${ref('trust_policy_envelope_length')} + length(jsonencode(condition)) }`,
+    );
 
     const checks = [
       ...trustChecks({ role: 'role', issuerHost: props.issuerHost, providerAudiences: props.providerAudiences, audienceInput: props.audienceInput }),
-      ...quotaChecks({ role: 'role', trustPolicyLength: 'local.trust_policy_lengths[name]', managedPolicyCount: 'length(toset(role.managed_policy_arns))' }),
+      ...quotaChecks({ role: 'role', trustPolicyLength: `${ref('trust_policy_lengths')}[name]`, managedPolicyCount: 'length(toset(role.managed_policy_arns))' }, props.limits),
     ];
     local(
       'role_problems',
-      `{ for name, role in ${props.roles} : name => concat(\n${checks.map((c) => `${c.holds} ? [] : [${textExpression(c.message)}],`).join('\n')}\n) }`,
+      `{ for name, role in ${this.roles} : name => concat(\n${checks.map((c) => `${c.holds} ? [] : [${textExpression(c.message)}],`).join('\n')}\n) }`,
     );
 
-    local('trust_summary', `{ for name, role in ${props.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns')} }`);
+    local('trust_summary', `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns')} }`);
+  }
+
+  /**
+   * Adds roles to the map: an HCL map expression from role name to entry (see
+   * `singleRoleSource` and `roleMapSource`). `name` is the role's name, for one role.
+   */
+  public addRoles(source: string, name?: string, path?: string): void {
+    if (name !== undefined && path !== undefined) {
+      const other = this.names.get(name);
+      if (other !== undefined) throw new Error(`Roles '${other}' and '${path}' both take the name ${JSON.stringify(name)} in the role map of one provider.`);
+      this.names.set(name, path);
+    }
+    this.sources.push(source);
   }
 
   /** HCL expression of the trust policy of the role named by the HCL expression `name`. */
   public policyOf(name: string): string {
-    return `local.trust_policies[${name}]`;
+    return `local.${this.prefix}trust_policies[${name}]`;
   }
 
   /** The one precondition that holds every check of the role named by `name`, with all its problems as the message. */
   public preconditionOf(name: string): Validation {
     return {
-      condition: `\${length(local.role_problems[${name}]) == 0}`,
-      errorMessage: `\${join("\\n", local.role_problems[${name}])}`,
+      condition: `\${length(local.${this.prefix}role_problems[${name}]) == 0}`,
+      errorMessage: `\${join("\\n", local.${this.prefix}role_problems[${name}])}`,
     };
   }
 }

@@ -1,0 +1,85 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { readTerraformShow } from '../src/access/terraform-show';
+import { decideToken, gitlabSubject } from '../src/access/gitlab-token';
+import { REPO_ROOT, tempDir } from './helpers/synth';
+import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/**
+ * The package as users get it: `npm pack` (which builds it first), unpacked into a new app's
+ * node_modules beside its dependencies. The fixture app imports it by name, is type-checked
+ * against the packed declarations, runs, and its output is validated and planned.
+ */
+function packedApp(): string {
+  const app = tempDir('library-app');
+  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: REPO_ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const installed = path.join(app, 'node_modules', 'gitlab-aws-oidc-cdktf');
+  fs.mkdirSync(installed, { recursive: true });
+  execFileSync('tar', ['-xzf', path.join(app, tarball), '-C', installed, '--strip-components=1']);
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+  const scopes = new Set([...Object.keys(manifest.dependencies), '@types/node'].map((name) => name.split('/')[0]));
+  for (const scope of scopes) fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', scope), path.join(app, 'node_modules', scope));
+
+  fs.copyFileSync(path.join(REPO_ROOT, '__tests__', 'fixtures', 'library-app', 'main.ts'), path.join(app, 'main.ts'));
+  const compilerOptions = { target: 'ES2022', module: 'commonjs', strict: true, skipLibCheck: true, types: ['node'] };
+  fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['main.ts'] }));
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app]);
+  execFileSync(process.execPath, ['main.js'], { cwd: app, env: { ...process.env, CDKTF_OUTDIR: path.join(app, 'out') } });
+  return app;
+}
+
+describeWithTerraform('a CDKTF app that imports the package by name', () => {
+  let app: string;
+  let config: any;
+  let dir: string;
+  beforeAll(() => {
+    app = packedApp();
+    const file = path.join(app, 'out', 'stacks', 'platform', 'cdk.tf.json');
+    config = JSON.parse(fs.readFileSync(file, 'utf8'));
+    dir = workdir(file, { 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
+    init(dir);
+  }, 120_000);
+
+  test('the package holds its compiled API and declarations, not its tests or scripts', () => {
+    const installed = path.join(app, 'node_modules', 'gitlab-aws-oidc-cdktf');
+    expect(fs.existsSync(path.join(installed, 'dist', 'src', 'index.js'))).toBe(true);
+    expect(fs.existsSync(path.join(installed, 'dist', 'src', 'index.d.ts'))).toBe(true);
+    expect(fs.existsSync(path.join(installed, 'dist', '__tests__'))).toBe(false);
+    expect(fs.existsSync(path.join(installed, 'dist', 'scripts'))).toBe(false);
+  });
+
+  test('one provider and two roles, at addresses named by their construct ids', () => {
+    expect(Object.keys(config.resource.aws_iam_openid_connect_provider)).toEqual(['gitlab']);
+    expect(Object.keys(config.resource.aws_iam_role).sort()).toEqual(['deploy', 'plan']);
+    expect(Object.keys(config.resource.aws_iam_role_policy_attachment).sort()).toEqual(['deploy', 'plan']);
+    // The constructs add no provider block and leave the terraform block to the app.
+    expect(Object.keys(config.provider)).toEqual(['aws']);
+    expect(config.variable).toBeUndefined();
+  });
+
+  test('passes terraform validate', () => {
+    expect(tfOk(dir, ['validate']).output).toContain('The configuration is valid');
+  });
+
+  test('a plan lets in the jobs the props name, and refuses the others', () => {
+    tfOk(dir, ['plan', '-refresh=false', '-lock=false', '-out=plan.bin']);
+    const reviewed = readTerraformShow(JSON.parse(tfOk(dir, ['show', '-json', 'plan.bin']).stdout));
+    const role = (name: string) => reviewed.roles.find((r) => r.name === name)!.statements;
+    const token = (ref: string, protectedRef: boolean) => ({
+      sub: gitlabSubject('acme/api', ref),
+      aud: 'https://gitlab.com',
+      ref_protected: String(protectedRef),
+    });
+    const allowed = (name: string, claims: Record<string, string>) => decideToken(reviewed.provider, claims, role(name)).decision === 'allow';
+
+    expect(allowed('deploy', token('main', true))).toBe(true);
+    expect(allowed('deploy', token('main', false))).toBe(false);
+    expect(allowed('deploy', token('feature', true))).toBe(false);
+    expect(allowed('plan', token('feature', false))).toBe(true);
+    expect(allowed('plan', { ...token('main', true), sub: gitlabSubject('acme/other', 'main') })).toBe(false);
+    expect(allowed('plan', { ...token('main', true), aud: 'https://example.com' })).toBe(false);
+  }, 60_000);
+});

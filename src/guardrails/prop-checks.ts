@@ -1,0 +1,136 @@
+import { Construct } from 'constructs';
+import { Annotations, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { hclOf, literalOf } from '../hcl/expression';
+import { Validation, ValueRule, readable, validateElements, validateExpression, whenNotNull } from './rules';
+
+/**
+ * A construct prop checked by a rule. Each rule is applied where the value becomes known:
+ * - a literal is checked at synth, and a bad one fails synth through `Annotations`, naming
+ *   the construct path (cdktf prefixes it), the prop, the value and the fix;
+ * - a token is checked by Terraform at plan with the same rule: as a validation of the
+ *   variable when the prop is a variable (written once, however many constructs read it),
+ *   else as a precondition of the construct's resource, which the construct adds.
+ */
+
+/** How messages name the construct: its class and its path. */
+export const describe = (construct: Construct): string => `${construct.constructor.name} '${construct.node.path}'`;
+
+/**
+ * Where the value of a prop is set, for a fix: the variables its expression reads, or the
+ * prop of the construct.
+ */
+export function setIn(construct: Construct, prop: string, expression: string): string {
+  const variables = [...new Set([...expression.matchAll(/\bvar\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]))];
+  return variables.length > 0 ? variables.join(' or ') : `${prop} of ${describe(construct)}`;
+}
+
+/** What of a value a rule applies to: the value itself, or each of its parts. */
+export type PropParts = 'value' | 'elements' | 'keys' | 'values' | 'list values';
+
+export interface PropCheck {
+  /** The prop's name, as users write it. */
+  readonly prop: string;
+  /** Its value: a literal, a token or a `${…}` expression; undefined when not set. */
+  readonly value: unknown;
+  /** The rules, most specific first: a literal is refused with the first it breaks. */
+  readonly rules: readonly ValueRule[];
+  /**
+   * What the rules apply to: the value, the elements of a list, the keys or values of a
+   * record, or the elements of a record's list values.
+   * @default 'value'
+   */
+  readonly parts?: PropParts;
+  /**
+   * Whether a token is checked at plan here. False where a broader check at plan covers it.
+   * @default true
+   */
+  readonly atPlan?: boolean;
+}
+
+/** The parts of a literal value, each with how a message names it. */
+function partsOf(prop: string, value: unknown, parts: PropParts): { at: string; part: unknown }[] {
+  // A token (a variable's list or map) stands for the whole value, checked at plan.
+  if (parts === 'value' || Token.isUnresolved(value) || typeof value !== 'object' || value === null) return [{ at: prop, part: value }];
+  if (parts === 'elements') return Array.isArray(value) ? value.map((part, i) => ({ at: `${prop}[${i}]`, part })) : [{ at: prop, part: value }];
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (parts === 'keys') return entries.map(([key]) => ({ at: `${prop} key`, part: key }));
+  if (parts === 'values') return entries.map(([key, part]) => ({ at: `${prop}[${JSON.stringify(key)}]`, part }));
+  return entries.flatMap(([key, list]) =>
+    Array.isArray(list) && !Token.isUnresolved(list) ? list.map((part, i) => ({ at: `${prop}[${JSON.stringify(key)}][${i}]`, part })) : [{ at: `${prop}[${JSON.stringify(key)}]`, part: list }],
+  );
+}
+
+/** The HCL list of the parts a rule applies to, for a check at plan. */
+const PART_LIST: Record<Exclude<PropParts, 'value'>, (expression: string) => string> = {
+  elements: (e) => e,
+  keys: (e) => `keys(${e})`,
+  values: (e) => `values(${e})`,
+  'list values': (e) => `flatten(values(${e}))`,
+};
+
+const VARIABLE = /\bvar\.([A-Za-z0-9_-]+)/g;
+
+/** The variables of this stack that the expression reads, by name. */
+function variablesIn(construct: Construct, expression: string): Map<string, TerraformVariable> {
+  const names = new Set([...expression.matchAll(VARIABLE)].map((m) => m[1]));
+  const found = new Map<string, TerraformVariable>();
+  for (const c of TerraformStack.of(construct).node.findAll()) {
+    if (c instanceof TerraformVariable && names.has(c.friendlyUniqueId)) found.set(c.friendlyUniqueId, c);
+  }
+  return found;
+}
+
+/** The validations already written on the variable. */
+function validationsOf(variable: TerraformVariable): readonly { condition: string }[] {
+  const block = Object.values((variable.toTerraform() as { variable: Record<string, { validation?: { condition: string }[] }> }).variable)[0];
+  return block.validation ?? [];
+}
+
+/** True when a validation of the variable applies the rule to it, to its value or to each element. */
+const validatedBy = (variable: TerraformVariable, rule: ValueRule): boolean =>
+  validationsOf(variable).some(
+    (v) => v.condition.includes(`var.${variable.friendlyUniqueId}`) && (v.condition.includes(rule.accepts(`var.${variable.friendlyUniqueId}`)) || v.condition.includes(rule.accepts('v'))),
+  );
+
+/**
+ * True when the expression reads only variables and functions, and each variable already
+ * carries the rule: the value is then checked where it is set, and a second check would
+ * only repeat it.
+ */
+function checkedAtItsVariables(construct: Construct, expression: string, rule: ValueRule): boolean {
+  const variables = variablesIn(construct, expression);
+  const readsOtherThanVariables = /\b[A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_]/.test(expression.replace(VARIABLE, ''));
+  return variables.size > 0 && !readsOtherThanVariables && [...variables.values()].every((v) => validatedBy(v, rule));
+}
+
+/**
+ * Applies each check: literals now, tokens at plan. Returns the preconditions the construct
+ * must put on its resource, for tokens that are not plain variables.
+ */
+export function checkProps(construct: Construct, checks: readonly PropCheck[]): Validation[] {
+  const preconditions: Validation[] = [];
+  for (const { prop, value, rules, parts = 'value', atPlan = true } of checks) {
+    if (value === undefined) continue;
+    const literals = partsOf(prop, value, parts).map(({ at, part }) => ({ at, literal: literalOf(construct, part) }));
+    for (const { at, literal } of literals) {
+      const broken = literal === undefined || literal === null ? undefined : rules.find((rule) => !rule.test(literal));
+      if (broken) Annotations.of(construct).addError(`${describe(construct)}: ${at} ${JSON.stringify(literal)} is refused: ${broken.fix}.`);
+    }
+    if (!atPlan || literals.every(({ literal }) => literal !== undefined)) continue;
+
+    const expression = hclOf(construct, value);
+    for (const rule of rules) {
+      if (checkedAtItsVariables(construct, expression, rule)) continue;
+      const variable = /^var\.[A-Za-z0-9_-]+$/.test(expression) ? [...variablesIn(construct, expression).values()][0] : undefined;
+      const label = variable ? variable.friendlyUniqueId : `${prop} of ${describe(construct)}`;
+      const validation =
+        parts === 'value'
+          ? whenNotNull(expression, validateExpression(label, expression, rule))
+          : validateElements(label, PART_LIST[parts](`(${expression} == null ? ${parts === 'elements' ? '[]' : '{}'} : ${expression})`), rule);
+      // A variable gets the check itself, so that it fails where it is set, once for all its readers.
+      if (variable) variable.addValidation(readable(validation));
+      else preconditions.push(validation);
+    }
+  }
+  return preconditions;
+}

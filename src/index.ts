@@ -1,0 +1,55 @@
+/**
+ * The public API of gitlab-aws-oidc-cdktf: constructs for keyless AWS access from GitLab
+ * CI/CD in a CDKTF app, the guardrail rules they apply, and the access decision to test
+ * roles against GitLab ID tokens. Anything not exported here may change without notice.
+ */
+
+// Constructs: the OIDC provider of a GitLab instance, and the roles its jobs assume.
+export { GitlabOidcProvider, type GitlabOidcProviderProps } from './constructs/gitlab-oidc-provider';
+export { DEFAULT_ROLE_NAME_PREFIX, GitlabCiRole, type GitlabCiRoleProps, type TrustClaims } from './constructs/gitlab-ci-role';
+export { GitlabCiRoleFleet, type GitlabCiRoleFleetProps } from './constructs/gitlab-ci-role-fleet';
+export type { Move } from './constructs/move';
+export { ROLES_TYPE } from './config/fleet-variables';
+export type { ThumbprintSource } from './config/synth-options';
+
+// The stack the `cdktf synth` app builds: the hand-written setup's variables and addresses.
+export { GitlabOidcStack } from './stacks/gitlab-oidc-stack';
+
+// Guardrails: each rule once, as data, with its Terraform predicate and its TypeScript test.
+export { type Check, holds, toHcl } from './guardrails/check';
+export { type PropCheck, type PropParts, checkProps } from './guardrails/prop-checks';
+export { IAM_QUOTAS } from './guardrails/quotas';
+export {
+  AUDIENCE,
+  AWS_REGION,
+  CLAIM_NAME,
+  CLAIM_VALUE_RULES,
+  GITLAB_COM_CLAIM,
+  GITLAB_COM_EXTRA_CLAIMS,
+  GITLAB_SUBJECT,
+  INLINE_POLICY_NAME,
+  ISSUER_URL,
+  JSON_DOCUMENT,
+  MANAGED_POLICY_ARN,
+  NOT_EMPTY_VALUE,
+  NOT_GITHUB_SUBJECT,
+  NOT_OPEN_TO_OTHER_OWNERS,
+  OIDC_PROVIDER_ARN,
+  PERMISSIONS_BOUNDARY,
+  QUOTA_MANAGED_POLICIES,
+  QUOTA_TRUST_POLICY_LENGTH,
+  ROLE_DESCRIPTION,
+  ROLE_NAME,
+  ROLE_NAME_PREFIX,
+  ROLE_PATH,
+  ROLE_TAGS,
+  SESSION_DURATION,
+  type Validation,
+  type ValueRule,
+} from './guardrails/rules';
+
+// Who gets in: IAM's decision on a GitLab job's token, offline.
+export { type Decision, decide } from './access/decide';
+export { type GitlabClaims, type ProviderView, decideToken, gitlabSubject } from './access/gitlab-token';
+export { PolicyReadError } from './access/errors';
+export { readPolicy, type Statement } from './access/policy';
