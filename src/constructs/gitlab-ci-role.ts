@@ -254,8 +254,6 @@ export class GitlabCiRole extends Construct {
         },
         enabledExpression,
       ),
-      name,
-      this.node.path,
     );
 
     const key = JSON.stringify(name);

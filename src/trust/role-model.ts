@@ -73,7 +73,6 @@ export class RoleTrustModel extends Construct {
   /** HCL expression of the map from role name to the reviewer's summary of its trust. */
   public readonly summary: string;
   private readonly sources: string[] = [];
-  private readonly names = new Map<string, string>();
   private readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: RoleTrustModelProps) {
@@ -113,14 +112,10 @@ export class RoleTrustModel extends Construct {
 
   /**
    * Adds roles to the map: an HCL map expression from role name to entry (see
-   * `singleRoleSource` and `roleMapSource`). `name` is the role's name, for one role.
+   * `singleRoleSource` and `roleMapSource`). A role's name is its Terraform name, which
+   * `terraformName` keeps unique in the stack.
    */
-  public addRoles(source: string, name?: string, path?: string): void {
-    if (name !== undefined && path !== undefined) {
-      const other = this.names.get(name);
-      if (other !== undefined) throw new Error(`Roles '${other}' and '${path}' both take the name ${JSON.stringify(name)} in the role map of one provider.`);
-      this.names.set(name, path);
-    }
+  public addRoles(source: string): void {
     this.sources.push(source);
   }
 

@@ -1,0 +1,109 @@
+import { Construct } from 'constructs';
+import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { GitlabCiRole, GitlabOidcProvider } from '../src';
+import { tempDir } from './helpers/synth';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+const subjects = (project: string) => [`project_path:${project}:ref_type:branch:ref:main`];
+
+function stack(): TerraformStack {
+  const s = new TerraformStack(new App({ outdir: tempDir('constructs') }), 'platform');
+  new AwsProvider(s, 'aws', { region: 'eu-west-1' });
+  return s;
+}
+
+/** The synth error, or '' when synth passes. */
+function synthError(s: TerraformStack): string {
+  try {
+    (s.node.root as App).synth();
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe('several providers and roles in one stack', () => {
+  const s = stack();
+  const com = new GitlabOidcProvider(s, 'gitlab_com', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });
+  const own = new GitlabOidcProvider(s, 'gitlab_acme', { issuerUrl: 'https://gitlab.acme.example', thumbprintSource: 'none' });
+  new GitlabCiRole(s, 'api', { provider: com, subjects: subjects('acme/api') });
+  new GitlabCiRole(s, 'web', { provider: com, subjects: subjects('acme/web') });
+  new GitlabCiRole(s, 'infra', { provider: own, subjects: subjects('platform/infra') });
+  const tf = JSON.parse(Testing.synth(s));
+
+  test('each construct writes its resources under its construct id', () => {
+    expect(Object.keys(tf.resource.aws_iam_openid_connect_provider).sort()).toEqual(['gitlab_acme', 'gitlab_com']);
+    expect(Object.keys(tf.resource.aws_iam_role).sort()).toEqual(['api', 'infra', 'web']);
+  });
+
+  test('each provider has its own role map, and each role reads its provider\'s', () => {
+    expect(tf.locals.gitlab_com_roles).toContain('{ api = {');
+    expect(tf.locals.gitlab_com_roles).toContain('{ web = {');
+    expect(tf.locals.gitlab_com_roles).not.toContain('infra');
+    expect(tf.locals.gitlab_acme_roles).toContain('{ infra = {');
+    expect(tf.resource.aws_iam_role.infra.assume_role_policy).toBe('${local.gitlab_acme_trust_policies["infra"]}');
+    expect(tf.locals.gitlab_acme_trust_policies).toContain('Federated = local.gitlab_acme_arn');
+  });
+
+  test('a role without a fixed name gets the hand-written prefix, and no count', () => {
+    expect(tf.resource.aws_iam_role.api.name_prefix).toBe('GitLabCI');
+    expect(tf.resource.aws_iam_role.api.count).toBeUndefined();
+    expect(tf.resource.aws_iam_openid_connect_provider.gitlab_com.count).toBeUndefined();
+  });
+
+  test('constructs add no provider and no variable: the stack owns those', () => {
+    expect(Object.keys(tf.provider)).toEqual(['aws']);
+    expect(tf.variable).toBeUndefined();
+    expect(tf.moved).toBeUndefined();
+  });
+});
+
+describe('construct ids that Terraform cannot take fail synth', () => {
+  test('two roles with one id in different scopes would share an address: both are named', () => {
+    const s = stack();
+    const provider = new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });
+    new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api') });
+    const team = new TerraformStack(s.node.root as App, 'other');
+    new AwsProvider(team, 'aws', { region: 'eu-west-1' });
+    // Another stack may reuse the id: addresses are per stack.
+    new GitlabCiRole(team, 'deploy', { provider: new GitlabOidcProvider(team, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' }), subjects: subjects('acme/api') });
+    expect(synthError(s)).toBe('');
+
+    const t = stack();
+    const p = new GitlabOidcProvider(t, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });
+    new GitlabCiRole(t, 'deploy', { provider: p, subjects: subjects('acme/api') });
+    const group = new Construct(t, 'team');
+    new GitlabCiRole(group, 'deploy', { provider: p, subjects: subjects('acme/web') });
+    const message = synthError(t);
+    expect(message).toContain("[platform/team/deploy] GitlabCiRole 'platform/team/deploy': aws_iam_role.deploy is already the address of 'platform/deploy'");
+  });
+
+  test('an id that is not a Terraform name', () => {
+    const s = stack();
+    const provider = new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });
+    new GitlabCiRole(s, 'deploy.prod', { provider, subjects: subjects('acme/api') });
+    expect(synthError(s)).toContain(`GitlabCiRole 'platform/deploy.prod': construct id "deploy.prod" is not a Terraform name`);
+  });
+
+  test('a role with neither subjects nor trustClaims', () => {
+    const s = stack();
+    const provider = new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });
+    new GitlabCiRole(s, 'deploy', { provider });
+    expect(synthError(s)).toContain("GitlabCiRole 'platform/deploy': no subjects");
+  });
+});
+
+describe('tokens', () => {
+  test('a role enabled by an expression is counted, and moves state of its unindexed address', () => {
+    const s = stack();
+    const provider = new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });
+    const on = new TerraformVariable(s, 'on', { type: 'bool' });
+    const role = new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api'), enabled: on.value });
+    const tf = JSON.parse(Testing.synth(s));
+    expect(tf.resource.aws_iam_role.deploy.count).toBe('${var.on ? 1 : 0}');
+    expect(tf.locals.gitlab_roles).toContain('name => role if var.on');
+    expect(role.moves).toEqual([{ from: 'aws_iam_role.deploy', to: 'aws_iam_role.deploy[0]' }]);
+  });
+});
