@@ -29,18 +29,25 @@ describe('the synth app (dist/main.js, as cdktf runs it)', () => {
     expect(r.stderr).toContain('gitlab-oidc: Unknown thumbprintSource "sha1" (from environment variable GITLAB_OIDC_THUMBPRINT_SOURCE): use one of "tls", "none".');
   });
 
-  test('writes the GitLab CI snippets of the roles in the tfvars it is given', () => {
-    const r = runApp({ thumbprintSource: 'none', ciTfvars: ['terraform.tfvars.example', 'examples/fleet.tfvars'] });
+  test('removes the CI snippets an earlier release wrote at synth: they now come from the plan', () => {
+    const first = runApp({ thumbprintSource: 'none' });
+    fs.mkdirSync(first.ciDir, { recursive: true });
+    fs.writeFileSync(path.join(first.ciDir, 'aws-oidc-gitlab-ci.gitlab-ci.yml'), 'stale');
+    const outdir = path.dirname(first.ciDir);
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'main.js')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify({ thumbprintSource: 'none' }) },
+    });
     expect(r.status).toBe(0);
-    expect(fs.readdirSync(r.ciDir)).toHaveLength(10);
-    expect(fs.readFileSync(path.join(r.ciDir, 'aws-oidc-web-production.gitlab-ci.yml'), 'utf8')).toContain('AWS_ROLE_ARN: $ROLE_ARN_WEB_PRODUCTION');
+    expect(fs.existsSync(first.ciDir)).toBe(false);
   });
 
-  test('a job audience the role does not trust fails synth with the error GitLab users search for', () => {
-    const r = runApp({ thumbprintSource: 'none' }, { GITLAB_OIDC_CI_AUDIENCE: 'sts.amazonaws.com' });
+  test('an option of an earlier release fails synth in one line, with what replaces it, and writes nothing', () => {
+    const r = runApp({ thumbprintSource: 'none', ciTfvars: ['terraform.tfvars'] });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('gitlab-oidc: GitLab jobs would request aud "sts.amazonaws.com" (ciIdTokenAudience), but aws_iam_role.gitlab_ci trusts ["https://gitlab.com"]');
-    expect(r.stderr).toContain('Incorrect token audience');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('gitlab-oidc: ciTfvars (from cdktf.json context "ciTfvars") was removed');
     expect(fs.existsSync(r.stackDir)).toBe(false);
   });
 

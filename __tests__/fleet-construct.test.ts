@@ -65,7 +65,9 @@ describe('RoleTrustModel', () => {
 
   test('checks the trust, the audiences against the provider\'s, and both quotas, naming the role by its label', () => {
     const problems = tf.locals.ci_role_problems;
-    expect(problems.match(/\? \[\] : \[join\(" ", \[\n"\$\{role\.label\} /g)).toHaveLength(6);
+    // Four on the trust, two quotas, and two clashes of CI names; no job audience is set, so none is checked.
+    expect(problems.match(/\? \[\] : \[join\(" ", \[\n"\$\{role\.label\} /g)).toHaveLength(8);
+    expect(problems).not.toContain('GitLab jobs would request aud');
     expect(problems).toContain('contains(local.ci_audiences, a)');
     expect(tf.locals.ci_audiences).toBe('${["aud-1"]}');
     // The quotas are the provider's props, at IAM's defaults, and the fix names the prop.

@@ -1,131 +1,189 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { CiConfigError, ciRoles, jobAudience, writeCiSnippets } from '../src/gitlab-ci/ci-snippets';
-import { parseTfvars } from '../src/gitlab-ci/tfvars-parser';
-import { EXAMPLE_TFVARS, REPO_ROOT, tempDir } from './helpers/synth';
+import { readTerraformShow } from '../src/access/terraform-show';
+import { decideToken, gitlabSubject } from '../src/access/gitlab-token';
+import { run, snippetFiles } from '../scripts/ci-snippets';
+import { EXAMPLE_TFVARS, REPO_ROOT, synthStack, tempDir } from './helpers/synth';
+import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfAsync, tfOk, workdir } from './helpers/terraform';
 import { gitlabCiLocal, listJobs, previewCi } from './helpers/gitlab-ci-local';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
-const FLEET = { ...parseTfvars(EXAMPLE_TFVARS), ...parseTfvars(fs.readFileSync(path.join(REPO_ROOT, 'examples', 'fleet.tfvars'), 'utf8')) };
+/**
+ * The GitLab side comes from the plan: the role map derives each role's CI snippet in
+ * Terraform, beside its trust policy, and `npm run ci-snippets` writes it to files. Every
+ * YAML here is parsed with the yaml library and checked by gitlab-ci-local.
+ */
 
-function snippets(vars: Record<string, unknown>, audience?: string): Record<string, string> {
-  const dir = tempDir('ci');
-  writeCiSnippets(dir, vars, audience);
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+const example = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'examples', name), 'utf8');
+
+/** Plans of the stack with the article's tfvars, plus each named example tfvars, as `terraform show -json`. */
+async function plans(extra: Record<string, string>): Promise<Record<string, any>> {
+  const { file } = synthStack({ thumbprintSource: 'none' });
+  const dir = workdir(file, { 'terraform.tfvars': EXAMPLE_TFVARS, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE, ...extra });
+  init(dir);
+  const names = ['article', ...Object.keys(extra)];
+  return Object.fromEntries(
+    await Promise.all(
+      names.map(async (name) => {
+        const args = name === 'article' ? [] : [`-var-file=${name}`];
+        const planned = await tfAsync(dir, ['plan', '-refresh=false', '-lock=false', `-out=${name}.bin`, ...args]);
+        if (planned.status !== 0) throw new Error(planned.output);
+        return [name, JSON.parse(tfOk(dir, ['show', '-json', `${name}.bin`]).stdout)] as const;
+      }),
+    ),
+  );
 }
 
-describe('CI snippets, as written by synth', () => {
-  const article = snippets(parseTfvars(EXAMPLE_TFVARS));
-  const fleet = snippets(FLEET);
+/** The job name a snippet file defines, and the CI/CD variable its AWS_ROLE_ARN reads. */
+const hidden = (text: string) => {
+  const [[job, body]] = Object.entries(parse(text) as Record<string, any>);
+  return { job, variable: String(body.variables.AWS_ROLE_ARN).replace(/^\$/, '') };
+};
 
-  test('one hidden job per role, and a complete example for the article demo', () => {
-    expect(Object.keys(article)).toEqual(['aws-oidc-gitlab-ci.gitlab-ci.yml', 'example.gitlab-ci.yml']);
+describeWithTerraform('CI snippets, derived in Terraform from the role map', () => {
+  let shown: Record<string, any>;
+  beforeAll(async () => {
+    shown = await plans({ 'fleet.tfvars': example('fleet.tfvars'), 'pipeline.tfvars': example('pipeline.tfvars') });
+  }, 300_000);
+
+  test('one hidden job per role of the plan, and an example pipeline', () => {
+    expect(Object.keys(snippetFiles(shown.article))).toEqual(['example.gitlab-ci.yml', 'aws-oidc-gitlab-ci.gitlab-ci.yml']);
+    const fleet = snippetFiles(shown['fleet.tfvars']);
     expect(Object.keys(fleet)).toHaveLength(10);
     for (const [file, text] of Object.entries(fleet)) {
-      if (file === 'example.gitlab-ci.yml') continue;
-      expect(Object.keys(parse(text))).toEqual([file.replace(/^aws-oidc-/, '.aws-oidc-').replace(/\.gitlab-ci\.yml$/, '')]);
+      if (file !== 'example.gitlab-ci.yml') expect(`${hidden(text).job.slice(1)}.gitlab-ci.yml`).toBe(file);
     }
   });
 
-  test('without the article role\'s inputs (a stack of roles only), no article snippet: the example uses the first role', () => {
-    const { aws_region, mygitlab, mygitlab_aud_value, roles } = FLEET;
-    const rolesOnly = snippets({ aws_region, mygitlab, mygitlab_aud_value, roles });
-    expect(Object.keys(rolesOnly)).toHaveLength(9);
-    expect(rolesOnly['aws-oidc-gitlab-ci.gitlab-ci.yml']).toBeUndefined();
-    expect(Object.keys(parse(rolesOnly['example.gitlab-ci.yml']))).toContain('.aws-oidc-payments-api-deploy');
-    expect(snippets({ aws_region, mygitlab, mygitlab_aud_value })).toEqual({});
+  test('each hidden job requests an audience its role trusts, and reads the variable its role is known by', () => {
+    for (const plan of Object.values(shown)) {
+      const conditions = plan.planned_values.outputs.trust_conditions.value;
+      const snippets = plan.planned_values.outputs.gitlab_ci_snippets.value;
+      for (const [role, text] of Object.entries(snippets as Record<string, string>)) {
+        const [[, job]] = Object.entries(parse(text) as Record<string, any>);
+        const trusted = Object.values(conditions[role]).flatMap((keys: any) => keys['gitlab.com:aud'] ?? []);
+        expect([role, trusted]).toEqual([role, expect.arrayContaining([job.id_tokens.AWS_ID_TOKEN.aud])]);
+        expect(job.variables.AWS_ROLE_ARN).toBe(role === 'gitlab_ci' ? '$ROLE_ARN' : `$ROLE_ARN_${role.toUpperCase().replace(/-/g, '_')}`);
+        expect(job.variables.AWS_DEFAULT_REGION).toBe('ap-south-1');
+        expect(job.before_script).toEqual(['printf \'%s\' "$AWS_ID_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"']);
+        expect(text).not.toContain('CI_JOB_JWT');
+      }
+    }
   });
 
-  test('the hidden job requests the audience the role trusts and hands the token to the AWS CLI and SDKs', () => {
-    const job = parse(fleet['aws-oidc-web-production.gitlab-ci.yml'])['.aws-oidc-web-production'];
-    expect(job.id_tokens).toEqual({ AWS_ID_TOKEN: { aud: 'https://gitlab.com' } });
-    expect(job.variables).toMatchObject({
-      AWS_ROLE_ARN: '$ROLE_ARN_WEB_PRODUCTION',
-      AWS_WEB_IDENTITY_TOKEN_FILE: '/tmp/aws-web-identity-token-$CI_JOB_ID',
-      AWS_DEFAULT_REGION: 'ap-south-1',
-    });
-    expect(job.before_script).toEqual(['printf \'%s\' "$AWS_ID_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"']);
-    expect(JSON.stringify(job)).not.toContain('CI_JOB_JWT');
-  });
-
-  test('a role with its own audiences gets its own aud', () => {
-    const vars = { ...FLEET, roles: { deploy: { subjects: ['project_path:g/p:ref_type:branch:ref:main'], audiences: ['https://gitlab.com', 'sts.amazonaws.com'] } } };
-    const role = ciRoles(vars).find((r) => r.slug === 'deploy')!;
-    expect(jobAudience(role, undefined)).toBe('https://gitlab.com');
-    expect(jobAudience(role, 'sts.amazonaws.com')).toBe('sts.amazonaws.com');
-  });
-
-  test('an audience the role does not trust fails with the error AWS would give', () => {
-    expect(() => snippets(FLEET, 'sts.amazonaws.com')).toThrow(CiConfigError);
-    expect(() => snippets(FLEET, 'sts.amazonaws.com')).toThrow(
-      'GitLab jobs would request aud "sts.amazonaws.com" (ciIdTokenAudience), but aws_iam_role.gitlab_ci trusts ["https://gitlab.com"]. AWS would refuse every job with "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: Incorrect token audience"',
+  test('the header says what the role needs: its variable, in which projects, protected or not', () => {
+    const fleet = snippetFiles(shown['fleet.tfvars']);
+    expect(fleet['aws-oidc-web-production.gitlab-ci.yml']).toMatch(
+      /^# Generated by gitlab-aws-oidc-cdktf for Role 'web-production' of roles;.*\n.*\n# Needs the CI\/CD variable ROLE_ARN_WEB_PRODUCTION = the role's ARN in web\/storefront, web\/admin \(protected: the role trusts protected refs only\)\./,
     );
-    expect(Object.keys(snippets(FLEET, 'https://gitlab.com'))).toHaveLength(10);
-  });
-
-  test('names each role the CI/CD variable of its ARN, protected where the role trusts protected refs only', () => {
-    const roles = Object.fromEntries(ciRoles(FLEET).map((r) => [r.slug, r]));
-    expect(roles['gitlab-ci'].arnVariable).toBe('ROLE_ARN');
-    expect(roles['payments-api-deploy'].arnVariable).toBe('ROLE_ARN_PAYMENTS_API_DEPLOY');
-    expect(roles['web-production'].protectedRefsOnly).toBe(true);
-    expect(roles['web-preview'].protectedRefsOnly).toBe(false);
   });
 
   test('the example job runs on the branch the article subject names', () => {
-    const example = parse(article['example.gitlab-ci.yml']);
-    expect(example['aws-demo']).toMatchObject({
+    expect(parse(snippetFiles(shown.article)['example.gitlab-ci.yml'])['aws-demo']).toMatchObject({
       extends: '.aws-oidc-gitlab-ci',
       script: ['aws sts get-caller-identity', 'aws s3 ls'],
       rules: [{ if: '$CI_COMMIT_BRANCH == "main"' }],
     });
   });
 
-  test('a fleet role cannot take the article role\'s job name', () => {
-    expect(() => ciRoles({ ...FLEET, roles: { 'gitlab-ci': { subjects: [] } } })).toThrow("the name 'gitlab-ci' is the article role's hidden job");
-  });
-});
-
-describe('gitlab-ci-local (GitLab CI schema) accepts every generated YAML', () => {
-  const article = snippets(parseTfvars(EXAMPLE_TFVARS));
-  const fleet = snippets(FLEET);
-
-  test('the client does check: a misspelt keyword (id_token) is rejected', () => {
+  test('gitlab-ci-local checks: a misspelt keyword (id_token) is rejected', () => {
     const r = gitlabCiLocal({ '.gitlab-ci.yml': stringify({ deploy: { script: ['echo'], id_token: { X: { aud: 'a' } } } }) }, ['--preview']);
     expect(r.status).toBe(1);
   });
 
-  test('the example .gitlab-ci.yml of the article tfvars lists its job and previews with the role\'s id_tokens', () => {
-    const files = { '.gitlab-ci.yml': article['example.gitlab-ci.yml'] };
+  test('gitlab-ci-local accepts the article example, and every fleet snippet included and extended by a job', () => {
+    const files = { '.gitlab-ci.yml': snippetFiles(shown.article)['example.gitlab-ci.yml'] };
     expect(listJobs(files)).toEqual(['aws-demo']);
-    const merged = previewCi(files)['aws-demo'];
-    expect(merged.id_tokens.AWS_ID_TOKEN.aud).toBe('https://gitlab.com');
-    expect(merged.variables.AWS_ROLE_ARN).toBe('$ROLE_ARN');
+    expect(previewCi(files)['aws-demo'].variables.AWS_ROLE_ARN).toBe('$ROLE_ARN');
+
+    const fleet = Object.entries(snippetFiles(shown['fleet.tfvars'])).filter(([file]) => file !== 'example.gitlab-ci.yml');
+    const includes = Object.fromEntries(fleet.map(([file, text]) => [`.gitlab/${file}`, text]));
+    const jobs = Object.fromEntries(fleet.map(([, text]) => [`use${hidden(text).job}`, { extends: hidden(text).job, image: 'amazon/aws-cli', script: ['aws sts get-caller-identity'] }]));
+    const merged = previewCi({ ...includes, '.gitlab-ci.yml': stringify({ include: Object.keys(includes).map((local) => ({ local })), ...jobs }) });
+    for (const [, text] of fleet) {
+      const { job } = hidden(text);
+      expect(merged[`use${job}`].id_tokens).toEqual((parse(text) as any)[job].id_tokens);
+    }
   });
 
-  test.each(Object.keys(snippets(FLEET)).filter((f) => f !== 'example.gitlab-ci.yml'))('%s, included and extended by a job', (file) => {
-    const job = parse(fleet[file]);
-    const hidden = Object.keys(job)[0];
-    const files = {
-      '.gitlab/aws-oidc.yml': fleet[file],
-      '.gitlab-ci.yml': stringify({ include: [{ local: '.gitlab/aws-oidc.yml' }], deploy: { extends: hidden, image: 'amazon/aws-cli', script: ['aws sts get-caller-identity'] } }),
-    };
-    const merged = previewCi(files).deploy;
-    expect(merged.id_tokens).toEqual(job[hidden].id_tokens);
-    expect(merged.before_script).toEqual(job[hidden].before_script);
-  });
+  test('npm run ci-snippets writes the folder whole, and names a bad file in one line with exit 1', () => {
+    const dir = tempDir('ci-out');
+    const planJson = path.join(dir, 'plan.json');
+    fs.writeFileSync(planJson, JSON.stringify(shown.article));
+    const out = path.join(dir, 'gitlab-ci');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'aws-oidc-stale.gitlab-ci.yml'), 'stale');
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => errors.push(l) };
+    expect(run([planJson, '--out', out], io)).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['aws-oidc-gitlab-ci.gitlab-ci.yml', 'example.gitlab-ci.yml']);
 
-  test('this project\'s pipeline example (synth, test, validate, plan on MRs, apply on the default branch)', () => {
-    const files = {
-      '.gitlab-ci.yml': fs.readFileSync(path.join(REPO_ROOT, 'examples', 'pipeline.gitlab-ci.yml'), 'utf8'),
-      '.gitlab/aws-oidc-gitlab-ci.yml': article['aws-oidc-gitlab-ci.gitlab-ci.yml'],
+    const broken = path.join(dir, 'broken.json');
+    fs.writeFileSync(broken, '{\n  "format_version": "1.2",\n  "planned_values": {\n}');
+    expect(run([broken, '--out', out], io)).toBe(1);
+    expect(errors).toEqual([`ci-snippets: ${broken} is not JSON (line 4): give the output of terraform show -json <plan file> (or of state)`]);
+    expect(fs.readdirSync(out).sort()).toEqual(['aws-oidc-gitlab-ci.gitlab-ci.yml', 'example.gitlab-ci.yml']);
+    expect(run([planJson, '--out', out, '--example', 'nobody'], io)).toBe(1);
+    expect(errors[1]).toContain('ci-snippets: no role named "nobody"; the plan has ["gitlab_ci"]');
+  });
+});
+
+describeWithTerraform('the example pipeline: merge requests plan, the protected default branch applies', () => {
+  let reviewed: ReturnType<typeof readTerraformShow>;
+  let merged: Record<string, any>;
+  let roleOfVariable: Record<string, string>;
+  beforeAll(async () => {
+    const shown = await plans({ 'pipeline.tfvars': example('pipeline.tfvars') });
+    reviewed = readTerraformShow(shown['pipeline.tfvars']);
+    const files = snippetFiles(shown['pipeline.tfvars']);
+    roleOfVariable = Object.fromEntries(
+      Object.entries(shown['pipeline.tfvars'].planned_values.outputs.gitlab_ci_snippets.value as Record<string, string>).map(([role, text]) => [hidden(text).variable, role]),
+    );
+    const ci = {
+      '.gitlab-ci.yml': example('pipeline.gitlab-ci.yml'),
+      '.gitlab/aws-oidc-oidc-plan.gitlab-ci.yml': files['aws-oidc-oidc-plan.gitlab-ci.yml'],
+      '.gitlab/aws-oidc-oidc-deploy.gitlab-ci.yml': files['aws-oidc-oidc-deploy.gitlab-ci.yml'],
     };
-    expect(listJobs(files)).toEqual(['synth', 'test', 'validate', 'plan', 'apply']);
-    const merged = previewCi(files);
-    expect(merged.plan.id_tokens.AWS_ID_TOKEN.aud).toBe('https://gitlab.com');
-    expect(merged.apply.before_script).toContain('printf \'%s\' "$AWS_ID_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"');
+    expect(listJobs(ci)).toEqual(['synth', 'test', 'validate', 'plan', 'apply']);
+    merged = previewCi(ci);
+  }, 300_000);
+
+  /** The role a job assumes: the one whose CI/CD variable its AWS_ROLE_ARN reads. */
+  const roleOf = (job: string) => roleOfVariable[String(merged[job].variables.AWS_ROLE_ARN).replace(/^\$/, '')];
+  /** IAM's decision for a job of the pipeline, given the token its pipeline carries. */
+  const decision = (job: string, token: { ref: string; protectedRef: boolean; project?: string }) => {
+    const claims = {
+      sub: gitlabSubject(token.project ?? 'platform/gitlab-oidc', token.ref),
+      aud: merged[job].id_tokens.AWS_ID_TOKEN.aud,
+      ref_protected: String(token.protectedRef),
+    };
+    return decideToken(reviewed.provider, claims, reviewed.roles.find((r) => r.name === roleOf(job))!.statements).decision;
+  };
+  const mergeRequest = { ref: 'feature/rotate-keys', protectedRef: false };
+  const defaultBranch = { ref: 'main', protectedRef: true };
+
+  test('plan runs for merge requests and the default branch with the read-only role; apply only on the default branch with the deploy role', () => {
+    expect([roleOf('plan'), roleOf('apply')]).toEqual(['oidc-plan', 'oidc-deploy']);
+    expect(merged.plan.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }, { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
     expect(merged.apply.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH', when: 'manual' }]);
     expect(merged.variables ?? {}).not.toHaveProperty('AWS_SECRET_ACCESS_KEY');
+  });
+
+  test('a merge request pipeline (its token carries the source branch) can plan, and cannot apply', () => {
+    expect(decision('plan', mergeRequest)).toBe('allow');
+    expect(decision('apply', mergeRequest)).toBe('deny');
+  });
+
+  test('the protected default branch can plan and apply', () => {
+    expect(decision('plan', defaultBranch)).toBe('allow');
+    expect(decision('apply', defaultBranch)).toBe('allow');
+  });
+
+  test('a merge request from a fork (its token names the fork) cannot even plan; an unprotected main cannot apply', () => {
+    expect(decision('plan', { ...mergeRequest, project: 'someone/gitlab-oidc' })).toBe('deny');
+    expect(decision('apply', { ref: 'main', protectedRef: false })).toBe('deny');
   });
 });

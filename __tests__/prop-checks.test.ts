@@ -35,6 +35,8 @@ const PROPS = {
   maxSessionDuration: { of: 'role', type: 'number', good: 3600, token: (v: TerraformVariable) => v.numberValue },
   permissionsBoundary: { of: 'role', type: 'string', good: null, token: (v: TerraformVariable) => v.stringValue },
   tags: { of: 'role', type: 'map(string)', good: {}, token: (v: TerraformVariable) => Token.asStringMap(v.value) },
+  arnVariable: { of: 'role', type: 'string', good: 'ROLE_ARN_DEPLOY', token: (v: TerraformVariable) => v.stringValue },
+  ciJobName: { of: 'role', type: 'string', good: '.aws-oidc-deploy', token: (v: TerraformVariable) => v.stringValue },
 } as const;
 type Prop = keyof typeof PROPS;
 /** The role's `audiences` prop, named apart from the provider's. */
@@ -64,6 +66,8 @@ const ROWS: Row[] = [
   ['SESSION_DURATION', 'maxSessionDuration', 60, 60, 'variable'],
   ['PERMISSIONS_BOUNDARY', 'permissionsBoundary', 'arn:aws:iam::123456789012:role/boundary', 'arn:aws:iam::123456789012:role/boundary', 'variable'],
   ['ROLE_TAGS', 'tags', { 'aws:team': 'platform' }, { 'aws:team': 'platform' }, 'variable'],
+  ['CI_VARIABLE_NAME', 'arnVariable', 'ROLE-ARN', 'ROLE-ARN', 'variable'],
+  ['CI_HIDDEN_JOB', 'ciJobName', 'aws-oidc-deploy', 'aws-oidc-deploy', 'variable'],
 ];
 /** A rule applied by a stack, not by a construct: the region of an account's provider. */
 const REGION_ROW = ['AWS_REGION', 'eu-west', 'variable'] as const;

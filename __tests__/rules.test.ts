@@ -32,6 +32,8 @@ const SAMPLES: Record<string, { accept: unknown[]; refuse: unknown[] }> = {
   SESSION_DURATION: { accept: [3600, 43200], refuse: [3599, 43201, 900] },
   QUOTA_TRUST_POLICY_LENGTH: { accept: [1, 2048, 4096], refuse: [0, 4097] },
   QUOTA_MANAGED_POLICIES: { accept: [1, 10, 20], refuse: [0, 21] },
+  CI_VARIABLE_NAME: { accept: ['ROLE_ARN', 'role_arn_2'], refuse: ['ROLE-ARN', '', 'A'.repeat(256), 'ROLE ARN'] },
+  CI_HIDDEN_JOB: { accept: ['.aws-oidc-deploy', '.a_b.c'], refuse: ['aws-oidc-deploy', '.', '.a b'] },
   INLINE_POLICY_NAME: { accept: ['etl-bucket'], refuse: ['etl bucket', 'x'.repeat(129)] },
   JSON_DOCUMENT: { accept: ['{"Version":"2012-10-17"}', '[]'], refuse: ['Allow s3:*', '{'] },
   OIDC_PROVIDER_ARN: { accept: [null, 'arn:aws:iam::123456789012:oidc-provider/gitlab.com'], refuse: ['arn:aws:iam::123456789012:role/x', 'gitlab.com'] },

@@ -6,8 +6,6 @@ describe('synth options', () => {
       thumbprintSource: 'tls',
       backend: 'local',
       backendConfig: {},
-      ciTfvars: [],
-      ciIdTokenAudience: undefined,
       manageGitlabVariables: false,
     });
   });
@@ -51,19 +49,17 @@ describe('synth options', () => {
     expect(() => readSynthOptions({ backend: 'none', backendConfig: { bucket: 'b' } }, {})).toThrow('backendConfig is set but backend is "none"');
   });
 
-  test('GitLab CI options: tfvars files (a list, or comma-separated in the environment), the job audience, the GitLab switch', () => {
-    expect(readSynthOptions({ ciTfvars: ['a.tfvars'] }, { GITLAB_OIDC_CI_TFVARS: 'terraform.tfvars, examples/fleet.tfvars' }).ciTfvars).toEqual([
-      'terraform.tfvars',
-      'examples/fleet.tfvars',
-    ]);
-    expect(readSynthOptions({ ciIdTokenAudience: 'https://gitlab.com' }, {}).ciIdTokenAudience).toBe('https://gitlab.com');
+  test('the GitLab switch is read from the context or the environment', () => {
     expect(readSynthOptions({}, { GITLAB_OIDC_MANAGE_GITLAB_VARIABLES: 'true' }).manageGitlabVariables).toBe(true);
+    expect(() => readSynthOptions({ manageGitlabVariables: 'yes' }, {})).toThrow('manageGitlabVariables "yes" (from cdktf.json context "manageGitlabVariables"): use true or false.');
   });
 
-  test('bad GitLab CI options are refused with the fix', () => {
-    expect(() => readSynthOptions({ manageGitlabVariables: 'yes' }, {})).toThrow('manageGitlabVariables "yes" (from cdktf.json context "manageGitlabVariables"): use true or false.');
-    expect(() => readSynthOptions({ ciIdTokenAudience: 'https://*' }, {})).toThrow('must be one exact audience');
-    expect(() => readSynthOptions({ ciTfvars: 'x' }, {})).not.toThrow();
-    expect(() => readSynthOptions({ ciTfvars: [1] }, {})).toThrow('ciTfvars (from cdktf.json context "ciTfvars") must list tfvars files');
+  test('options of earlier releases are refused, with what replaces them', () => {
+    expect(() => readSynthOptions({ ciTfvars: ['terraform.tfvars'] }, {})).toThrow(
+      'ciTfvars (from cdktf.json context "ciTfvars") was removed: the CI snippets now come from the plan, with the tfvars Terraform reads: run npm run ci-snippets on a saved plan',
+    );
+    expect(() => readSynthOptions({}, { GITLAB_OIDC_CI_AUDIENCE: 'https://gitlab.com' })).toThrow(
+      'ciIdTokenAudience (from environment variable GITLAB_OIDC_CI_AUDIENCE) was removed: set the Terraform variable ci_id_token_audience in your tfvars instead. Remove it.',
+    );
   });
 });

@@ -7,11 +7,10 @@
  * `<role> allow|deny <reason>`. Exit 0; 1 when --expect differs; 2 on bad input.
  */
 
-import * as fs from 'fs';
 import { Decision } from '../src/access/decide';
 import { PolicyReadError } from '../src/access/errors';
 import { GitlabClaims, decideToken, gitlabSubject } from '../src/access/gitlab-token';
-import { TerraformJsonError, readTerraformShow } from '../src/access/terraform-show';
+import { TerraformJsonError, readTerraformJson, readTerraformShow } from '../src/access/terraform-show';
 
 class UsageError extends Error {}
 
@@ -74,20 +73,6 @@ function parseArgs(argv: readonly string[]): Options {
   return { ...options, file, claims: { ...claims, sub } } as Options;
 }
 
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new TerraformJsonError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error}): give the output of terraform show -json <plan file> (or of state)`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new TerraformJsonError(`${file} is not JSON: give the output of terraform show -json <plan file> (or of state)`);
-  }
-}
-
 /** Where the command writes: its answer to `out`, errors to `err`. */
 export interface Output {
   readonly out: (line: string) => void;
@@ -97,7 +82,7 @@ export interface Output {
 export function run(argv: readonly string[], { out, err }: Output): number {
   try {
     const options = parseArgs(argv);
-    const configuration = readTerraformShow(readJson(options.file));
+    const configuration = readTerraformShow(readTerraformJson(options.file));
     const aud = options.aud ?? configuration.defaultAudience;
     if (aud === undefined) throw new UsageError('the file does not say which audience the provider lists: give --aud');
     const token: GitlabClaims = { ...options.claims, aud };

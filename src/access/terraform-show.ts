@@ -8,6 +8,7 @@
  * every role: Allow `sts:AssumeRoleWithWebIdentity` to the stack's own provider.
  */
 
+import * as fs from 'fs';
 import { ASSUME_ROLE_WITH_WEB_IDENTITY } from './decide';
 import { PolicyReadError } from './errors';
 import { ProviderView } from './gitlab-token';
@@ -15,6 +16,36 @@ import { Statement, readConditionBlock, readPolicy } from './policy';
 
 /** A file that is not the JSON `terraform show -json` prints, or lacks what a decision needs. */
 export class TerraformJsonError extends Error {}
+
+const SHOW_JSON = 'give the output of terraform show -json <plan file> (or of state)';
+
+/** The JSON of a `terraform show -json` file; a file that cannot be read or parsed is named, with the line of a syntax error. */
+export function readTerraformJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new TerraformJsonError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error}): ${SHOW_JSON}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    const line = position === undefined ? '' : ` (line ${text.slice(0, Number(position)).split('\n').length})`;
+    throw new TerraformJsonError(`${file} is not JSON${line}: ${SHOW_JSON}`);
+  }
+}
+
+/** The values of a `terraform show -json` document: planned for a plan, current for a state. */
+export function showValues(json: unknown): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const doc = json as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (typeof doc !== 'object' || doc === null || typeof doc.format_version !== 'string') {
+    throw new TerraformJsonError('not the output of terraform show -json (no format_version)');
+  }
+  const values = doc.planned_values ?? doc.values;
+  if (!values) throw new TerraformJsonError('the file holds no planned_values or values: show a saved plan or a state that has resources');
+  return values;
+}
 
 export interface ReviewedRole {
   /** The key in `roles`, or the resource name for an unindexed role (`gitlab_ci`). */
@@ -57,11 +88,7 @@ const hostOf = (url: string) => url.replace(/^https:\/\//, '').replace(/\/$/, ''
 
 export function readTerraformShow(json: unknown): ReviewedConfiguration {
   const doc = json as Json;
-  if (typeof doc !== 'object' || doc === null || typeof doc.format_version !== 'string') {
-    throw new TerraformJsonError('not the output of terraform show -json (no format_version)');
-  }
-  const values: Json | undefined = doc.planned_values ?? doc.values;
-  if (!values) throw new TerraformJsonError('the file holds no planned_values or values: show a saved plan or a state that has resources');
+  const values: Json = showValues(json);
   const resources = resourcesOf(values.root_module).filter((r) => r.mode === 'managed');
   const outputs: Json = values.outputs ?? {};
   const output = (name: string) => outputs[name]?.value;

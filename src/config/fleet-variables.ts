@@ -18,6 +18,7 @@ import {
   validateEach,
   validateRoleValues,
   validateValue,
+  whenSet,
 } from '../guardrails/rules';
 import { ARTICLE_ROLE_NAME } from '../trust/role-model';
 import { IAM_QUOTAS } from '../guardrails/quotas';
@@ -83,6 +84,14 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
       'mygitlab_aud_value must be an audience it lists.',
     default: null,
     validations: [validateValue('existing_provider_arn', OIDC_PROVIDER_ARN)],
+  },
+  {
+    name: 'ci_id_token_audience',
+    type: 'string',
+    description:
+      'The aud every GitLab job requests in the CI snippets (output gitlab_ci_snippets). Null: each role\'s first audience. A role that does not accept it fails the plan.',
+    default: null,
+    validations: [whenSet('ci_id_token_audience', validateValue('ci_id_token_audience', AUDIENCE))],
   },
   {
     name: 'trust_policy_max_length',

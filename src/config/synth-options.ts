@@ -34,17 +34,6 @@ export interface SynthOptions {
    */
   readonly backendConfig: Readonly<Record<string, string | boolean | number>>;
   /**
-   * tfvars files (relative to the project) that the GitLab CI snippets are generated from; later
-   * files override earlier ones, as with `terraform plan -var-file`.
-   * @default ["terraform.tfvars"], or ["terraform.tfvars.example"] where that is absent
-   */
-  readonly ciTfvars: readonly string[];
-  /**
-   * The `aud` that generated jobs request in `id_tokens`; it must be one every role trusts.
-   * @default each role's first trusted audience
-   */
-  readonly ciIdTokenAudience?: string;
-  /**
    * Also manage, with the gitlab provider, each trusted project's CI/CD variable holding its role ARN.
    * @default false
    */
@@ -56,14 +45,28 @@ export const OPTION_SOURCES = {
   thumbprintSource: { contextKey: 'thumbprintSource', envVar: 'GITLAB_OIDC_THUMBPRINT_SOURCE' },
   backend: { contextKey: 'backend', envVar: 'GITLAB_OIDC_BACKEND' },
   backendConfig: { contextKey: 'backendConfig', envVar: 'GITLAB_OIDC_BACKEND_CONFIG' },
-  ciTfvars: { contextKey: 'ciTfvars', envVar: 'GITLAB_OIDC_CI_TFVARS' },
-  ciIdTokenAudience: { contextKey: 'ciIdTokenAudience', envVar: 'GITLAB_OIDC_CI_AUDIENCE' },
   manageGitlabVariables: { contextKey: 'manageGitlabVariables', envVar: 'GITLAB_OIDC_MANAGE_GITLAB_VARIABLES' },
+} as const;
+
+/**
+ * Options of earlier releases, with what replaces them. The CI snippets are now derived in
+ * Terraform from the role map, at plan, from the tfvars Terraform reads.
+ */
+export const REMOVED_OPTIONS = {
+  ciTfvars: {
+    envVar: 'GITLAB_OIDC_CI_TFVARS',
+    instead: 'the CI snippets now come from the plan, with the tfvars Terraform reads: run npm run ci-snippets on a saved plan (README, "The GitLab side")',
+  },
+  ciIdTokenAudience: {
+    envVar: 'GITLAB_OIDC_CI_AUDIENCE',
+    instead: 'set the Terraform variable ci_id_token_audience in your tfvars instead',
+  },
 } as const;
 
 /** The cdktf.json context of every option, read through `lookup` (e.g. `app.node.tryGetContext`). */
 export function optionContext(lookup: (key: string) => unknown): Record<string, unknown> {
-  return Object.fromEntries(Object.values(OPTION_SOURCES).map(({ contextKey }) => [contextKey, lookup(contextKey)]));
+  const keys = [...Object.values(OPTION_SOURCES).map(({ contextKey }) => contextKey), ...Object.keys(REMOVED_OPTIONS)];
+  return Object.fromEntries(keys.map((key) => [key, lookup(key)]));
 }
 
 /** A bad synth-time option; the message names the option, where it was read and the fix. */
@@ -128,16 +131,6 @@ function parseBackendConfig(context: Record<string, unknown>, env: NodeJS.Proces
   return config;
 }
 
-function parseCiTfvars(context: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] | undefined {
-  const [value, where] = raw('ciTfvars', context, env);
-  if (value === undefined || value === null) return undefined;
-  const files = typeof value === 'string' ? value.split(',').map((f) => f.trim()).filter(Boolean) : value;
-  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string' && f.length > 0)) {
-    throw new SynthOptionError(`ciTfvars (from ${where}) must list tfvars files, e.g. ["terraform.tfvars", "examples/fleet.tfvars"].`);
-  }
-  return files;
-}
-
 function parseBoolean(name: keyof typeof OPTION_SOURCES, context: Record<string, unknown>, env: NodeJS.ProcessEnv): boolean {
   const [value, where] = raw(name, context, env);
   if (value === undefined || value === null || value === false || value === 'false') return false;
@@ -145,20 +138,15 @@ function parseBoolean(name: keyof typeof OPTION_SOURCES, context: Record<string,
   throw new SynthOptionError(`${name} ${JSON.stringify(value)} (from ${where}): use true or false.`);
 }
 
-function parseAudience(context: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
-  const [value, where] = raw('ciIdTokenAudience', context, env);
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || /[*?]/.test(value)) {
-    throw new SynthOptionError(`ciIdTokenAudience ${JSON.stringify(value)} (from ${where}) must be one exact audience, e.g. "https://gitlab.com".`);
-  }
-  return value;
-}
-
 /**
  * Reads the options from a cdktf context lookup and the environment.
  * @throws SynthOptionError for an unknown value or a secret in the backend settings
  */
 export function readSynthOptions(context: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): SynthOptions {
+  for (const [key, { envVar, instead }] of Object.entries(REMOVED_OPTIONS)) {
+    const where = env[envVar] ? `environment variable ${envVar}` : context[key] !== undefined && context[key] !== null ? `cdktf.json context "${key}"` : undefined;
+    if (where) throw new SynthOptionError(`${key} (from ${where}) was removed: ${instead}. Remove it.`);
+  }
   const backend = pick('backend', BACKEND_TYPES, context, env, 'local');
   const backendConfig = parseBackendConfig(context, env);
   if (backend === 'none' && Object.keys(backendConfig).length > 0) {
@@ -168,8 +156,6 @@ export function readSynthOptions(context: Record<string, unknown>, env: NodeJS.P
     thumbprintSource: pick('thumbprintSource', THUMBPRINT_SOURCES, context, env, 'tls'),
     backend,
     backendConfig,
-    ciTfvars: parseCiTfvars(context, env) ?? [],
-    ciIdTokenAudience: parseAudience(context, env),
     manageGitlabVariables: parseBoolean('manageGitlabVariables', context, env),
   };
 }

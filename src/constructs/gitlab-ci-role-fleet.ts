@@ -5,6 +5,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { setIn } from '../guardrails/prop-checks';
 import { hclOf } from '../hcl/expression';
+import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 import { roleMapSource } from '../trust/role-model';
 import { GitlabOidcProvider } from './gitlab-oidc-provider';
 import { hclLocal } from './hcl-local';
@@ -56,6 +57,8 @@ export class GitlabCiRoleFleet extends Construct {
         subjectInput: `"${rolesInput}['\${name}'].subjects"`,
         trustClaims: `merge({ sub = role.subjects, aud = role.audiences == null ? ${defaultAudiences} : role.audiences }, role.claims)`,
         managedPolicyArns: 'role.managed_policy_arns',
+        arnVariable: roleArnVariableExpression('name'),
+        ciJob: `"${CI_JOB_PREFIX}\${name}"`,
       }),
     );
 

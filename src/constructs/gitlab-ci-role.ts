@@ -6,6 +6,8 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { checkProps, describe } from '../guardrails/prop-checks';
 import {
   AUDIENCE,
+  CI_HIDDEN_JOB,
+  CI_VARIABLE_NAME,
   CLAIM_NAME,
   CLAIM_VALUE_RULES,
   GITLAB_COM_CLAIM,
@@ -26,6 +28,7 @@ import {
   readable,
 } from '../guardrails/rules';
 import { hclOf, literalOf } from '../hcl/expression';
+import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 import { singleRoleSource } from '../trust/role-model';
 import { GitlabOidcProvider } from './gitlab-oidc-provider';
 import { Move } from './move';
@@ -169,6 +172,24 @@ export interface GitlabCiRoleProps {
   readonly tags?: Record<string, string>;
 
   /**
+   * The GitLab CI/CD variable that holds the role's ARN, which its jobs read.
+   *
+   * @default `ROLE_ARN_<ID>`: the construct id in capitals, other characters as '_'
+   * @example 'ROLE_ARN'
+   * @see https://docs.gitlab.com/ci/variables/
+   */
+  readonly arnVariable?: string;
+
+  /**
+   * The hidden job of the role's CI snippet, which jobs `extends:` to assume the role.
+   *
+   * @default `.aws-oidc-<id>`
+   * @example '.aws-oidc-deploy'
+   * @see https://docs.gitlab.com/ci/jobs/#hide-a-job
+   */
+  readonly ciJobName?: string;
+
+  /**
    * Whether the role exists. A token makes the role counted (`<address>[0]`); `moves` then
    * carries state written at the unindexed address.
    *
@@ -232,6 +253,9 @@ export class GitlabCiRole extends Construct {
       { prop: 'maxSessionDuration', value: props.maxSessionDuration, rules: [SESSION_DURATION] },
       { prop: 'permissionsBoundary', value: props.permissionsBoundary, rules: [PERMISSIONS_BOUNDARY] },
       { prop: 'tags', value: props.tags, rules: [ROLE_TAGS] },
+      // Clashes between roles are checked at plan, with the role map (see ciChecks).
+      { prop: 'arnVariable', value: props.arnVariable, rules: [CI_VARIABLE_NAME] },
+      { prop: 'ciJobName', value: props.ciJobName, rules: [CI_HIDDEN_JOB] },
     ]);
 
     const trust = props.provider.trust;
@@ -251,6 +275,8 @@ export class GitlabCiRole extends Construct {
           subjectInput: JSON.stringify(props.trustClaims?.setIn ?? `subjects of ${describe(this)}`),
           trustClaims,
           managedPolicyArns,
+          arnVariable: props.arnVariable === undefined ? roleArnVariableExpression(JSON.stringify(name)) : hclOf(this, props.arnVariable),
+          ciJob: hclOf(this, props.ciJobName ?? `${CI_JOB_PREFIX}${name}`),
         },
         enabledExpression,
       ),

@@ -5,7 +5,7 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { ThumbprintSource } from '../config/synth-options';
 import { checkProps, setIn } from '../guardrails/prop-checks';
 import { IAM_QUOTAS } from '../guardrails/quotas';
-import { AUDIENCE, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, readable } from '../guardrails/rules';
+import { AUDIENCE, AWS_REGION, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, readable } from '../guardrails/rules';
 import { hclOf } from '../hcl/expression';
 import { RoleTrustModel } from '../trust/role-model';
 import { issuerHostExpression } from '../trust/trust-policy';
@@ -74,6 +74,24 @@ export interface GitlabOidcProviderProps {
    * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
    */
   readonly maxManagedPoliciesPerRole?: number;
+
+  /**
+   * The audience every GitLab job requests in its CI snippet. A role that would not accept
+   * it fails the plan, before any pipeline runs.
+   *
+   * @default each role's first audience
+   * @example 'https://gitlab.com'
+   * @see https://docs.gitlab.com/ci/yaml/#id_tokens
+   */
+  readonly ciAudience?: string;
+
+  /**
+   * The region the CI snippets set for the AWS CLI and SDKs (`AWS_DEFAULT_REGION`).
+   *
+   * @default undefined: jobs choose their region
+   * @example 'eu-west-1'
+   */
+  readonly ciRegion?: string;
 }
 
 /**
@@ -94,6 +112,8 @@ export class GitlabOidcProvider extends Construct {
   public readonly trustConditions: IResolvable;
   /** Map from role name to a reviewer's summary of its trust, with warnings. */
   public readonly trustSummary: IResolvable;
+  /** Map from role name to its GitLab CI snippet (YAML): `npm run ci-snippets` writes them to files. */
+  public readonly ciSnippets: IResolvable;
   /** The role map and its derivations, as HCL (for the constructs that add roles). */
   public readonly trust: RoleTrustModel;
   /** `moved` blocks the stack must write for state of earlier addresses. */
@@ -110,6 +130,8 @@ export class GitlabOidcProvider extends Construct {
       { prop: 'existingProviderArn', value: props.existingProviderArn, rules: [OIDC_PROVIDER_ARN] },
       { prop: 'trustPolicyMaxLength', value: props.trustPolicyMaxLength, rules: [QUOTA_TRUST_POLICY_LENGTH] },
       { prop: 'maxManagedPoliciesPerRole', value: props.maxManagedPoliciesPerRole, rules: [QUOTA_MANAGED_POLICIES] },
+      { prop: 'ciAudience', value: props.ciAudience, rules: [AUDIENCE] },
+      { prop: 'ciRegion', value: props.ciRegion, rules: [AWS_REGION] },
     ]);
 
     const issuerUrl = hclOf(this, props.issuerUrl);
@@ -161,6 +183,11 @@ export class GitlabOidcProvider extends Construct {
       providerArnForSizing: ref('arn_for_sizing'),
       providerAudiences: audiences,
       audienceInput: setIn(this, 'audiences', props.audiences === undefined ? issuerUrl : hclOf(this, props.audiences)),
+      ci: {
+        audience: props.ciAudience === undefined ? undefined : hclOf(this, props.ciAudience),
+        audienceInput: props.ciAudience === undefined ? '' : setIn(this, 'ciAudience', hclOf(this, props.ciAudience)),
+        region: props.ciRegion === undefined ? undefined : hclOf(this, props.ciRegion),
+      },
       limits: {
         trustPolicyMaxLength: { expression: trustPolicyMaxLength, setIn: setIn(this, 'trustPolicyMaxLength', trustPolicyMaxLength) },
         maxManagedPoliciesPerRole: { expression: maxManagedPolicies, setIn: setIn(this, 'maxManagedPoliciesPerRole', maxManagedPolicies) },
@@ -172,5 +199,6 @@ export class GitlabOidcProvider extends Construct {
     this.audiences = Token.asList(`\${${audiences}}`);
     this.trustConditions = Token.asAny(`\${${this.trust.conditions}}`);
     this.trustSummary = Token.asAny(`\${${this.trust.summary}}`);
+    this.ciSnippets = Token.asAny(`\${${this.trust.ciSnippets}}`);
   }
 }

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { ProjectVariable } from '@cdktf/provider-gitlab/lib/project-variable';
-import { ARTICLE_ROLE_NAME } from '../trust/role-model';
 import { hclLocal } from './hcl-local';
-import { ARTICLE_ROLE_ARN_VARIABLE, exactProjectsExpression, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 
 export interface GitlabRoleArnVariablesProps {
-  /** HCL expression of the role map (see `roleMapExpression`): each role's `trust_claims`. */
+  /** HCL expression of the role map: each role's `trust_claims` and `arn_variable`. */
   readonly roles: string;
+  /** HCL expression of the map from role name to the projects whose jobs read its ARN. */
+  readonly projects: string;
   /** HCL expression of the map from role name to the role's ARN. */
   readonly arns: string;
 }
@@ -23,13 +23,12 @@ export class GitlabRoleArnVariables extends Construct {
     super(scope, id);
 
     const protectedOnly = `contains(lookup(role.trust_claims, "ref_protected", []), "true")`;
-    const key = `name == "${ARTICLE_ROLE_NAME}" ? "${ARTICLE_ROLE_ARN_VARIABLE}" : ${roleArnVariableExpression('name')}`;
     hclLocal(this, 'gitlab_role_arns', props.arns);
     hclLocal(
       this,
       'gitlab_role_arn_variables',
-      `merge([\nfor name, role in ${props.roles} : {\nfor project in ${exactProjectsExpression('lookup(role.trust_claims, "sub", [])')} : ` +
-        `"\${name}/\${project}" => {\nproject = project\nkey = ${key}\narn = local.gitlab_role_arns[name]\nprotected = ${protectedOnly}\n}\n}\n]...)`,
+      `merge([\nfor name, role in ${props.roles} : {\nfor project in ${props.projects}[name] : ` +
+        `"\${name}/\${project}" => {\nproject = project\nkey = role.arn_variable\narn = local.gitlab_role_arns[name]\nprotected = ${protectedOnly}\n}\n}\n]...)`,
     );
 
     const variable = new ProjectVariable(this, 'role_arn', {

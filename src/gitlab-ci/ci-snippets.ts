@@ -1,149 +1,100 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Document } from 'yaml';
-import { ARTICLE_ROLE_INPUTS } from '../config/article-variables';
-import { ARTICLE_ROLE_ARN_VARIABLE, exactProjects, roleArnVariable } from './role-arn-variable';
+import type { RoleCheck } from '../guardrails/trust-checks';
+import { exactProjectsExpression } from './role-arn-variable';
 
 /**
- * The GitLab side of each role: a hidden job to `extends:` that requests an ID token with
- * the audience the role trusts and hands it to the AWS CLI and SDKs through
- * AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE, which they read natively.
+ * The GitLab side of each role, derived in Terraform from the role map, like the trust
+ * policy: a hidden job to `extends:` that requests an ID token with an audience the role
+ * trusts and hands it to the AWS CLI and SDKs through AWS_ROLE_ARN and
+ * AWS_WEB_IDENTITY_TOKEN_FILE, which they read natively. `npm run ci-snippets` writes the
+ * YAML from a plan or state to files.
  */
 
-/** What a GitLab job needs to know of one role. */
-export interface CiRole {
-  /** The role as users name it in messages. */
-  readonly label: string;
-  /** Name of the hidden job, without the leading dot's prefix: `.aws-oidc-<slug>`. */
-  readonly slug: string;
-  /** CI/CD variable holding the role's ARN. */
-  readonly arnVariable: string;
-  /** The audiences the role's trust accepts. */
-  readonly trustedAudiences: readonly string[];
-  /** The role's `sub` values. */
-  readonly subjects: readonly string[];
-  /** Whether the trust requires `ref_protected = "true"`. */
-  readonly protectedRefsOnly: boolean;
+/** What the CI derivations read, as HCL expressions. */
+export interface CiInputs {
+  /** The role's entry in the role map (`label`, `trust_claims`, `arn_variable`, `ci_job`). */
+  readonly role: string;
+  /** The role's name in the map. */
+  readonly name: string;
+  /** The audiences the OIDC provider lists. */
+  readonly providerAudiences: string;
+  /** The audience every job requests (it may be null); undefined: each role's first. */
+  readonly audience?: string;
+  /** Where that audience is set, for the fix (plain text). */
+  readonly audienceInput: string;
 }
 
-/** CI configuration that cannot work: an audience the role does not trust (with the error AWS gives, which GitLab users search for), or clashing job names. */
-export class CiConfigError extends Error {}
+/** The audiences a role's token may carry: those its trust names, else any the provider lists. */
+const acceptedAudiences = (i: CiInputs) => `coalescelist(lookup(${i.role}.trust_claims, "aud", []), ${i.providerAudiences})`;
 
-type Vars = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** HCL expression of the audience a role's jobs request. */
+export const jobAudienceExpression = (i: CiInputs): string =>
+  i.audience === undefined ? `${acceptedAudiences(i)}[0]` : `(\n${i.audience} == null\n? ${acceptedAudiences(i)}[0]\n: ${i.audience}\n)`;
 
-/** The roles that the variable values describe: the article's role (when its inputs are set), then `roles` by name. */
-export function ciRoles(vars: Vars): CiRole[] {
-  const providerAudiences = [vars.mygitlab_aud_value].filter(Boolean) as string[];
-  const articleClaims: Record<string, string[]> = {
-    [vars.mygitlab_match_field]: vars.mygitlab_match_value ?? [],
-    [vars.mygitlab_match_field1]: vars.mygitlab_match_value1 ?? [],
-  };
-  const article: CiRole = {
-    label: 'aws_iam_role.gitlab_ci',
-    slug: 'gitlab-ci',
-    arnVariable: ARTICLE_ROLE_ARN_VARIABLE,
-    trustedAudiences: articleClaims.aud ?? providerAudiences,
-    subjects: articleClaims.sub ?? [],
-    protectedRefsOnly: (articleClaims.ref_protected ?? []).includes('true'),
-  };
-  const fleet = Object.entries((vars.roles ?? {}) as Record<string, Vars>).map(([name, role]) => ({
-    label: `roles["${name}"]`,
-    slug: name,
-    arnVariable: roleArnVariable(name),
-    trustedAudiences: (role.audiences ?? providerAudiences) as string[],
-    subjects: (role.subjects ?? []) as string[],
-    protectedRefsOnly: ((role.claims?.ref_protected ?? []) as string[]).includes('true'),
-  }));
-  const clash = fleet.find((role) => role.slug === article.slug);
-  if (clash) throw new CiConfigError(`${clash.label}: the name '${article.slug}' is the article role's hidden job (.aws-oidc-${article.slug}); rename the role.`);
-  // Terraform refuses a half-filled article role at plan; with none of its inputs there is none.
-  const hasArticleRole = ARTICLE_ROLE_INPUTS.some((name) => vars[name] !== undefined && vars[name] !== null);
-  return hasArticleRole ? [article, ...fleet] : fleet;
-}
+/** HCL expression: the projects a role's subjects name without wildcards, whose jobs need its CI/CD variable. */
+export const ciProjectsExpression = (role: string): string => exactProjectsExpression(`lookup(${role}.trust_claims, "sub", [])`);
 
-/** The audience a role's jobs request: the configured one, which the role must trust, else its first. */
-export function jobAudience(role: CiRole, configured: string | undefined): string {
-  if (configured === undefined) {
-    if (role.trustedAudiences.length === 0) throw new CiConfigError(`${role.label} trusts no audience: set mygitlab_aud_value.`);
-    return role.trustedAudiences[0];
-  }
-  if (!role.trustedAudiences.includes(configured)) {
-    throw new CiConfigError(
-      `GitLab jobs would request aud ${JSON.stringify(configured)} (ciIdTokenAudience), but ${role.label} trusts ${JSON.stringify(role.trustedAudiences)}. ` +
-        'AWS would refuse every job with "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: Incorrect token audience". ' +
-        "Set ciIdTokenAudience to an audience the role trusts, or add it to the role's audiences and to mygitlab_aud_value.",
-    );
-  }
-  return configured;
-}
-
-/** The hidden job's body. */
-function hiddenJob(role: CiRole, audience: string, region: string | undefined): Vars {
-  return {
-    id_tokens: { AWS_ID_TOKEN: { aud: audience } },
-    variables: {
-      AWS_ROLE_ARN: `$${role.arnVariable}`,
-      AWS_WEB_IDENTITY_TOKEN_FILE: '/tmp/aws-web-identity-token-$CI_JOB_ID',
-      AWS_ROLE_SESSION_NAME: 'gitlab-$CI_PROJECT_ID-$CI_JOB_ID',
-      ...(region ? { AWS_DEFAULT_REGION: region } : {}),
-    },
-    before_script: ['printf \'%s\' "$AWS_ID_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"'],
-  };
-}
-
-function header(role: CiRole, audience: string): string {
-  const projects = exactProjects(role.subjects);
+/**
+ * Checks that make a role's snippet usable: a job audience the role accepts, and a CI/CD
+ * variable and hidden job no other role of the map takes. `owners` maps each variable and
+ * job name to the roles that take it (see `ciOwnersExpression`).
+ */
+export function ciChecks(i: CiInputs, owners: { readonly variables: string; readonly jobs: string }): RoleCheck[] {
+  const who = `\${${i.role}.label}`;
+  const others = (map: string, key: string) => `jsonencode([for other in ${map}[${key}] : other if other != ${i.name}])`;
+  const audience: RoleCheck[] =
+    i.audience === undefined
+      ? []
+      : [
+          {
+            holds: `${i.audience} == null ? true : contains(${acceptedAudiences(i)}, ${i.audience})`,
+            message:
+              `GitLab jobs would request aud \${jsonencode(${i.audience})} (${i.audienceInput}), but ${who} accepts \${jsonencode(${acceptedAudiences(i)})}. ` +
+              `AWS would refuse every job with "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: Incorrect token audience". ` +
+              `Set ${i.audienceInput} to an audience the role trusts, or add it to the role's audiences and to the provider's.`,
+          },
+        ];
   return [
-    ` Generated by gitlab-aws-oidc-cdktf for ${role.label}; regenerate with cdktf synth, do not edit.`,
-    ` Jobs that extend .aws-oidc-${role.slug} assume the role with an ID token for aud ${audience}.`,
-    ` Needs the CI/CD variable ${role.arnVariable} = the role's ARN${projects.length ? ` in ${projects.join(', ')}` : ''}${role.protectedRefsOnly ? ' (protected: the role trusts protected refs only)' : ''}.`,
-    ' A job with its own before_script must add: !reference [.aws-oidc-' + role.slug + ', before_script]',
-  ].join('\n');
+    ...audience,
+    {
+      holds: `length(${owners.variables}[${i.role}.arn_variable]) == 1`,
+      message:
+        `${who} keeps its ARN in the CI/CD variable \${${i.role}.arn_variable}, and so does \${${others(owners.variables, `${i.role}.arn_variable`)}}: ` +
+        'their jobs could not tell the roles apart. Rename one of the roles.',
+    },
+    {
+      holds: `length(${owners.jobs}[${i.role}.ci_job]) == 1`,
+      message: `${who} has the hidden job \${${i.role}.ci_job}, and so does \${${others(owners.jobs, `${i.role}.ci_job`)}}. Rename one of the roles.`,
+    },
+  ];
 }
 
-const toYaml = (content: Vars, comment: string) => {
-  const doc = new Document(content);
-  doc.commentBefore = comment;
-  return doc.toString({ lineWidth: 0 });
-};
-
-/** The snippet of one role: its hidden job alone. */
-export function roleSnippet(role: CiRole, audience: string, region: string | undefined): string {
-  return toYaml({ [`.aws-oidc-${role.slug}`]: hiddenJob(role, audience, region) }, header(role, audience));
-}
-
-/** The branch an exact branch subject names, for the example job's rule. */
-const exactBranch = (subject: string) => /^project_path:[^*?]+:ref_type:branch:ref:([^*?]+)$/.exec(subject)?.[1];
-
-/** A complete .gitlab-ci.yml for the article's demo: who am I, and list S3. */
-export function exampleCiFile(role: CiRole, audience: string, region: string | undefined): string {
-  const branches = [...new Set(role.subjects.map(exactBranch).filter((b): b is string => Boolean(b)))];
-  const job: Vars = {
-    extends: `.aws-oidc-${role.slug}`,
-    image: { name: 'amazon/aws-cli:latest', entrypoint: [''] },
-    script: ['aws sts get-caller-identity', 'aws s3 ls'],
-  };
-  if (branches.length > 0) job.rules = [{ if: branches.map((b) => `$CI_COMMIT_BRANCH == "${b}"`).join(' || ') }];
-  return toYaml(
-    { stages: ['test'], [`.aws-oidc-${role.slug}`]: hiddenJob(role, audience, region), 'aws-demo': { stage: 'test', ...job } },
-    header(role, audience),
-  );
-}
+/** HCL expression of the map from each value of the role map's `field` to the roles that take it. */
+export const ciOwnersExpression = (roles: string, field: 'arn_variable' | 'ci_job'): string => `{ for name, role in ${roles} : role.${field} => name... }`;
 
 /**
- * Writes `<dir>/aws-oidc-<role>.gitlab-ci.yml` for every role and `<dir>/example.gitlab-ci.yml`,
- * replacing what an earlier synth wrote there.
- * @throws CiConfigError when a job's audience would not be trusted
+ * HCL expression of a role's snippet: comments that say where it comes from and what it
+ * needs, then the hidden job as YAML.
+ *
+ * @param audience HCL expression of the audience its jobs request
+ * @param projects HCL expression of the projects its subjects name (see `ciProjectsExpression`)
+ * @param region HCL expression of the region the AWS CLI uses, or undefined for none
  */
-export function writeCiSnippets(dir: string, vars: Vars, configuredAudience: string | undefined): string[] {
-  const roles = ciRoles(vars);
-  const audiences = roles.map((role) => jobAudience(role, configuredAudience));
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const files: Record<string, string> = roles.length ? { 'example.gitlab-ci.yml': exampleCiFile(roles[0], audiences[0], vars.aws_region) } : {};
-  roles.forEach((role, i) => (files[`aws-oidc-${role.slug}.gitlab-ci.yml`] = roleSnippet(role, audiences[i], vars.aws_region)));
-  return Object.entries(files).map(([name, text]) => {
-    fs.writeFileSync(path.join(dir, name), text);
-    return path.join(dir, name);
-  });
+export function ciSnippetExpression(role: string, audience: string, projects: string, region: string | undefined): string {
+  const protectedOnly = `contains(lookup(${role}.trust_claims, "ref_protected", []), "true")`;
+  const header = [
+    `"# Generated by gitlab-aws-oidc-cdktf for \${${role}.label}; write it again with npm run ci-snippets, do not edit."`,
+    `"# Jobs that extend \${${role}.ci_job} assume the role with an ID token for aud \${${audience}}."`,
+    `format(\n"# Needs the CI/CD variable %s = the role's ARN%s%s.",\n${role}.arn_variable,\n` +
+      `length(${projects}) > 0 ? " in \${join(", ", ${projects})}" : "",\n` +
+      `${protectedOnly} ? " (protected: the role trusts protected refs only)" : "",\n)`,
+    `"# A job with its own before_script must add: !reference [\${${role}.ci_job}, before_script]"`,
+  ];
+  const variables =
+    `{\nAWS_ROLE_ARN = format("$%s", ${role}.arn_variable)\nAWS_WEB_IDENTITY_TOKEN_FILE = "/tmp/aws-web-identity-token-$CI_JOB_ID"\n` +
+    `AWS_ROLE_SESSION_NAME = "gitlab-$CI_PROJECT_ID-$CI_JOB_ID"\n}`;
+  const job =
+    `{\nid_tokens = { AWS_ID_TOKEN = { aud = ${audience} } }\n` +
+    `variables = ${region === undefined ? variables : `merge(${variables}, ${region} == null ? {} : { AWS_DEFAULT_REGION = ${region} })`}\n` +
+    `before_script = ["printf '%s' \\"$AWS_ID_TOKEN\\" > \\"$AWS_WEB_IDENTITY_TOKEN_FILE\\""]\n}`;
+  return `join("\\n", [\n${header.join(',\n')},\nyamlencode({ (${role}.ci_job) = ${job} }),\n])`;
 }

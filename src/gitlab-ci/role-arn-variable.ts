@@ -1,18 +1,19 @@
 /**
- * The CI/CD variable that holds a role's ARN in GitLab, written once in JavaScript (for the
- * generated CI snippets) and once in HCL (for the gitlab_project_variable resources); a
- * test checks the two agree.
+ * The names a role takes in GitLab, derived once in HCL, for the role map: the CI/CD
+ * variable that holds its ARN, and the hidden job its jobs extend.
  */
 
-/** The article's role keeps the article's name for it. */
+/** The article's role keeps the article's variable name. */
 export const ARTICLE_ROLE_ARN_VARIABLE = 'ROLE_ARN';
 
-/** `web-production` → `ROLE_ARN_WEB_PRODUCTION`: one variable per role, so a project can use several. */
-export function roleArnVariable(roleName: string): string {
-  return `ROLE_ARN_${roleName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-}
+/** Hidden jobs are named after their role: `.aws-oidc-<role>`. */
+export const CI_JOB_PREFIX = '.aws-oidc-';
 
-/** HCL expression of `roleArnVariable` for a role name expression. */
+/**
+ * HCL expression of the variable of the role named by the HCL expression `roleName`:
+ * `web-production` → `ROLE_ARN_WEB_PRODUCTION`, one variable per role, so that a project
+ * can use several.
+ */
 export function roleArnVariableExpression(roleName: string): string {
   return `"ROLE_ARN_\${upper(replace(${roleName}, "/[^A-Za-z0-9]/", "_"))}"`;
 }
@@ -20,10 +21,4 @@ export function roleArnVariableExpression(roleName: string): string {
 /** HCL expression: the distinct project paths that a list of subjects names without wildcards. */
 export function exactProjectsExpression(subjects: string): string {
   return `distinct([\nfor s in ${subjects} : regex("^project_path:([^:]+):", s)[0]\nif can(regex("^project_path:[^:*?]+:", s))\n])`;
-}
-
-/** The projects that subjects name without wildcards, as `exactProjectsExpression` computes them. */
-export function exactProjects(subjects: readonly string[]): string[] {
-  const projects = subjects.map((s) => /^project_path:([^:*?]+):/.exec(s)?.[1]).filter((p): p is string => Boolean(p));
-  return [...new Set(projects)];
 }

@@ -145,6 +145,18 @@ export const QUOTA_MANAGED_POLICIES: ValueRule = within(
   `IAM's managed policies per role quota (default ${IAM_QUOTAS.managedPoliciesPerRole.default})`,
 );
 
+/** GitLab CI/CD variable keys: letters, digits and `_`, at most 255 characters. */
+export const CI_VARIABLE_NAME: ValueRule = rule(
+  { matches: '^[A-Za-z0-9_]{1,255}$' },
+  "use at most 255 letters, digits or '_' (GitLab's rule for CI/CD variable keys), e.g. 'ROLE_ARN_DEPLOY'",
+);
+
+/** A hidden job: its name starts with a dot, so GitLab runs it only through `extends:`. */
+export const CI_HIDDEN_JOB: ValueRule = rule(
+  { matches: '^[.][A-Za-z0-9_.-]{1,254}$' },
+  "start the name with '.' so that it is a hidden job, then letters, digits, '_', '.' or '-', e.g. '.aws-oidc-deploy'",
+);
+
 export const INLINE_POLICY_NAME: ValueRule = rule(
   { matches: '^[A-Za-z0-9_+=,.@-]{1,128}$' },
   'use 1 to 128 letters, digits or the characters + = , . @ _ - for inline policy names',

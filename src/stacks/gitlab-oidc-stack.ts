@@ -16,6 +16,7 @@ import { declareBackend } from '../constructs/state-backend';
 import { Validation, readable } from '../guardrails/rules';
 import { existingProviderPrecondition } from '../guardrails/trust-checks';
 import { ARTICLE_ROLE_NAME } from '../trust/role-model';
+import { ARTICLE_ROLE_ARN_VARIABLE, CI_JOB_PREFIX } from '../gitlab-ci/role-arn-variable';
 import { hclOf } from '../hcl/expression';
 
 /** Adds a precondition to an output (the bindings have no field for it). */
@@ -64,6 +65,8 @@ export class GitlabOidcStack extends TerraformStack {
       thumbprintSource: options.thumbprintSource,
       trustPolicyMaxLength: variable('trust_policy_max_length').numberValue,
       maxManagedPoliciesPerRole: variable('max_managed_policies_per_role').numberValue,
+      ciAudience: variable('ci_id_token_audience').stringValue,
+      ciRegion: variable('aws_region').stringValue,
     });
 
     // The article's role exists when all its inputs are set; with none set, the stack holds
@@ -86,6 +89,8 @@ export class GitlabOidcStack extends TerraformStack {
       },
       managedPolicyArns: variable('role_arn').listValue,
       enabled: Token.asAny('${local.article_role_enabled}'),
+      arnVariable: ARTICLE_ROLE_ARN_VARIABLE,
+      ciJobName: `${CI_JOB_PREFIX}gitlab-ci`,
       roleName: variable('role_name').stringValue,
       roleNamePrefix: variable('role_name_prefix').stringValue,
       path: variable('role_path').stringValue,
@@ -119,7 +124,8 @@ export class GitlabOidcStack extends TerraformStack {
       this.addOverride('terraform.required_providers.gitlab', { source: 'gitlabhq/gitlab', version: PROVIDER_CONSTRAINTS.gitlab });
       new GitlabRoleArnVariables(this, 'gitlab_variables', {
         roles: provider.trust.roles,
-        arns: `merge({ ${ARTICLE_ROLE_NAME} = ${hclOf(this, role.arn)} }, ${hclOf(this, fleet.roleArns)})`,
+        projects: provider.trust.ciProjects,
+        arns: `merge({ ${role.node.id} = ${hclOf(this, role.arn)} }, ${hclOf(this, fleet.roleArns)})`,
       });
     }
 
@@ -150,6 +156,10 @@ export class GitlabOidcStack extends TerraformStack {
       description:
         "For review, per role (gitlab_ci is the article's): subjects, audiences, other claims, managed policies, and warnings for legal but dangerous choices.",
       value: provider.trustSummary,
+    });
+    new TerraformOutput(this, 'gitlab_ci_snippets', {
+      description: 'Per role, the GitLab CI snippet (YAML) its jobs include and extend; npm run ci-snippets writes them to files.',
+      value: provider.ciSnippets,
     });
     new TerraformOutput(this, 'trust_conditions', {
       description: "For review, per role (gitlab_ci is the article's): the exact Condition block of its trust policy, known at plan even before the provider exists.",

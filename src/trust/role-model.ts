@@ -3,6 +3,7 @@ import { hclLocal } from '../constructs/hcl-local';
 import { QuotaLimits, quotaChecks } from '../guardrails/quotas';
 import { Validation } from '../guardrails/rules';
 import { trustChecks } from '../guardrails/trust-checks';
+import { CiInputs, ciChecks, ciOwnersExpression, ciProjectsExpression, ciSnippetExpression, jobAudienceExpression } from '../gitlab-ci/ci-snippets';
 import { textExpression } from '../hcl/text';
 import { conditionExpression, trustPolicyExpression } from './trust-policy';
 import { trustSummaryExpression } from './trust-summary';
@@ -28,11 +29,16 @@ export interface RoleEntry {
   readonly trustClaims: string;
   /** Managed policy ARNs attached. */
   readonly managedPolicyArns: string;
+  /** The GitLab CI/CD variable that holds the role's ARN (see `roleArnVariableExpression`). */
+  readonly arnVariable: string;
+  /** The hidden job that GitLab jobs extend to assume the role, e.g. `.aws-oidc-deploy`. */
+  readonly ciJob: string;
 }
 
 /** A role map entry as an HCL object (terraform fmt indents it). */
 const entry = (e: RoleEntry) =>
-  `{\nlabel = ${e.label}\nsubject_input = ${e.subjectInput}\ntrust_claims = ${e.trustClaims}\nmanaged_policy_arns = ${e.managedPolicyArns}\n}`;
+  `{\nlabel = ${e.label}\nsubject_input = ${e.subjectInput}\ntrust_claims = ${e.trustClaims}\nmanaged_policy_arns = ${e.managedPolicyArns}\n` +
+  `arn_variable = ${e.arnVariable}\nci_job = ${e.ciJob}\n}`;
 
 /** One role's part of the role map: `{ <name> = <entry> }`, kept only while `enabled` (an HCL boolean) holds. */
 export function singleRoleSource(name: string, role: RoleEntry, enabled?: string): string {
@@ -59,6 +65,8 @@ export interface RoleTrustModelProps {
   readonly audienceInput: string;
   /** The account's quotas the roles are checked against. */
   readonly limits: QuotaLimits;
+  /** The GitLab side: the audience jobs request (HCL, null for each role's first), where it is set, and the region the AWS CLI uses (HCL). */
+  readonly ci: { readonly audience?: string; readonly audienceInput: string; readonly region?: string };
 }
 
 /**
@@ -72,6 +80,10 @@ export class RoleTrustModel extends Construct {
   public readonly conditions: string;
   /** HCL expression of the map from role name to the reviewer's summary of its trust. */
   public readonly summary: string;
+  /** HCL expression of the map from role name to its GitLab CI snippet (YAML). */
+  public readonly ciSnippets: string;
+  /** HCL expression of the map from role name to the projects its subjects name exactly. */
+  public readonly ciProjects: string;
   private readonly sources: string[] = [];
   private readonly prefix: string;
 
@@ -84,6 +96,8 @@ export class RoleTrustModel extends Construct {
     this.roles = ref('roles');
     this.conditions = ref('trust_conditions');
     this.summary = ref('trust_summary');
+    this.ciSnippets = ref('ci_snippets');
+    this.ciProjects = ref('ci_projects');
 
     local('roles', () => `merge(\n${this.sources.map((source) => `${source},\n`).join('')})`);
     local('trust_conditions', `{ for name, role in ${this.roles} : name => ${conditionExpression(props.issuerHost, 'role.trust_claims')} }`);
@@ -98,16 +112,25 @@ export class RoleTrustModel extends Construct {
       `{ for name, condition in ${this.conditions} : name => ${ref('trust_policy_envelope_length')} + length(jsonencode(condition)) }`,
     );
 
+    // The GitLab side: which roles share a CI/CD variable or hidden job, and the audience jobs request.
+    local('ci_variable_roles', ciOwnersExpression(this.roles, 'arn_variable'));
+    local('ci_job_roles', ciOwnersExpression(this.roles, 'ci_job'));
+    const ci: CiInputs = { role: 'role', name: 'name', providerAudiences: props.providerAudiences, audience: props.ci.audience, audienceInput: props.ci.audienceInput };
+    local('ci_audiences', `{ for name, role in ${this.roles} : name => ${jobAudienceExpression(ci)} }`);
+    local('ci_projects', `{ for name, role in ${this.roles} : name => ${ciProjectsExpression('role')} }`);
+
     const checks = [
       ...trustChecks({ role: 'role', issuerHost: props.issuerHost, providerAudiences: props.providerAudiences, audienceInput: props.audienceInput }),
       ...quotaChecks({ role: 'role', trustPolicyLength: `${ref('trust_policy_lengths')}[name]`, managedPolicyCount: 'length(toset(role.managed_policy_arns))' }, props.limits),
+      ...ciChecks(ci, { variables: ref('ci_variable_roles'), jobs: ref('ci_job_roles') }),
     ];
     local(
       'role_problems',
-      `{ for name, role in ${this.roles} : name => concat(\n${checks.map((c) => `${c.holds} ? [] : [${textExpression(c.message)}],`).join('\n')}\n) }`,
+      `{ for name, role in ${this.roles} : name => concat(\n${checks.map((c) => `(${c.holds}) ? [] : [${textExpression(c.message)}],`).join('\n')}\n) }`,
     );
 
     local('trust_summary', `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns')} }`);
+    local('ci_snippets', `{ for name, role in ${this.roles} : name => ${ciSnippetExpression('role', `${ref('ci_audiences')}[name]`, `${this.ciProjects}[name]`, props.ci.region)} }`);
   }
 
   /**

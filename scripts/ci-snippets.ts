@@ -1,0 +1,155 @@
+/**
+ * npm run -s ci-snippets -- <terraform-show.json> [--out <dir>] [--example <role>]
+ *
+ * Writes the GitLab CI snippet of every role, as the plan (or state) derived it from the role
+ * map, to `<dir>/<hidden job>.gitlab-ci.yml` (`aws-oidc-<role>.gitlab-ci.yml`), and `<dir>/example.gitlab-ci.yml`: a
+ * complete pipeline whose `aws-demo` job assumes one role and lists S3. The folder is
+ * replaced as a whole, or left as it was. Exit 0; 1 on bad input, with one line.
+ */
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { Document, parse } from 'yaml';
+import { TerraformJsonError, readTerraformJson, showValues } from '../src/access/terraform-show';
+
+class UsageError extends Error {}
+
+const USAGE = 'usage: npm run -s ci-snippets -- <terraform-show.json> [--out <dir>] [--example <role>]';
+
+/** Where the snippets go unless --out says otherwise. */
+export const DEFAULT_OUT = path.join('cdktf.out', 'gitlab-ci');
+
+interface Options {
+  readonly file: string;
+  readonly out: string;
+  readonly example?: string;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  let file: string | undefined;
+  let out = DEFAULT_OUT;
+  let example: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--out') out = value();
+    else if (arg === '--example') example = value();
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else if (file === undefined) file = arg;
+    else throw new UsageError(`one file only; also got ${JSON.stringify(arg)}`);
+  }
+  if (!file) throw new UsageError('no file given');
+  return { file, out, example };
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** One role's snippet: its YAML text and its hidden job, read back with the yaml library. */
+export interface Snippet {
+  readonly role: string;
+  readonly text: string;
+  readonly jobName: string;
+  readonly job: Json;
+}
+
+/** The snippets of a `terraform show -json` document, each parsed; a role whose snippet is not a single hidden job is named. */
+export function readSnippets(json: unknown): Snippet[] {
+  const outputs: Json = showValues(json).outputs ?? {};
+  const snippets = outputs.gitlab_ci_snippets?.value as Record<string, unknown> | undefined;
+  if (snippets === undefined) {
+    throw new TerraformJsonError('the file holds no gitlab_ci_snippets output: plan a configuration this release synthesized (npx cdktf synth), then terraform show -json');
+  }
+  const bad = Object.entries(snippets).filter(([, text]) => typeof text !== 'string');
+  if (bad.length > 0) throw new TerraformJsonError(`the snippets of ${bad.map(([role]) => role).join(', ')} are not known in this file: show a saved plan or state`);
+  return Object.entries(snippets as Record<string, string>).map(([role, text]) => {
+    let doc: Json;
+    try {
+      doc = parse(text) as Json;
+    } catch (error) {
+      throw new TerraformJsonError(`the snippet of ${role} is not YAML (${(error as Error).message.split('\n')[0]})`);
+    }
+    const names = Object.keys(doc ?? {});
+    if (names.length !== 1 || !names[0].startsWith('.')) throw new TerraformJsonError(`the snippet of ${role} is not one hidden job (found ${JSON.stringify(names)})`);
+    return { role, text, jobName: names[0], job: doc[names[0]] };
+  });
+}
+
+/** The branch an exact branch subject names, for the example job's rule. */
+const exactBranch = (subject: string) => /^project_path:[^*?]+:ref_type:branch:ref:([^*?]+)$/.exec(subject)?.[1];
+
+/** A complete .gitlab-ci.yml: the role's hidden job and a job that extends it, run on the branches the role trusts by name. */
+export function exampleCiFile(snippet: Snippet, subjects: readonly string[]): string {
+  const branches = [...new Set(subjects.map(exactBranch).filter((b): b is string => Boolean(b)))];
+  const demo: Json = {
+    stage: 'test',
+    extends: snippet.jobName,
+    image: { name: 'amazon/aws-cli:latest', entrypoint: [''] },
+    script: ['aws sts get-caller-identity', 'aws s3 ls'],
+  };
+  if (branches.length > 0) demo.rules = [{ if: branches.map((b) => `$CI_COMMIT_BRANCH == "${b}"`).join(' || ') }];
+  const doc = new Document({ stages: ['test'], [snippet.jobName]: snippet.job, 'aws-demo': demo });
+  doc.commentBefore = snippet.text
+    .split('\n')
+    .filter((line) => line.startsWith('#'))
+    .map((line) => line.slice(1))
+    .join('\n');
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** The files to write: one per role, and the example for `example` (default: the first role). */
+export function snippetFiles(json: unknown, example?: string): Record<string, string> {
+  const snippets = readSnippets(json);
+  if (snippets.length === 0) return {};
+  const chosen = example === undefined ? snippets[0] : snippets.find((s) => s.role === example);
+  if (!chosen) throw new UsageError(`no role named ${JSON.stringify(example)}; the plan has ${JSON.stringify(snippets.map((s) => s.role))}`);
+  const summary: Json = showValues(json).outputs?.trust_summary?.value ?? {};
+  const files: Record<string, string> = { 'example.gitlab-ci.yml': exampleCiFile(chosen, summary[chosen.role]?.subjects ?? []) };
+  // Named after the hidden job, which the role map keeps unique.
+  for (const snippet of snippets) files[`${snippet.jobName.slice(1)}.gitlab-ci.yml`] = snippet.text;
+  return files;
+}
+
+/** Replaces `dir` with the files, through a sibling folder renamed into place: never half written. */
+function writeFolder(dir: string, files: Record<string, string>): void {
+  const staging = `${dir}.writing-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(staging, name), text);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(staging, dir);
+}
+
+/** Where the command writes: its answer to `out`, errors to `err`. */
+export interface Output {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+export function run(argv: readonly string[], { out, err }: Output): number {
+  try {
+    const options = parseArgs(argv);
+    const json = readTerraformJson(options.file);
+    let files: Record<string, string>;
+    try {
+      files = snippetFiles(json, options.example);
+    } catch (error) {
+      if (error instanceof TerraformJsonError) throw new TerraformJsonError(`${options.file}: ${error.message}`);
+      throw error;
+    }
+    writeFolder(options.out, files);
+    for (const name of Object.keys(files)) out(path.join(options.out, name));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof TerraformJsonError) {
+      err(`ci-snippets: ${error.message}${error instanceof UsageError ? `\n${USAGE}` : ''}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) process.exitCode = run(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) });
