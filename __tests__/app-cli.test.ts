@@ -4,10 +4,10 @@ import * as path from 'path';
 import { REPO_ROOT, tempDir } from './helpers/synth';
 
 /** Runs the compiled app as `cdktf synth` does: output dir and cdktf.json context through the environment. */
-function runApp(context: Record<string, unknown>, env: Record<string, string> = {}) {
+function runApp(context: Record<string, unknown>, env: Record<string, string> = {}, cwd = REPO_ROOT) {
   const outdir = tempDir('app');
   const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'main.js')], {
-    cwd: REPO_ROOT,
+    cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context), ...env },
   });
@@ -27,6 +27,15 @@ describe('the synth app (dist/main.js, as cdktf runs it)', () => {
     const r = runApp({ thumbprintSource: 'tls' }, { GITLAB_OIDC_THUMBPRINT_SOURCE: 'sha1' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('gitlab-oidc: Unknown thumbprintSource "sha1" (from environment variable GITLAB_OIDC_THUMBPRINT_SOURCE): use one of "tls", "none".');
+  });
+
+  test('reads no tfvars: a broken terraform.tfvars beside it is left to terraform plan to report', () => {
+    const project = tempDir('project');
+    fs.writeFileSync(path.join(project, 'terraform.tfvars'), 'mygitlab_match_value = ["project_path:g/p:ref_type:branch:ref:main"\n');
+    const r = runApp({ thumbprintSource: 'none' }, {}, project);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(fs.existsSync(path.join(r.stackDir, 'cdk.tf.json'))).toBe(true);
   });
 
   test('removes the CI snippets an earlier release wrote at synth: they now come from the plan', () => {

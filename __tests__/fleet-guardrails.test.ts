@@ -34,6 +34,22 @@ const CASES: PlanCase[] = [
   ['an existing provider of another issuer', ['-var', 'existing_provider_arn=arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'], ['is not the OIDC provider of gitlab.com', "must end in ':oidc-provider/gitlab.com'"]],
   ['an existing provider ARN of another kind', ['-var', 'existing_provider_arn=arn:aws:iam::123456789012:role/x'], ['Invalid existing_provider_arn "arn:aws:iam::123456789012:role/x"']],
   ['a trust quota above what IAM grants', ['-var', 'trust_policy_max_length=8192'], ['Invalid trust_policy_max_length 8192', 'use 1 to 4096']],
+  [
+    'two roles whose CI/CD variable would be the same',
+    ['-var', `roles={ "a.b" = { ${SUBJECT} }, "a_b" = { ${SUBJECT} } }`],
+    [
+      "Role 'a.b' of roles keeps its ARN in the CI/CD variable ROLE_ARN_A_B, and so does [\"a_b\"]: their jobs could not tell the roles apart.",
+      "Role 'a_b' of roles keeps its ARN in the CI/CD variable ROLE_ARN_A_B, and so does [\"a.b\"]",
+    ],
+  ],
+  [
+    'a job audience a role does not accept',
+    ['-var', 'ci_id_token_audience=sts.amazonaws.com'],
+    [
+      'GitLab jobs would request aud "sts.amazonaws.com" (ci_id_token_audience), but aws_iam_role.gitlab_ci accepts ["https://gitlab.com"].',
+      'Incorrect token audience',
+    ],
+  ],
 ];
 
 describeWithTerraform('roles: every guardrail rejects its bad input at terraform plan', () => {
