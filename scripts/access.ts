@@ -11,8 +11,7 @@ import { Decision } from '../src/access/decide';
 import { PolicyReadError } from '../src/access/errors';
 import { GitlabClaims, decideToken, gitlabSubject } from '../src/access/gitlab-token';
 import { TerraformJsonError, readTerraformJson, readTerraformShow } from '../src/access/terraform-show';
-
-class UsageError extends Error {}
+import { CONSOLE, Output, UsageError, readArgs } from './cli';
 
 const USAGE =
   "usage: npm run -s access -- <terraform-show.json> (--sub '<sub>' | --project <group/project> --ref <ref> [--ref-type branch|tag]) " +
@@ -29,39 +28,30 @@ interface Options {
 
 function parseArgs(argv: readonly string[]): Options {
   const claims: Record<string, string> = {};
-  let file: string | undefined;
   let sub: string | undefined;
   let project: string | undefined;
   let ref: string | undefined;
   let refType: string | undefined;
   const options: Partial<Options> = { json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--sub') sub = value();
-    else if (arg === '--project') project = value();
-    else if (arg === '--ref') ref = value();
-    else if (arg === '--ref-type') refType = value();
-    else if (arg === '--aud') options.aud = value();
-    else if (arg === '--role') options.role = value();
-    else if (arg === '--json') options.json = true;
-    else if (arg === '--expect') {
+  const file = readArgs(argv, (name, value) => {
+    if (name === '--sub') sub = value();
+    else if (name === '--project') project = value();
+    else if (name === '--ref') ref = value();
+    else if (name === '--ref-type') refType = value();
+    else if (name === '--aud') options.aud = value();
+    else if (name === '--role') options.role = value();
+    else if (name === '--json') options.json = true;
+    else if (name === '--expect') {
       const v = value();
       if (v !== 'allow' && v !== 'deny') throw new UsageError(`--expect takes allow or deny, not ${JSON.stringify(v)}`);
       options.expect = v;
-    } else if (arg === '--claim') {
+    } else if (name === '--claim') {
       const [, key, v] = /^([a-z_]+)=(.*)$/.exec(value()) ?? [];
       if (!key) throw new UsageError(`--claim takes key=value with a lower-case claim name, e.g. ref_protected=true`);
       claims[key] = v;
-    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else if (file === undefined) file = arg;
-    else throw new UsageError(`one file only; also got ${JSON.stringify(arg)}`);
-  }
-  if (!file) throw new UsageError('no file given');
+    } else return false;
+    return true;
+  });
   if (sub !== undefined && project !== undefined) throw new UsageError('give --sub, or --project with --ref, not both');
   if (project !== undefined) {
     if (ref === undefined) throw new UsageError('--project needs --ref');
@@ -71,12 +61,6 @@ function parseArgs(argv: readonly string[]): Options {
   if (sub === undefined) throw new UsageError("give the token's --sub, or --project and --ref");
   if (options.expect && !options.role) throw new UsageError('--expect needs --role <name>');
   return { ...options, file, claims: { ...claims, sub } } as Options;
-}
-
-/** Where the command writes: its answer to `out`, errors to `err`. */
-export interface Output {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
 }
 
 export function run(argv: readonly string[], { out, err }: Output): number {
@@ -107,4 +91,4 @@ export function run(argv: readonly string[], { out, err }: Output): number {
   }
 }
 
-if (require.main === module) process.exitCode = run(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) });
+if (require.main === module) process.exitCode = run(process.argv.slice(2), CONSOLE);

@@ -11,8 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Document, parse } from 'yaml';
 import { TerraformJsonError, readTerraformJson, showValues } from '../src/access/terraform-show';
-
-class UsageError extends Error {}
+import { CONSOLE, Output, UsageError, readArgs } from './cli';
 
 const USAGE = 'usage: npm run -s ci-snippets -- <terraform-show.json> [--out <dir>] [--example <role>]';
 
@@ -26,23 +25,14 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  let file: string | undefined;
   let out = DEFAULT_OUT;
   let example: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--out') out = value();
-    else if (arg === '--example') example = value();
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else if (file === undefined) file = arg;
-    else throw new UsageError(`one file only; also got ${JSON.stringify(arg)}`);
-  }
-  if (!file) throw new UsageError('no file given');
+  const file = readArgs(argv, (name, value) => {
+    if (name === '--out') out = value();
+    else if (name === '--example') example = value();
+    else return false;
+    return true;
+  });
   return { file, out, example };
 }
 
@@ -123,12 +113,6 @@ function writeFolder(dir: string, files: Record<string, string>): void {
   fs.renameSync(staging, dir);
 }
 
-/** Where the command writes: its answer to `out`, errors to `err`. */
-export interface Output {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
-
 export function run(argv: readonly string[], { out, err }: Output): number {
   try {
     const options = parseArgs(argv);
@@ -152,4 +136,4 @@ export function run(argv: readonly string[], { out, err }: Output): number {
   }
 }
 
-if (require.main === module) process.exitCode = run(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) });
+if (require.main === module) process.exitCode = run(process.argv.slice(2), CONSOLE);
