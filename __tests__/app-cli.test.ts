@@ -3,18 +3,26 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT, tempDir } from './helpers/synth';
 
-/** Runs the compiled app as `cdktf synth` does: output dir and cdktf.json context through the environment. */
-function runApp(context: Record<string, unknown>, env: Record<string, string> = {}, cwd = REPO_ROOT) {
-  const outdir = tempDir('app');
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'main.js')], {
+/** The `app` command of cdktf.json, with the project's path: what `cdktf synth` runs. */
+const APP = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8')).app.replace('tools/', `${REPO_ROOT}/tools/`);
+
+/** Runs the app as `cdktf synth` does: output dir and cdktf.json context through the environment. */
+function synthApp(outdir: string, context: Record<string, unknown>, env: Record<string, string> = {}, cwd = REPO_ROOT) {
+  return spawnSync(APP, {
+    shell: true,
     cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context), ...env },
   });
+}
+
+function runApp(context: Record<string, unknown>, env: Record<string, string> = {}, cwd = REPO_ROOT) {
+  const outdir = tempDir('app');
+  const r = synthApp(outdir, context, env, cwd);
   return { ...r, stackDir: path.join(outdir, 'stacks', 'gitlab-oidc'), ciDir: path.join(outdir, 'gitlab-ci') };
 }
 
-describe('the synth app (dist/main.js, as cdktf runs it)', () => {
+describe('the synth app, as cdktf.json runs it', () => {
   test('writes cdk.tf.json from the cdktf.json context', () => {
     const r = runApp({ thumbprintSource: 'none' });
     expect(r.stderr).toBe('');
@@ -43,11 +51,7 @@ describe('the synth app (dist/main.js, as cdktf runs it)', () => {
     fs.mkdirSync(first.ciDir, { recursive: true });
     fs.writeFileSync(path.join(first.ciDir, 'aws-oidc-gitlab-ci.gitlab-ci.yml'), 'stale');
     const outdir = path.dirname(first.ciDir);
-    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'main.js')], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify({ thumbprintSource: 'none' }) },
-    });
+    const r = synthApp(outdir, { thumbprintSource: 'none' });
     expect(r.status).toBe(0);
     expect(fs.existsSync(first.ciDir)).toBe(false);
   });
@@ -64,11 +68,7 @@ describe('the synth app (dist/main.js, as cdktf runs it)', () => {
     const json = runApp({});
     expect(fs.existsSync(path.join(json.stackDir, 'cdk.tf.json'))).toBe(true);
     const outdir = path.dirname(path.dirname(json.stackDir));
-    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'main.js')], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: '{}', SYNTH_HCL_OUTPUT: 'true' },
-    });
+    const r = synthApp(outdir, {}, { SYNTH_HCL_OUTPUT: 'true' });
     expect(r.status).toBe(0);
     expect(fs.readdirSync(json.stackDir).filter((f) => f.startsWith('cdk.'))).toEqual(['cdk.tf']);
     expect(fs.readFileSync(path.join(json.stackDir, 'cdk.tf'), 'utf8')).toContain('data "tls_certificate" "gitlab" {');

@@ -34,5 +34,8 @@ export function synthStack(context: Record<string, unknown> = {}, opts: { hcl?: 
   return { dir: path.dirname(file), file, text: fs.readFileSync(file, 'utf8') };
 }
 
+/** The text without the paths the CI snippets name inside a job's container, which are not this machine's. */
+export const withoutJobPaths = (text: string): string => text.replace(/\/tmp\/aws-web-identity-token-\$CI_JOB_ID/g, '');
+
 /** The article's variable values, as a tfvars file's text. */
 export const EXAMPLE_TFVARS = fs.readFileSync(path.join(REPO_ROOT, 'terraform.tfvars.example'), 'utf8');

@@ -32,9 +32,14 @@ export function terraformEnv(): TerraformEnv {
 
 /**
  * `describe` for Terraform-level tests: skipped with a printed reason where terraform is
- * missing, but with CI=true a missing terraform fails the run.
+ * missing, but with CI=true a missing terraform fails the run. `TEST_TIER=unit` skips them.
  */
 export function describeWithTerraform(name: string, body: () => void): void {
+  // npm run test:unit: the tests that need no terraform.
+  if (process.env.TEST_TIER === 'unit') {
+    describe.skip(name, body);
+    return;
+  }
   const tf = terraformEnv();
   if (tf.available) {
     describe(name, body);
