@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT, tempDir } from './helpers/synth';
+import { describeWithTerraform } from './helpers/terraform';
 
 /** The `app` command of cdktf.json, with the project's path: what `cdktf synth` runs. */
 const APP = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8')).app.replace('tools/', `${REPO_ROOT}/tools/`);
@@ -63,7 +64,10 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(r.stderr).toContain('gitlab-oidc: ciTfvars (from cdktf.json context "ciTfvars") was removed');
     expect(fs.existsSync(r.stackDir)).toBe(false);
   });
+});
 
+// terraform fmt formats cdk.tf: a Terraform-level test.
+describeWithTerraform('the synth app with --hcl', () => {
   test('with --hcl it writes only cdk.tf, removing the cdk.tf.json of an earlier synth', () => {
     const json = runApp({});
     expect(fs.existsSync(path.join(json.stackDir, 'cdk.tf.json'))).toBe(true);

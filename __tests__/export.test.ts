@@ -23,7 +23,8 @@ function exported(asModule: boolean): string {
 
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
 
-describe('npm run export', () => {
+// terraform fmt writes main.tf: a Terraform-level test.
+describeWithTerraform('npm run export', () => {
   test('writes the configuration, the example tfvars and a README, without cdktf metadata', () => {
     const dir = exported(false);
     expect(fs.readdirSync(dir).sort()).toEqual([...EXPORTED_FILES].sort());

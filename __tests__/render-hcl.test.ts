@@ -1,3 +1,4 @@
+import { describeWithTerraform } from './helpers/terraform';
 import { renderHcl, renderString } from '../src/hcl/render-hcl';
 import { textExpression, textParts, textTemplate } from '../src/hcl/text';
 import { synthStack } from './helpers/synth';
@@ -92,7 +93,8 @@ describe('long text', () => {
   });
 });
 
-describe('the synthesized cdk.tf reads like a careful human wrote it', () => {
+// terraform fmt formats cdk.tf: a Terraform-level test.
+describeWithTerraform('the synthesized cdk.tf reads like a careful human wrote it', () => {
   test.each([
     ['defaults', {}],
     ['thumbprintSource none, s3 backend', { thumbprintSource: 'none', backend: 's3', backendConfig: { bucket: 'b', key: 'k', region: 'eu-west-1' } }],
