@@ -20,29 +20,32 @@ describe('GitlabCiRoleFleet', () => {
 
   test('creates one role per entry of the roles map, named by its key, with its IAM attributes', () => {
     const role = tf.resource.aws_iam_role.fleet;
-    expect(role.for_each).toBe('${var.teams}');
+    expect(role.for_each).toBe('${local.fleet_instances}');
+    expect(tf.locals.fleet_instances).toMatch(/^\$\{\{ for name, role in var\.teams : name => \{\n/);
     expect(role.name).toBe('${each.key}');
     for (const attribute of ['path', 'description', 'max_session_duration', 'permissions_boundary', 'tags']) {
       expect(role[attribute]).toBe(`\${each.value.${attribute}}`);
+      expect(tf.locals.fleet_instances).toContain(`\n${attribute} = role.${attribute}\n`);
     }
   });
 
-  test('reads its trust policy and its one guardrail precondition from the role model, by name', () => {
+  test('reads its trust policy and its one guardrail precondition from the role model, through its own slim map', () => {
     const role = tf.resource.aws_iam_role.fleet;
-    expect(role.assume_role_policy).toBe('${local.ci_trust_policies[each.key]}');
+    expect(tf.locals.fleet_instances).toContain('assume_role_policy = local.ci_trust_policies[name]\nproblems = local.ci_role_problems[name]\n');
+    expect(role.assume_role_policy).toBe('${each.value.assume_role_policy}');
     expect(role.lifecycle.precondition).toEqual([
-      { condition: '${length(local.ci_role_problems[each.key]) == 0}', error_message: '${join("\\n", local.ci_role_problems[each.key])}' },
+      { condition: '${length(each.value.problems) == 0}', error_message: '${join("\\n", each.value.problems)}' },
     ]);
   });
 
-  test('keys attachments by role and ARN, inline policies by role and policy name', () => {
-    expect(tf.resource.aws_iam_role_policy_attachment.fleet.for_each).toBe('${local.fleet_policy_attachments}');
-    expect(tf.locals.fleet_policy_attachments).toContain('"${name}/${arn}" => { role = name, policy_arn = arn }');
-    expect(tf.resource.aws_iam_role_policy_attachment.fleet.role).toBe('${local.fleet_role_names[each.value.role]}');
-    expect(tf.locals.fleet_role_names).toBe('${{ for name, role in aws_iam_role.fleet : name => role.name }}');
-    expect(tf.resource.aws_iam_role_policy_attachment.fleet.depends_on).toBeUndefined();
+  test('keys attachments by role and ARN, inline policies by role and policy name; each reads its role\'s name from its own value', () => {
+    const attachment = tf.resource.aws_iam_role_policy_attachment.fleet;
+    expect(attachment.for_each).toBe('${local.fleet_policy_attachments}');
+    expect(tf.locals.fleet_policy_attachments).toContain('"${name}/${arn}" => { role = aws_iam_role.fleet[name].name, policy_arn = arn }');
+    expect(attachment.role).toBe('${each.value.role}');
+    expect(attachment.depends_on).toBeUndefined();
     expect(tf.resource.aws_iam_role_policy.fleet.for_each).toBe('${local.fleet_inline_policies}');
-    expect(tf.locals.fleet_inline_policies).toContain('"${name}/${policy}"');
+    expect(tf.locals.fleet_inline_policies).toContain('"${name}/${policy}" => { role = aws_iam_role.fleet[name].name, name = policy');
   });
 });
 

@@ -1,77 +1,113 @@
 /**
- * `npm run bench`: what synthesis costs, beside what the cdktf habits it avoids would cost.
+ * `npm run bench`: what users wait for, in one run.
  *
- * Prints, in one run: the compiled app's synth wall time and peak memory; the cost of
- * `require("@cdktf/provider-aws")` from the package root; `cdktf synth` through the CLI;
- * fleet scale (synth and a mocked `terraform test` plan of 1, 100 and 1,000 roles); and the
- * jest suite's wall time (skip it with BENCH_SKIP_JEST=1).
+ * - The app as `cdktf.json` runs it, beside what the cdktf habit it avoids would cost
+ *   (`require("@cdktf/provider-aws")` from the package root), measured in turns.
+ * - `cdktf synth` through the CLI.
+ * - `npm run test:unit` and `npm test` (skip both with BENCH_SKIP_TESTS=1).
+ * - Fleet scale: mocked `terraform test` plans of 0, 100, 300, 1,000 and 2,000 roles
+ *   (BENCH_FLEET_SIZES to change), given in tfvars and in TypeScript: wall and CPU time, CPU
+ *   per role over the run with none, peak memory, and the growth exponent from 300 to 1,000.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { benchFleet } from './bench-fleet';
+import { FleetRow, RoleSource, benchFleet } from './bench-fleet';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const PRELOAD = path.join(__dirname, 'report-usage.js');
+const APP = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')).app as string;
 
 interface Sample {
   readonly seconds: number;
-  readonly maxRssMb: number | undefined;
+  readonly maxRssMb?: number;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Sample {
+/** One run of a shell command: wall seconds, and the peak RSS of its largest process where GNU time is installed. */
+function run(command: string, env: NodeJS.ProcessEnv = {}): Sample {
+  const gnuTime = fs.existsSync('/usr/bin/time');
   const start = process.hrtime.bigint();
-  const r = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env } });
+  const r = spawnSync(gnuTime ? `/usr/bin/time -f BENCH_MAX_RSS_KB=%M ${command}` : command, {
+    shell: true,
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env },
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${command} failed:\n${r.stdout}\n${r.stderr}`);
   const rss = /BENCH_MAX_RSS_KB=(\d+)/.exec(r.stderr ?? '');
   return { seconds, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function measure(label: string, times: number, command: string, args: string[], env?: NodeJS.ProcessEnv) {
-  const samples = Array.from({ length: times }, () => run(command, args, env));
-  const seconds = median(samples.map((s) => s.seconds));
+interface Row {
+  readonly label: string;
+  readonly runs: number;
+  readonly seconds: number;
+  readonly maxRssMb?: number;
+}
+
+function summarize(label: string, samples: Sample[]): Row {
   const rss = samples.map((s) => s.maxRssMb).filter((x): x is number => x !== undefined);
-  return { label, seconds, maxRssMb: rss.length ? Math.max(...rss) : undefined, runs: times };
+  return { label, runs: samples.length, seconds: median(samples.map((s) => s.seconds)), maxRssMb: rss.length ? Math.max(...rss) : undefined };
 }
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
-const node = process.execPath;
-const rows = [
-  measure('app synth (node dist/main.js, deep imports)', 5, node, ['-r', PRELOAD, 'dist/main.js'], { CDKTF_OUTDIR: outdir }),
-  measure('require("@cdktf/provider-aws") from the package root', 3, node, ['-r', PRELOAD, '-e', 'require("@cdktf/provider-aws")']),
-  measure('npx cdktf synth (CLI start-up included)', 1, 'npx', ['cdktf', 'synth'], { CDKTF_OUTDIR: outdir }),
-];
-if (!process.env.BENCH_SKIP_JEST) rows.push(measure('npm test: jest suite', 1, 'npx', ['jest', '--silent']));
+const env = { CDKTF_OUTDIR: outdir };
+
+// The app and the root import in turns, so both see the same machine.
+const appSamples: Sample[] = [];
+const rootSamples: Sample[] = [];
+for (let i = 0; i < 5; i++) {
+  appSamples.push(run(APP, env));
+  rootSamples.push(run(`node -e 'require("@cdktf/provider-aws")'`));
+}
+const app = summarize(`the app as cdktf.json runs it (${APP})`, appSamples);
+const rootImport = summarize('require("@cdktf/provider-aws") from the package root', rootSamples);
+const rows: Row[] = [app, rootImport, summarize('npx cdktf synth (CLI start-up included)', [run('npx cdktf synth', env)])];
+if (!process.env.BENCH_SKIP_TESTS) {
+  rows.push(summarize('npm run test:unit', [run('npm run -s test:unit')]));
+  rows.push(summarize('npm test (tsc, then every test)', [run('npm test --silent')]));
+}
 fs.rmSync(outdir, { recursive: true, force: true });
 
 console.log(`\nbench on ${os.cpus().length} cores, node ${process.version}\n`);
 console.log('| measured | runs | wall s (median) | peak RSS MB |');
 console.log('|---|---|---|---|');
-for (const r of rows) {
-  console.log(`| ${r.label} | ${r.runs} | ${r.seconds.toFixed(2)} | ${r.maxRssMb === undefined ? 'n/a' : r.maxRssMb.toFixed(0)} |`);
-}
-const [app, rootImport] = rows;
+for (const r of rows) console.log(`| ${r.label} | ${r.runs} | ${r.seconds.toFixed(2)} | ${r.maxRssMb === undefined ? 'n/a' : r.maxRssMb.toFixed(0)} |`);
 const ratio = app.seconds / rootImport.seconds;
 console.log(
-  `\napp / root import wall time: ${ratio.toFixed(2)} (goal <= 0.25: ${ratio <= 0.25 ? 'met' : 'NOT met'}); ` +
-    `app peak RSS ${app.maxRssMb?.toFixed(0)} MB (goal < 150: ${(app.maxRssMb ?? Infinity) < 150 ? 'met' : 'NOT met'})`,
+  `\napp / root import wall time: ${ratio.toFixed(2)} (goal <= 0.15: ${ratio <= 0.15 ? 'met' : 'NOT met'}); ` +
+    `app peak RSS ${app.maxRssMb?.toFixed(0)} MB (goal <= 100: ${(app.maxRssMb ?? Infinity) <= 100 ? 'met' : 'NOT met'})`,
 );
 
-const fleet = benchFleet([1, 100, 1000]);
-console.log('\nfleet scale: terraform test (command = plan, mock_provider "aws") with N roles in tfvars\n');
+const sizes = (process.env.BENCH_FLEET_SIZES ?? '0,100,300,1000,2000').split(',').map(Number);
+const sources: RoleSource[] = ['tfvars', 'typescript'];
+const fleet = benchFleet(sources, sizes);
+console.log('\nfleet scale: terraform test (command = plan, mock_provider "aws") with N roles\n');
 if (typeof fleet === 'string') {
   console.log(fleet);
 } else {
-  console.log('| roles | synth s | plan s | plan peak RSS MB | plan s per 100 roles over 1 role |');
-  console.log('|---|---|---|---|---|');
+  console.log('| roles from | roles | wall s | CPU s | CPU ms per role (over 0 roles) | peak RSS MB |');
+  console.log('|---|---|---|---|---|---|');
+  const base = (source: RoleSource) => fleet.find((r) => r.source === source && r.roles === 0);
+  const perRole = (r: FleetRow) => {
+    const zero = base(r.source);
+    return r.roles > 0 && zero && r.planCpuSeconds !== undefined && zero.planCpuSeconds !== undefined ? ((r.planCpuSeconds - zero.planCpuSeconds) / r.roles) * 1000 : undefined;
+  };
   for (const r of fleet) {
-    const per100 = r.roles > 1 ? (((r.planSeconds - fleet[0].planSeconds) / (r.roles - 1)) * 100).toFixed(2) : '-';
-    console.log(`| ${r.roles} | ${r.synthSeconds.toFixed(2)} | ${r.planSeconds.toFixed(2)} | ${r.planMaxRssMb?.toFixed(0) ?? 'n/a'} | ${per100} |`);
+    console.log(
+      `| ${r.source} | ${r.roles} | ${r.planSeconds.toFixed(1)} | ${r.planCpuSeconds?.toFixed(1) ?? 'n/a'} | ${perRole(r)?.toFixed(1) ?? '-'} | ${r.planMaxRssMb?.toFixed(0) ?? 'n/a'} |`,
+    );
   }
-  const largest = fleet[fleet.length - 1];
-  console.log(`\n${largest.roles} roles planned in ${largest.planSeconds.toFixed(1)} s (goal <= 60 s: ${largest.planSeconds <= 60 ? 'met' : 'NOT met'})`);
+  for (const source of sources) {
+    const at = (n: number) => fleet.find((r) => r.source === source && r.roles === n);
+    const [zero, small, large] = [base(source), at(300), at(1000)];
+    if (zero?.planCpuSeconds === undefined || small?.planCpuSeconds === undefined || large?.planCpuSeconds === undefined) continue;
+    const exponent = Math.log((large.planCpuSeconds - zero.planCpuSeconds) / (small.planCpuSeconds - zero.planCpuSeconds)) / Math.log(1000 / 300);
+    const goal = source === 'tfvars' ? `CPU per role at 1,000 <= 25 ms: ${perRole(large)! <= 25 ? 'met' : 'NOT met'}` : `exponent <= 1.15: ${exponent <= 1.15 ? 'met' : 'NOT met'}`;
+    console.log(`${source}: growth exponent of CPU over 0 roles, 300 -> 1,000: ${exponent.toFixed(2)}; ${goal}`);
+  }
 }

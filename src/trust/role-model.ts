@@ -147,11 +147,21 @@ export class RoleTrustModel extends Construct {
     return `local.${this.prefix}trust_policies[${name}]`;
   }
 
+  /** HCL expression of the problems (guardrail messages) of the role named by the HCL expression `name`. */
+  public problemsOf(name: string): string {
+    return `local.${this.prefix}role_problems[${name}]`;
+  }
+
   /** The one precondition that holds every check of the role named by `name`, with all its problems as the message. */
   public preconditionOf(name: string): Validation {
-    return {
-      condition: `\${length(local.${this.prefix}role_problems[${name}]) == 0}`,
-      errorMessage: `\${join("\\n", local.${this.prefix}role_problems[${name}])}`,
-    };
+    return problemsPrecondition(this.problemsOf(name));
   }
+}
+
+/** The precondition that a role's list of problems (an HCL expression) is empty, with the problems as its message. */
+export function problemsPrecondition(problems: string): Validation {
+  return {
+    condition: `\${length(${problems}) == 0}`,
+    errorMessage: `\${join("\\n", ${problems})}`,
+  };
 }
