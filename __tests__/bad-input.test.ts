@@ -16,6 +16,14 @@ const CASES: PlanCase[] = [
     ['["project_path:mygr*/app:ref_type:branch:ref:main"]', "before the first '/'"],
   ],
   [
+    "a GitLab subject with a Git ref path (GitLab's ref is the bare branch name)",
+    ['-var', 'mygitlab_match_value=["project_path:mygroup/myproject:ref_type:branch:ref:refs/heads/main"]'],
+    [
+      'Invalid mygitlab_match_value value(s) ["project_path:mygroup/myproject:ref_type:branch:ref:refs/heads/main"]',
+      "GitLab's ref is the bare branch or tag name: write ':ref:main', not ':ref:refs/heads/main'",
+    ],
+  ],
+  [
     'a GitHub-style subject',
     ['-var', 'mygitlab_match_value=["repo:mygroup/myproject:ref:refs/heads/main"]'],
     ['Invalid mygitlab_match_value value(s) ["repo:mygroup/myproject:ref:refs/heads/main"]', 'subject format of GitHub Actions'],

@@ -18,6 +18,11 @@ const CASES: PlanCase[] = [
   ['a role with no sub condition', role('managed_policy_arns = []'), ["Role 'team-a' of roles has no 'sub' condition", 'any project on the GitLab instance', "roles['team-a'].subjects"]],
   ['a subject open to other owners', role('subjects = ["project_path:*"]'), ['Invalid subjects in roles (role: rejected values) {"team-a":["project_path:*"]}', 'other owners']],
   ['a subject whose wildcard covers ref_type', role('subjects = ["project_path:team/app*"]'), ["Role 'team-a' of roles has sub value(s) [\"project_path:team/app*\"]", 'ref_type literal']],
+  [
+    'a ref written as a Git ref path',
+    role('subjects = ["project_path:team/app:ref_type:branch:ref:refs/heads/main"]'),
+    ['{"team-a":["project_path:team/app:ref_type:branch:ref:refs/heads/main"]}', "GitLab's ref is the bare branch or tag name: write ':ref:main'"],
+  ],
   ['a GitHub-format subject', role('subjects = ["repo:team/app:ref:refs/heads/main"]'), ['{"team-a":["repo:team/app:ref:refs/heads/main"]}', 'subject format of GitHub Actions']],
   ['an audience the provider does not list', role(`${SUBJECT}, audiences = ["sts.amazonaws.com"]`), ["Role 'team-a' of roles checks aud value(s) [\"sts.amazonaws.com\"] that the OIDC provider does not list [\"https://gitlab.com\"]"]],
   ['a trust policy over the length quota', role(MANY_SUBJECTS), ["Role 'team-a' of roles has a trust policy of", 'characters; IAM accepts 2048 (trust_policy_max_length)']],

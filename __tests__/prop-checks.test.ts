@@ -50,9 +50,10 @@ const ROWS: Row[] = [
   ['OIDC_PROVIDER_ARN', 'existingProviderArn', 'arn:aws:iam::123456789012:role/gitlab', 'arn:aws:iam::123456789012:role/gitlab', 'variable'],
   ['QUOTA_TRUST_POLICY_LENGTH', 'trustPolicyMaxLength', 8192, 8192, 'variable'],
   ['QUOTA_MANAGED_POLICIES', 'maxManagedPoliciesPerRole', 25, 25, 'variable'],
-  ['NOT_GITHUB_SUBJECT', 'subjects', ['repo:acme/api:ref:refs/heads/main'], 'repo:acme/api:ref:refs/heads/main', 'role'],
+  ['NOT_GITHUB_SUBJECT', 'subjects', ['repo:acme/api:environment:production'], 'repo:acme/api:environment:production', 'role'],
   ['NOT_OPEN_TO_OTHER_OWNERS', 'subjects', ['project_path:*/api:ref_type:branch:ref:main'], 'project_path:*/api:ref_type:branch:ref:main', 'role'],
   ['GITLAB_SUBJECT', 'subjects', ['project_path:acme/api'], 'project_path:acme/api', 'role'],
+  ['NOT_GIT_REF_PATH', 'subjects', ['project_path:acme/api:ref_type:branch:ref:refs/heads/main'], 'project_path:acme/api:ref_type:branch:ref:refs/heads/main', 'variable'],
   ['CLAIM_NAME', 'claims', { 'Project-Id': ['42'] }, 'Project-Id', 'role'],
   ['GITLAB_COM_CLAIM', 'claims', { project_path: ['acme/api'] }, 'project_path', 'role'],
   ['NOT_EMPTY_VALUE', 'claims', { project_id: [''] }, '', 'variable'],
@@ -185,8 +186,8 @@ describeWithTerraform('the same value through a variable fails plan (terraform t
   test('each variable carries its rules once, as a validation', () => {
     const validations = (prop: string) => (config.variable[`v_${prop}`].validation ?? []).length;
     expect(validations('issuerUrl')).toBe(1);
-    expect(validations('claims')).toBe(3); // each claim value: not empty, not open to other owners, not a GitHub subject
-    expect(validations('subjects')).toBe(0); // checked with the whole trust, at the role
+    expect(validations('claims')).toBe(4); // each claim value: not empty, not open to other owners, not a GitHub subject, not a Git ref path
+    expect(validations('subjects')).toBe(1); // a ref path; the rest is checked with the whole trust, at the role
     expect(config.resource.aws_iam_role.deploy.lifecycle.precondition).toHaveLength(1);
   });
 

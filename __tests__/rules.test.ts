@@ -17,6 +17,10 @@ const SAMPLES: Record<string, { accept: unknown[]; refuse: unknown[] }> = {
   CLAIM_NAME: { accept: ['sub', 'ref_protected'], refuse: ['Sub', 'gitlab.com:sub', '', '1sub'] },
   NOT_EMPTY_VALUE: { accept: ['x', ' a '], refuse: ['', ' \t '] },
   NOT_OPEN_TO_OTHER_OWNERS: { accept: ['project_path:acme/*:ref_type:tag:ref:v*', 'main'], refuse: ['*', '?x', 'project_path:*', 'project_path:ac*/api:ref_type:branch:ref:main'] },
+  NOT_GIT_REF_PATH: {
+    accept: ['project_path:acme/api:ref_type:branch:ref:main', 'project_path:acme/api:ref_type:branch:ref:feature/refs/heads/x'],
+    refuse: ['project_path:acme/api:ref_type:branch:ref:refs/heads/main', 'project_path:acme/api:ref_type:tag:ref:refs/tags/v1'],
+  },
   NOT_GITHUB_SUBJECT: { accept: ['project_path:acme/api:ref_type:branch:ref:main'], refuse: ['repo:acme/api:ref:refs/heads/main'] },
   GITLAB_SUBJECT: {
     accept: ['project_path:acme/api:ref_type:branch:ref:main', 'project_path:acme/*:ref_type:tag:ref:v*'],

@@ -16,6 +16,7 @@ import {
   JSON_DOCUMENT,
   MANAGED_POLICY_ARN,
   NOT_GITHUB_SUBJECT,
+  NOT_GIT_REF_PATH,
   NOT_OPEN_TO_OTHER_OWNERS,
   PERMISSIONS_BOUNDARY,
   ROLE_DESCRIPTION,
@@ -239,7 +240,9 @@ export class GitlabCiRole extends Construct {
     // Subjects, audiences and claim names are checked at plan by the provider's role map,
     // with every role's trust (see trustChecks): here only their literals are.
     const tokenPreconditions = checkProps(this, [
-      { prop: 'subjects', value: props.subjects, rules: [NOT_GITHUB_SUBJECT, NOT_OPEN_TO_OTHER_OWNERS, GITLAB_SUBJECT], parts: 'elements', atPlan: false },
+      { prop: 'subjects', value: props.subjects, rules: [NOT_GITHUB_SUBJECT, NOT_OPEN_TO_OTHER_OWNERS, NOT_GIT_REF_PATH, GITLAB_SUBJECT], parts: 'elements', atPlan: false },
+      // The trust's shape check lets a ref path through: this one is checked at plan here too.
+      { prop: 'subjects', value: props.subjects, rules: [NOT_GIT_REF_PATH], parts: 'elements', atSynth: false },
       { prop: 'audiences', value: props.audiences, rules: [AUDIENCE], parts: 'elements', atPlan: false },
       { prop: 'claims', value: props.claims, rules: [CLAIM_NAME, GITLAB_COM_CLAIM], parts: 'keys', atPlan: false },
       { prop: 'claims', value: props.claims, rules: CLAIM_VALUE_RULES, parts: 'list values' },

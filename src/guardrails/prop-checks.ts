@@ -45,6 +45,11 @@ export interface PropCheck {
    * @default true
    */
   readonly atPlan?: boolean;
+  /**
+   * Whether a literal is checked at synth here. False where another check of the same prop does.
+   * @default true
+   */
+  readonly atSynth?: boolean;
 }
 
 /** The parts of a literal value, each with how a message names it. */
@@ -109,10 +114,10 @@ function checkedAtItsVariables(construct: Construct, expression: string, rule: V
  */
 export function checkProps(construct: Construct, checks: readonly PropCheck[]): Validation[] {
   const preconditions: Validation[] = [];
-  for (const { prop, value, rules, parts = 'value', atPlan = true } of checks) {
+  for (const { prop, value, rules, parts = 'value', atPlan = true, atSynth = true } of checks) {
     if (value === undefined) continue;
     const literals = partsOf(prop, value, parts).map(({ at, part }) => ({ at, literal: literalOf(construct, part) }));
-    for (const { at, literal } of literals) {
+    for (const { at, literal } of atSynth ? literals : []) {
       const broken = literal === undefined || literal === null ? undefined : rules.find((rule) => !rule.test(literal));
       if (broken) Annotations.of(construct).addError(`${describe(construct)}: ${at} ${JSON.stringify(literal)} is refused: ${broken.fix}.`);
     }

@@ -79,6 +79,15 @@ export const NOT_GITHUB_SUBJECT: ValueRule = rule(
 );
 
 /**
+ * A ref written as a Git ref path. GitLab's `ref` claim, and the ref in `sub`, is the bare
+ * branch or tag name (`main`, `v1.2`), so `ref:refs/heads/main` never matches a token.
+ */
+export const NOT_GIT_REF_PATH: ValueRule = rule(
+  { notMatches: ':ref:refs/(heads|tags)/' },
+  "GitLab's ref is the bare branch or tag name: write ':ref:main', not ':ref:refs/heads/main' (that is GitHub's form, and no GitLab token carries it)",
+);
+
+/**
  * GitLab's `sub`: `project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>`,
  * with the top-level group literal and `ref_type` spelled out.
  */
@@ -194,7 +203,7 @@ export const GITLAB_COM_CLAIM: ValueRule = rule(
 );
 
 /** The rules every value matched against a token claim must pass, whichever claim it is. */
-export const CLAIM_VALUE_RULES: readonly ValueRule[] = [NOT_EMPTY_VALUE, NOT_OPEN_TO_OTHER_OWNERS, NOT_GITHUB_SUBJECT];
+export const CLAIM_VALUE_RULES: readonly ValueRule[] = [NOT_EMPTY_VALUE, NOT_OPEN_TO_OTHER_OWNERS, NOT_GITHUB_SUBJECT, NOT_GIT_REF_PATH];
 
 /** Terraform `validation` block content for a variable. */
 export interface Validation {

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { GitlabProvider } from '@cdktf/provider-gitlab/lib/provider';
 import { SynthOptions } from '../config/synth-options';
@@ -66,7 +67,8 @@ export class GitlabOidcStack extends TerraformStack {
       trustPolicyMaxLength: variable('trust_policy_max_length').numberValue,
       maxManagedPoliciesPerRole: variable('max_managed_policies_per_role').numberValue,
       ciAudience: variable('ci_id_token_audience').stringValue,
-      ciRegion: variable('aws_region').stringValue,
+      // The region of the provider the stack is applied with: a module export keeps no aws_region.
+      ciRegion: new DataAwsRegion(this, 'current').name,
     });
 
     // The article's role exists when all its inputs are set; with none set, the stack holds
