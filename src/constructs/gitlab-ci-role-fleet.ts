@@ -89,11 +89,11 @@ export class GitlabCiRoleFleet extends Construct {
     const roleName = `aws_iam_role.${name}[name].name`;
     local(
       'policy_attachments',
-      `merge([for name, role in ${roles} : { for arn in role.managed_policy_arns : "\${name}/\${arn}" => { role = ${roleName}, policy_arn = arn } }]...)`,
+      `merge([\nfor name, role in ${roles} : {\nfor arn in role.managed_policy_arns : "\${name}/\${arn}" => { role = ${roleName}, policy_arn = arn }\n}\n]...)`,
     );
     local(
       'inline_policies',
-      `merge([for name, role in ${roles} : { for policy, document in role.inline_policies : "\${name}/\${policy}" => { role = ${roleName}, name = policy, document = document } }]...)`,
+      `merge([\nfor name, role in ${roles} : {\nfor policy, document in role.inline_policies : "\${name}/\${policy}" => { role = ${roleName}, name = policy, document = document }\n}\n]...)`,
     );
     const attachments = new IamRolePolicyAttachment(this, 'attachments', {
       role: '${each.value.role}',
