@@ -57,6 +57,15 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(fs.existsSync(first.ciDir)).toBe(false);
   });
 
+  test('a misspelt option in the cdktf.json context fails synth in one line with the nearest option, and writes nothing', () => {
+    const r = runApp({ thumbprintSorce: 'none' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'gitlab-oidc: Unknown option "thumbprintSorce" in the cdktf.json context: did you mean "thumbprintSource"? The options are thumbprintSource, backend, backendConfig, manageGitlabVariables.',
+    ]);
+    expect(fs.existsSync(r.stackDir)).toBe(false);
+  });
+
   test('an option of an earlier release fails synth in one line, with what replaces it, and writes nothing', () => {
     const r = runApp({ thumbprintSource: 'none', ciTfvars: ['terraform.tfvars'] });
     expect(r.status).toBe(1);

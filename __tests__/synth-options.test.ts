@@ -1,4 +1,4 @@
-import { readSynthOptions } from '../src/config/synth-options';
+import { checkOptionNames, readSynthOptions } from '../src/config/synth-options';
 
 describe('synth options', () => {
   test('default to the tls thumbprint and the local backend', () => {
@@ -61,5 +61,24 @@ describe('synth options', () => {
     expect(() => readSynthOptions({}, { GITLAB_OIDC_CI_AUDIENCE: 'https://gitlab.com' })).toThrow(
       'ciIdTokenAudience (from environment variable GITLAB_OIDC_CI_AUDIENCE) was removed: set the Terraform variable ci_id_token_audience in your tfvars instead. Remove it.',
     );
+  });
+
+  test('a misspelt context key or GITLAB_OIDC_ variable is refused, naming the nearest option', () => {
+    expect(() => checkOptionNames(['thumbprintSorce'], {})).toThrow(
+      'Unknown option "thumbprintSorce" in the cdktf.json context: did you mean "thumbprintSource"? The options are thumbprintSource, backend, backendConfig, manageGitlabVariables.',
+    );
+    expect(() => checkOptionNames([], { GITLAB_OIDC_BACKEND_CONFG: '{}' })).toThrow(
+      'Unknown environment variable GITLAB_OIDC_BACKEND_CONFG: did you mean GITLAB_OIDC_BACKEND_CONFIG?',
+    );
+  });
+
+  test('known options, removed ones (refused later with their replacement) and cdktf\'s own context keys pass', () => {
+    expect(() =>
+      checkOptionNames(['thumbprintSource', 'backend', 'backendConfig', 'manageGitlabVariables', 'ciTfvars', 'cdktfRelativeModules', '@cdktf/disable_stack_trace_in_metadata', 'excludeStackIdFromLogicalIds'], {
+        GITLAB_OIDC_BACKEND: 'local',
+        GITLAB_OIDC_CI_AUDIENCE: 'x',
+        OTHER: 'y',
+      }),
+    ).not.toThrow();
   });
 });

@@ -138,6 +138,52 @@ function parseBoolean(name: keyof typeof OPTION_SOURCES, context: Record<string,
   throw new SynthOptionError(`${name} ${JSON.stringify(value)} (from ${where}): use true or false.`);
 }
 
+/** Context keys that cdktf itself sets or reads (the CLI adds cdktfRelativeModules). */
+const CDKTF_CONTEXT_KEY = /^(cdktf[A-Z]|@cdktf\/)|^(excludeStackIdFromLogicalIds|allowSepCharsInLogicalIds)$/;
+
+/** Edit distance between two names, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+const nearest = (name: string, known: readonly string[]) => [...known].sort((x, y) => distance(name, x) - distance(name, y))[0];
+
+/**
+ * Refuses a cdktf.json context key or a GITLAB_OIDC_* environment variable that no option
+ * reads: a misspelt option would otherwise be ignored and its default used.
+ * @param contextKeys every key of the context cdktf passes (CDKTF_CONTEXT_JSON)
+ */
+export function checkOptionNames(contextKeys: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
+  const sources = Object.values(OPTION_SOURCES);
+  const removed = Object.entries(REMOVED_OPTIONS);
+  const knownKeys: string[] = [...sources.map((o) => o.contextKey), ...removed.map(([key]) => key)];
+  const knownVars: string[] = [...sources.map((o) => o.envVar), ...removed.map(([, o]) => o.envVar)];
+  for (const key of contextKeys) {
+    if (knownKeys.includes(key) || CDKTF_CONTEXT_KEY.test(key)) continue;
+    throw new SynthOptionError(
+      `Unknown option "${key}" in the cdktf.json context: did you mean "${nearest(key, knownKeys.slice(0, sources.length))}"? ` +
+        `The options are ${sources.map((o) => o.contextKey).join(', ')}.`,
+    );
+  }
+  for (const name of Object.keys(env).filter((n) => n.startsWith('GITLAB_OIDC_'))) {
+    if (knownVars.includes(name)) continue;
+    throw new SynthOptionError(
+      `Unknown environment variable ${name}: did you mean ${nearest(name, knownVars.slice(0, sources.length))}? ` +
+        `The options' variables are ${sources.map((o) => o.envVar).join(', ')}.`,
+    );
+  }
+}
+
 /**
  * Reads the options from a cdktf context lookup and the environment.
  * @throws SynthOptionError for an unknown value or a secret in the backend settings
