@@ -64,8 +64,9 @@ export class GitlabCiRoleFleet extends Construct {
 
     // Each instance reads only its own value of the map it is created from. Terraform 1.11
     // evaluates a for_each resource's instances against that map, so a slim map, holding
-    // what each instance needs and nothing to index, keeps the cost per instance flat (see
-    // npm run bench).
+    // what each instance needs and nothing to index, lowers the cost per instance: measured
+    // at 1,000 roles, 99 s of CPU against 152 s indexing the role model. It still grows with
+    // the map (npm run bench).
     const attributes = ['path', 'description', 'max_session_duration', 'permissions_boundary', 'tags'];
     local(
       'instances',

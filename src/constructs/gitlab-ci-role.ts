@@ -233,7 +233,8 @@ export class GitlabCiRole extends Construct {
     if (props.subjects === undefined && props.trustClaims === undefined) {
       refuse("no subjects: give subjects, e.g. ['project_path:mygroup/myproject:ref_type:branch:ref:main'], or trustClaims.");
     }
-    if (typeof literalOf(this, props.roleName) === 'string' && props.roleNamePrefix !== undefined) {
+    const literalName = literalOf(this, props.roleName);
+    if (typeof literalName === 'string' && props.roleNamePrefix !== undefined) {
       refuse('roleName and roleNamePrefix are both set; a role has a fixed name or a prefix. Drop one.');
     }
 
@@ -270,6 +271,8 @@ export class GitlabCiRole extends Construct {
         : `merge(${ownClaims}, ${hclOf(this, props.claims)})`;
     const managedPolicyArns = hclOf(this, props.managedPolicyArns ?? []);
     const enabledExpression = counted ? hclOf(this, props.enabled) : undefined;
+    /** A collection that is `empty` while a token `enabled` is false. */
+    const whileEnabled = (collection: string, empty: string) => (counted ? `${enabledExpression} ? ${collection} : ${empty}` : collection);
     trust.addRoles(
       singleRoleSource(
         name,
@@ -291,7 +294,7 @@ export class GitlabCiRole extends Construct {
       name: props.roleName,
       // A fixed name that may be null at plan leaves the prefix to apply when it is.
       namePrefix:
-        literalOf(this, props.roleName) !== undefined
+        literalName !== undefined
           ? undefined
           : props.roleName === undefined
             ? (props.roleNamePrefix ?? DEFAULT_ROLE_NAME_PREFIX)
@@ -311,12 +314,12 @@ export class GitlabCiRole extends Construct {
       role: `\${${instance}.name}`,
       policyArn: '${each.value}',
     });
-    attachments.addOverride('for_each', `\${toset(${counted ? `${enabledExpression} ? ${managedPolicyArns} : []` : managedPolicyArns})}`);
+    attachments.addOverride('for_each', `\${toset(${whileEnabled(managedPolicyArns, '[]')})}`);
     attachments.overrideLogicalId(name);
 
     if (props.inlinePolicies !== undefined) {
       const inline = new IamRolePolicy(this, 'inline', { role: `\${${instance}.name}`, name: '${each.key}', policy: '${each.value}' });
-      inline.addOverride('for_each', `\${${counted ? `${enabledExpression} ? ${hclOf(this, props.inlinePolicies)} : {}` : hclOf(this, props.inlinePolicies)}}`);
+      inline.addOverride('for_each', `\${${whileEnabled(hclOf(this, props.inlinePolicies), '{}')}}`);
       inline.overrideLogicalId(name);
     }
 

@@ -139,8 +139,10 @@ export class GitlabOidcProvider extends Construct {
     const issuerUrl = hclOf(this, props.issuerUrl);
     local('issuer_host', issuerHostExpression(issuerUrl));
     const issuerHost = ref('issuer_host');
-    local('audiences', props.audiences === undefined ? `[${issuerUrl}]` : hclOf(this, props.audiences));
+    const audienceList = props.audiences === undefined ? `[${issuerUrl}]` : hclOf(this, props.audiences);
+    local('audiences', audienceList);
     const audiences = ref('audiences');
+    const ciAudience = props.ciAudience === undefined ? undefined : hclOf(this, props.ciAudience);
 
     const existing = props.existingProviderArn === undefined ? undefined : hclOf(this, props.existingProviderArn);
     // A variable may or may not name a provider: the resource is then counted. Without one,
@@ -184,10 +186,10 @@ export class GitlabOidcProvider extends Construct {
       providerArn: ref('arn'),
       providerArnForSizing: ref('arn_for_sizing'),
       providerAudiences: audiences,
-      audienceInput: setIn(this, 'audiences', props.audiences === undefined ? issuerUrl : hclOf(this, props.audiences)),
+      audienceInput: setIn(this, 'audiences', audienceList),
       ci: {
-        audience: props.ciAudience === undefined ? undefined : hclOf(this, props.ciAudience),
-        audienceInput: props.ciAudience === undefined ? '' : setIn(this, 'ciAudience', hclOf(this, props.ciAudience)),
+        audience: ciAudience,
+        audienceInput: ciAudience === undefined ? '' : setIn(this, 'ciAudience', ciAudience),
         region: props.ciRegion === undefined ? undefined : hclOf(this, props.ciRegion),
       },
       limits: {

@@ -20,8 +20,8 @@ export const describe = (construct: Construct): string => `${construct.construct
  * prop of the construct.
  */
 export function setIn(construct: Construct, prop: string, expression: string): string {
-  const variables = [...new Set([...expression.matchAll(/\bvar\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]))];
-  return variables.length > 0 ? variables.join(' or ') : `${prop} of ${describe(construct)}`;
+  const variables = variableNames(expression);
+  return variables.size > 0 ? [...variables].join(' or ') : `${prop} of ${describe(construct)}`;
 }
 
 /** What of a value a rule applies to: the value itself, or each of its parts. */
@@ -75,9 +75,12 @@ const PART_LIST: Record<Exclude<PropParts, 'value'>, (expression: string) => str
 
 const VARIABLE = /\bvar\.([A-Za-z0-9_-]+)/g;
 
+/** The names of the variables an HCL expression reads, in order. */
+const variableNames = (expression: string): Set<string> => new Set([...expression.matchAll(VARIABLE)].map((m) => m[1]));
+
 /** The variables of this stack that the expression reads, by name. */
 function variablesIn(construct: Construct, expression: string): Map<string, TerraformVariable> {
-  const names = new Set([...expression.matchAll(VARIABLE)].map((m) => m[1]));
+  const names = variableNames(expression);
   const found = new Map<string, TerraformVariable>();
   for (const c of TerraformStack.of(construct).node.findAll()) {
     if (c instanceof TerraformVariable && names.has(c.friendlyUniqueId)) found.set(c.friendlyUniqueId, c);
@@ -102,8 +105,7 @@ const validatedBy = (variable: TerraformVariable, rule: ValueRule): boolean =>
  * carries the rule: the value is then checked where it is set, and a second check would
  * only repeat it.
  */
-function checkedAtItsVariables(construct: Construct, expression: string, rule: ValueRule): boolean {
-  const variables = variablesIn(construct, expression);
+function checkedAtItsVariables(expression: string, variables: Map<string, TerraformVariable>, rule: ValueRule): boolean {
   const readsOtherThanVariables = /\b[A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_]/.test(expression.replace(VARIABLE, ''));
   return variables.size > 0 && !readsOtherThanVariables && [...variables.values()].every((v) => validatedBy(v, rule));
 }
@@ -124,10 +126,11 @@ export function checkProps(construct: Construct, checks: readonly PropCheck[]): 
     if (!atPlan || literals.every(({ literal }) => literal !== undefined)) continue;
 
     const expression = hclOf(construct, value);
+    const variables = variablesIn(construct, expression);
+    const variable = /^var\.[A-Za-z0-9_-]+$/.test(expression) ? [...variables.values()][0] : undefined;
+    const label = variable ? variable.friendlyUniqueId : `${prop} of ${describe(construct)}`;
     for (const rule of rules) {
-      if (checkedAtItsVariables(construct, expression, rule)) continue;
-      const variable = /^var\.[A-Za-z0-9_-]+$/.test(expression) ? [...variablesIn(construct, expression).values()][0] : undefined;
-      const label = variable ? variable.friendlyUniqueId : `${prop} of ${describe(construct)}`;
+      if (checkedAtItsVariables(expression, variables, rule)) continue;
       const validation =
         parts === 'value'
           ? whenNotNull(expression, validateExpression(label, expression, rule))

@@ -89,10 +89,9 @@ export class RoleTrustModel extends Construct {
 
   constructor(scope: Construct, id: string, props: RoleTrustModelProps) {
     super(scope, id);
-    const name = (local: string) => `${props.prefix}${local}`;
-    const ref = (local: string) => `local.${name(local)}`;
-    const local = (local: string, expression: string | (() => string)) => hclLocal(this, name(local), expression);
     this.prefix = props.prefix;
+    const ref = (local: string) => this.ref(local);
+    const local = (local: string, expression: string | (() => string)) => hclLocal(this, `${props.prefix}${local}`, expression);
     this.roles = ref('roles');
     this.conditions = ref('trust_conditions');
     this.summary = ref('trust_summary');
@@ -144,12 +143,17 @@ export class RoleTrustModel extends Construct {
 
   /** HCL expression of the trust policy of the role named by the HCL expression `name`. */
   public policyOf(name: string): string {
-    return `local.${this.prefix}trust_policies[${name}]`;
+    return `${this.ref('trust_policies')}[${name}]`;
   }
 
   /** HCL expression of the problems (guardrail messages) of the role named by the HCL expression `name`. */
   public problemsOf(name: string): string {
-    return `local.${this.prefix}role_problems[${name}]`;
+    return `${this.ref('role_problems')}[${name}]`;
+  }
+
+  /** The address of one of the model's locals. */
+  private ref(local: string): string {
+    return `local.${this.prefix}${local}`;
   }
 
   /** The one precondition that holds every check of the role named by `name`, with all its problems as the message. */
