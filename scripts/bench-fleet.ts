@@ -7,7 +7,6 @@
  * - `typescript`: a stack of `GitlabCiRole` constructs, one resource each, as a CDKTF app
  *   using the library writes them.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -16,6 +15,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GitlabCiRole } from '../src/constructs/gitlab-ci-role';
 import { GitlabOidcProvider } from '../src/constructs/gitlab-oidc-provider';
 import { STACK_NAME } from '../src/stacks/gitlab-oidc-stack';
+import { timed } from './measure';
 import { TERRAFORM, findPluginMirror, offlineEnv, terraformOnPath, writeMirrorConfig } from '../tools/terraform-offline';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -51,19 +51,6 @@ function synthTypescriptRoles(outdir: string, count: number): string {
   return path.join(outdir, 'stacks', 'roles');
 }
 
-/** Wall seconds and, where GNU time is installed, CPU seconds (user + sys) and the peak RSS (MB) of the largest process. */
-function timed(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): { seconds: number; cpuSeconds?: number; maxRssMb?: number; stdout: string } {
-  const gnuTime = fs.existsSync('/usr/bin/time');
-  const start = process.hrtime.bigint();
-  const r = gnuTime
-    ? spawnSync('/usr/bin/time', ['-f', 'BENCH_TIME=%U %S %M', command, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 })
-    : spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${r.stdout}\n${r.stderr}`);
-  const [, user, sys, rss] = /BENCH_TIME=([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? '') ?? [];
-  return { seconds, cpuSeconds: user ? Number(user) + Number(sys) : undefined, maxRssMb: rss ? Number(rss) / 1024 : undefined, stdout: r.stdout };
-}
-
 export type RoleSource = 'tfvars' | 'typescript';
 
 export interface FleetRow {
@@ -78,12 +65,11 @@ export interface FleetRow {
 function prepare(work: string, source: RoleSource, size: number): string {
   const outdir = path.join(work, `${source}-${size}`);
   if (source === 'typescript') return synthTypescriptRoles(outdir, size);
-  const synth = spawnSync(process.execPath, [path.join(ROOT, 'tools', 'run-app.js')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify({ thumbprintSource: 'none' }) },
+  timed(process.execPath, [path.join(ROOT, 'tools', 'run-app.js')], ROOT, {
+    ...process.env,
+    CDKTF_OUTDIR: outdir,
+    CDKTF_CONTEXT_JSON: JSON.stringify({ thumbprintSource: 'none' }),
   });
-  if (synth.status !== 0) throw new Error(`synth failed:\n${synth.stderr}`);
   const dir = path.join(outdir, 'stacks', STACK_NAME);
   fs.writeFileSync(path.join(dir, 'terraform.tfvars'), EXAMPLE_TFVARS);
   fs.writeFileSync(path.join(dir, 'roles.auto.tfvars.json'), JSON.stringify(generateRoles(size)));

@@ -9,36 +9,19 @@
  *   (BENCH_FLEET_SIZES to change), given in tfvars and in TypeScript: wall and CPU time, CPU
  *   per role over the run with none, peak memory, and the growth exponent from 300 to 1,000.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FleetRow, RoleSource, benchFleet } from './bench-fleet';
+import { Measured, timed } from './measure';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const APP = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')).app as string;
 
-interface Sample {
-  readonly seconds: number;
-  readonly maxRssMb?: number;
-}
+type Sample = Pick<Measured, 'seconds' | 'maxRssMb'>;
 
-/** One run of a shell command: wall seconds, and the peak RSS of its largest process where GNU time is installed. */
-function run(command: string, env: NodeJS.ProcessEnv = {}): Sample {
-  const gnuTime = fs.existsSync('/usr/bin/time');
-  const start = process.hrtime.bigint();
-  const r = spawnSync(gnuTime ? `/usr/bin/time -f BENCH_MAX_RSS_KB=%M ${command}` : command, {
-    shell: true,
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-    env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env },
-  });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.status !== 0) throw new Error(`${command} failed:\n${r.stdout}\n${r.stderr}`);
-  const rss = /BENCH_MAX_RSS_KB=(\d+)/.exec(r.stderr ?? '');
-  return { seconds, maxRssMb: rss ? Number(rss[1]) / 1024 : undefined };
-}
+/** One run of a shell command line, from the project's folder. */
+const run = (command: string, env: NodeJS.ProcessEnv = {}): Sample => timed('sh', ['-c', command], ROOT, { ...process.env, CHECKPOINT_DISABLE: '1', ...env });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

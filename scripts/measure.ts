@@ -1,0 +1,25 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+
+/** One run of a command, as the bench reports it. */
+export interface Measured {
+  readonly seconds: number;
+  /** User + system CPU seconds, where GNU time is installed: steady on a loaded machine, where wall time is not. */
+  readonly cpuSeconds?: number;
+  /** Peak RSS of its largest process, where GNU time is installed. */
+  readonly maxRssMb?: number;
+  readonly stdout: string;
+}
+
+/** Runs the command once, through GNU time where it is installed; throws with its output when it fails. */
+export function timed(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Measured {
+  const gnuTime = fs.existsSync('/usr/bin/time');
+  const start = process.hrtime.bigint();
+  const r = gnuTime
+    ? spawnSync('/usr/bin/time', ['-f', 'BENCH_TIME=%U %S %M', command, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${r.stdout}\n${r.stderr}`);
+  const [, user, sys, rss] = /BENCH_TIME=([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? '') ?? [];
+  return { seconds, cpuSeconds: user ? Number(user) + Number(sys) : undefined, maxRssMb: rss ? Number(rss) / 1024 : undefined, stdout: r.stdout };
+}
