@@ -73,6 +73,20 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(r.stderr).toContain('gitlab-oidc: ciTfvars (from cdktf.json context "ciTfvars") was removed');
     expect(fs.existsSync(r.stackDir)).toBe(false);
   });
+
+  test('backendConfig for another backend fails synth in one line, and leaves the earlier output whole', () => {
+    const first = runApp({ thumbprintSource: 'none' });
+    const before = fs.readFileSync(path.join(first.stackDir, 'cdk.tf.json'), 'utf8');
+    const files = fs.readdirSync(first.stackDir);
+    const outdir = path.dirname(path.dirname(first.stackDir));
+    const r = synthApp(outdir, { thumbprintSource: 'none', backend: 'local', backendConfig: { bucket: 'my-state', key: 'gitlab-oidc.tfstate' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'gitlab-oidc: backendConfig.bucket is not a setting of the "local" backend: it is a setting of the "s3" backend: set "backend": "s3", or remove it.',
+    ]);
+    expect(fs.readdirSync(first.stackDir)).toEqual(files);
+    expect(fs.readFileSync(path.join(first.stackDir, 'cdk.tf.json'), 'utf8')).toBe(before);
+  });
 });
 
 // terraform fmt formats cdk.tf: a Terraform-level test.

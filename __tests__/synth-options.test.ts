@@ -45,6 +45,30 @@ describe('synth options', () => {
     expect(() => readSynthOptions({ backend: 's3' }, { GITLAB_OIDC_BACKEND_CONFIG: 'bucket=b' })).toThrow('GITLAB_OIDC_BACKEND_CONFIG is not JSON');
   });
 
+  test('a backend setting the chosen backend does not take is refused, naming the backend that takes it or the nearest setting', () => {
+    expect(() => readSynthOptions({ backend: 'local', backendConfig: { bucket: 'b', key: 'k' } }, {})).toThrow(
+      'backendConfig.bucket is not a setting of the "local" backend: it is a setting of the "s3" backend: set "backend": "s3", or remove it.',
+    );
+    expect(() => readSynthOptions({ backend: 's3', backendConfig: { bukcet: 'b' } }, {})).toThrow(
+      'backendConfig.bukcet is not a setting of the "s3" backend: did you mean "bucket"? Otherwise remove it, or give it at terraform init: -backend-config="bukcet=…".',
+    );
+    expect(() => readSynthOptions({ backend: 'http', backendConfig: { use_lockfile: true } }, {})).toThrow('it is a setting of the "s3" backend');
+    expect(readSynthOptions({ backend: 's3', backendConfig: { bucket: 'b', key: 'k', region: 'eu-west-1', use_lockfile: true } }, {}).backendConfig).toEqual({
+      bucket: 'b',
+      key: 'k',
+      region: 'eu-west-1',
+      use_lockfile: true,
+    });
+    expect(readSynthOptions({ backend: 'local', backendConfig: { path: 'state/gitlab-oidc.tfstate' } }, {}).backendConfig).toEqual({ path: 'state/gitlab-oidc.tfstate' });
+  });
+
+  test('every credential a backend takes is refused before it can reach the output', () => {
+    for (const key of ['access_key', 'secret_key', 'token', 'sse_customer_key', 'password', 'client_private_key_pem']) {
+      const backend = ['password', 'client_private_key_pem'].includes(key) ? 'http' : 's3';
+      expect(() => readSynthOptions({ backend, backendConfig: { [key]: 'x' } }, {})).toThrow(`backendConfig.${key} (from cdktf.json context "backendConfig") looks like a credential`);
+    }
+  });
+
   test('backend settings without a backend to hold them are refused', () => {
     expect(() => readSynthOptions({ backend: 'none', backendConfig: { bucket: 'b' } }, {})).toThrow('backendConfig is set but backend is "none"');
   });

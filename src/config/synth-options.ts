@@ -5,6 +5,8 @@
  * environment variable, so a pipeline can switch it without editing files.
  */
 
+import { BACKEND_SETTINGS } from './backend-settings';
+
 /** Where the OIDC provider's certificate thumbprint comes from. */
 export const THUMBPRINT_SOURCES = ['tls', 'none'] as const;
 export type ThumbprintSource = (typeof THUMBPRINT_SOURCES)[number];
@@ -78,7 +80,7 @@ export class SynthOptionError extends Error {
 }
 
 /** Settings that would put a secret into the synthesized file. */
-const SECRET_SETTING = /(secret|password|token|access_key|credentials|session)/i;
+const SECRET_SETTING = /(secret|password|token|access_key|credentials|session|private_key|customer_key)/i;
 
 /** The raw value of an option: the environment variable when set, else the context key; and where it came from. */
 function raw(name: keyof typeof OPTION_SOURCES, context: Record<string, unknown>, env: NodeJS.ProcessEnv): [unknown, string] {
@@ -184,6 +186,19 @@ export function checkOptionNames(contextKeys: readonly string[], env: NodeJS.Pro
   }
 }
 
+/** Refuses a backendConfig key the chosen backend does not take, naming the backend that does or the nearest setting. */
+function checkBackendSettings(backend: Exclude<BackendType, 'none'>, keys: string[]): void {
+  const settings = (type: keyof typeof BACKEND_SETTINGS): readonly string[] => BACKEND_SETTINGS[type];
+  for (const key of keys) {
+    if (settings(backend).includes(key)) continue;
+    const owner = (Object.keys(BACKEND_SETTINGS) as (keyof typeof BACKEND_SETTINGS)[]).find((type) => settings(type).includes(key));
+    const fix = owner
+      ? `it is a setting of the "${owner}" backend: set "backend": "${owner}", or remove it`
+      : `did you mean "${nearest(key, settings(backend))}"? Otherwise remove it, or give it at terraform init: -backend-config="${key}=…"`;
+    throw new SynthOptionError(`backendConfig.${key} is not a setting of the "${backend}" backend: ${fix}.`);
+  }
+}
+
 /**
  * Reads the options from a cdktf context lookup and the environment.
  * @throws SynthOptionError for an unknown value or a secret in the backend settings
@@ -198,6 +213,7 @@ export function readSynthOptions(context: Record<string, unknown>, env: NodeJS.P
   if (backend === 'none' && Object.keys(backendConfig).length > 0) {
     throw new SynthOptionError('backendConfig is set but backend is "none": choose a backend ("local", "s3", "http") or remove backendConfig.');
   }
+  if (backend !== 'none') checkBackendSettings(backend, Object.keys(backendConfig));
   return {
     thumbprintSource: pick('thumbprintSource', THUMBPRINT_SOURCES, context, env, 'tls'),
     backend,
