@@ -6,4 +6,6 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 180000,
   maxWorkers: 2,
+  globalSetup: '<rootDir>/__tests__/setup/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/setup/global-teardown.js',
 };

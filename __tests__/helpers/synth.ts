@@ -9,8 +9,13 @@ import { finalizeStackOutput } from '../../src/synth/stack-output';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const STACK = STACK_NAME;
 
-/** A fresh temporary directory, removed when the process exits. */
+/**
+ * A fresh temporary directory: under the test run's folder (removed when jest ends, see
+ * __tests__/setup), or, outside jest, one removed when the process exits.
+ */
 export function tempDir(prefix: string): string {
+  const root = process.env.TEST_RUN_TMPDIR;
+  if (root) return fs.mkdtempSync(path.join(root, `${prefix}-`));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { TERRAFORM, findPluginMirror, offlineEnv, terraformOnPath, writeMirrorConfig } from '../../tools/terraform-offline';
@@ -117,8 +118,47 @@ export function workdir(configFile: string, extra: Record<string, string> = {}):
   return dir;
 }
 
-/** `terraform init` from the mirror (the synthesized local backend keeps state in `dir`). */
+/**
+ * What `terraform init` installs for a folder of JSON configuration: its required providers
+ * and its backend. Undefined where init would also read HCL files or install modules.
+ */
+function initInputs(dir: string): string | undefined {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.tf') || f.endsWith('.tf.json'));
+  if (files.some((f) => f.endsWith('.tf'))) return undefined;
+  const blocks = files.map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+  if (blocks.some((b) => b.module)) return undefined;
+  const terraform = blocks.flatMap((b) => [].concat(b.terraform ?? []));
+  return JSON.stringify(terraform.map((t: Record<string, unknown>) => [t.required_providers, t.backend]));
+}
+
+/**
+ * `terraform init` from the mirror (the synthesized local backend keeps state in `dir`).
+ * Init hashes the 700 MB aws provider (4–8 s of CPU), so a folder whose providers and
+ * backend an earlier init of this test run already installed gets that init's
+ * `.terraform` (links into the mirror) and lock file instead, which is what init would write.
+ */
 export function init(dir: string): void {
-  tfOk(dir, ['init', '-input=false']);
+  const inputs = initInputs(dir);
+  const root = process.env.TEST_RUN_TMPDIR;
+  if (inputs === undefined || !root) {
+    tfOk(dir, ['init', '-input=false']);
+    return;
+  }
+  const done = path.join(root, 'terraform-init', createHash('sha256').update(inputs).digest('hex').slice(0, 16));
+  if (!fs.existsSync(done)) {
+    tfOk(dir, ['init', '-input=false']);
+    const staged = tempDir('terraform-init');
+    fs.cpSync(path.join(dir, '.terraform'), path.join(staged, '.terraform'), { recursive: true, verbatimSymlinks: true });
+    fs.copyFileSync(path.join(dir, '.terraform.lock.hcl'), path.join(staged, '.terraform.lock.hcl'));
+    fs.mkdirSync(path.dirname(done), { recursive: true });
+    try {
+      fs.renameSync(staged, done);
+    } catch {
+      // Another worker finished the same init first: either copy is the same.
+    }
+    return;
+  }
+  fs.cpSync(path.join(done, '.terraform'), path.join(dir, '.terraform'), { recursive: true, verbatimSymlinks: true });
+  fs.copyFileSync(path.join(done, '.terraform.lock.hcl'), path.join(dir, '.terraform.lock.hcl'));
 }
 
