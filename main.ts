@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { checkOptionNames, optionContext, readSynthOptions, SynthOptionError } from './src/config/synth-options';
+import { checkOptionNames, optionContext, readSynthOptions } from './src/config/synth-options';
 import { GitlabOidcStack, STACK_NAME } from './src/stacks/gitlab-oidc-stack';
 import { finalizeStackOutput } from './src/synth/stack-output';
 
@@ -14,14 +14,11 @@ function main(): void {
   app.synth();
   finalizeStackOutput(app, stack);
   // Earlier releases wrote CI snippets here at synth; they now come from the plan
-  // (npm run ci-snippets), and a stale copy would mislead.
-  fs.rmSync(path.join(app.outdir, 'gitlab-ci'), { recursive: true, force: true });
+  // (npm run ci-snippets), and a stale copy would mislead. tools/run-app.js synthesizes
+  // into a staging folder and names the output folder in RUN_APP_OUTDIR.
+  fs.rmSync(path.join(process.env.RUN_APP_OUTDIR ?? app.outdir, 'gitlab-ci'), { recursive: true, force: true });
 }
 
-try {
-  main();
-} catch (error) {
-  if (!(error instanceof SynthOptionError)) throw error;
-  console.error(`gitlab-oidc: ${error.message}`);
-  process.exit(1);
-}
+// An error (a SynthOptionError names the option and the fix) fails synth: tools/run-app.js
+// prints its message once and exits 1.
+main();

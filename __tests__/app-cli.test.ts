@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT, tempDir } from './helpers/synth';
-import { describeWithTerraform } from './helpers/terraform';
+import { describeWithTerraform, terraformEnv } from './helpers/terraform';
+import { ISSUER_URL } from '../src/guardrails/rules';
 
 /** The `app` command of cdktf.json, with the project's path: what `cdktf synth` runs. */
 const APP = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8')).app.replace('tools/', `${REPO_ROOT}/tools/`);
@@ -87,6 +88,36 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(fs.readdirSync(first.stackDir)).toEqual(files);
     expect(fs.readFileSync(path.join(first.stackDir, 'cdk.tf.json'), 'utf8')).toBe(before);
   });
+
+  test('a value a construct refuses fails synth in one line, without a stack trace, and leaves the earlier output whole', () => {
+    const outdir = tempDir('issuer-app');
+    const entry = path.join(__dirname, 'fixtures', 'issuer-app', 'main.ts');
+    const run = (env: Record<string, string>) =>
+      spawnSync('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), entry], { encoding: 'utf8', env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env } });
+    // Run on its own (npm run synth), the app reads the context of the cdktf.json beside it.
+    const first = run({});
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    const file = path.join(outdir, 'stacks', 'issuer', 'cdk.tf.json');
+    const before = fs.readFileSync(file, 'utf8');
+
+    const r = run({ CDKTF_CONTEXT_JSON: JSON.stringify({ issuerUrl: 'http://gitlab.com' }), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `gitlab-oidc: [issuer/gitlab] GitlabOidcProvider 'issuer/gitlab': issuerUrl "http://gitlab.com" is refused: ${ISSUER_URL.fix}.`,
+    ]);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    expect(fs.readdirSync(path.dirname(outdir)).filter((f) => f.startsWith(`.${path.basename(outdir)}-synth-`))).toEqual([]);
+  });
+
+  test('a warning says "warning": with no terraform to format cdk.tf, synth passes and says so in one line', () => {
+    const r = runApp({ thumbprintSource: 'none' }, { SYNTH_HCL_OUTPUT: 'true', TERRAFORM_BINARY_NAME: 'no-such-terraform' });
+    expect(r.status).toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'gitlab-oidc: warning: no-such-terraform fmt could not run (spawnSync no-such-terraform ENOENT); cdk.tf is left unformatted.',
+    ]);
+    expect(fs.readdirSync(r.stackDir).filter((f) => f.startsWith('cdk.'))).toEqual(['cdk.tf']);
+  });
 });
 
 // terraform fmt formats cdk.tf: a Terraform-level test.
@@ -99,5 +130,28 @@ describeWithTerraform('the synth app with --hcl', () => {
     expect(r.status).toBe(0);
     expect(fs.readdirSync(json.stackDir).filter((f) => f.startsWith('cdk.'))).toEqual(['cdk.tf']);
     expect(fs.readFileSync(path.join(json.stackDir, 'cdk.tf'), 'utf8')).toContain('data "tls_certificate" "gitlab" {');
+  });
+});
+
+// The cdktf CLI runs terraform to read its version: a Terraform-level test.
+describeWithTerraform('the app under the cdktf CLI', () => {
+  test('cdktf synth with a misspelt option exits 1 with the message once on stderr, no stack trace, and the earlier output whole', () => {
+    const project = tempDir('cli-project');
+    const config = (context: Record<string, unknown>) =>
+      fs.writeFileSync(path.join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${REPO_ROOT}/tools/run-app.js ${REPO_ROOT}/main.ts`, context }));
+    const cdktf = () =>
+      spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'cdktf'), ['synth'], { cwd: project, encoding: 'utf8', env: { ...terraformEnv().env, CI: 'true' } });
+    config({ thumbprintSource: 'none' });
+    expect(cdktf().status).toBe(0);
+    const file = path.join(project, 'cdktf.out', 'stacks', 'gitlab-oidc', 'cdk.tf.json');
+    const before = fs.readFileSync(file, 'utf8');
+
+    config({ thumbprintSorce: 'none' });
+    const r = cdktf();
+    expect(r.status).toBe(1);
+    const message = 'gitlab-oidc: Unknown option "thumbprintSorce" in the cdktf.json context: did you mean "thumbprintSource"?';
+    expect(r.stderr.split(message)).toHaveLength(2);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/^\s+at /m);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
   });
 });

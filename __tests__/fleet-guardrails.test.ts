@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { EXAMPLE_TFVARS, REPO_ROOT } from './helpers/synth';
 import { describeWithTerraform } from './helpers/terraform';
+import { JSON_DOCUMENT } from '../src/guardrails/rules';
 import { PlanCase, expectPlansToFail, plan, planDirectory } from './helpers/plan-cases';
 
 const FLEET_TFVARS = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'fleet.tfvars'), 'utf8');
@@ -74,6 +75,26 @@ describeWithTerraform('roles: every guardrail rejects its bad input at terraform
     const r = await plan(ready(), ['-var', quota, ...role(attributes)]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  test('the inline policy hint works where tfvars read it: a JSON document between <<-EOT and EOT plans', async () => {
+    expect(JSON_DOCUMENT.fix).toContain('in tfvars, the JSON between <<-EOT and EOT lines');
+    const heredoc = [
+      'roles = {',
+      '  "team-a" = {',
+      `    ${SUBJECT}`,
+      '    inline_policies = {',
+      '      read = <<-EOT',
+      '        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}',
+      '      EOT',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n');
+    fs.writeFileSync(path.join(ready(), 'heredoc.tfvars'), `${heredoc}\n`);
+    const r = await plan(ready(), ['-var-file=heredoc.tfvars']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('aws_iam_role_policy.fleet["team-a/read"] will be created');
   });
 
   expectPlansToFail(ready, CASES);

@@ -113,6 +113,12 @@ describe('a bad literal fails synth, naming the construct path, the prop, the va
     expect(synthError((stack) => build(stack))).toBe('');
   });
 
+  test('the inline policy hint works where TypeScript reads it: a JSON.stringify document synthesizes', () => {
+    expect(rules.JSON_DOCUMENT.fix).toContain("in TypeScript, JSON.stringify(");
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+    expect(synthError((stack) => build(stack, { inlinePolicies: { read: policy } }))).toBe('');
+  });
+
   test.each(ROWS)('%s: %s', (rule, prop, bad, quoted) => {
     const message = synthError((stack) => build(stack, { [prop]: bad }));
     const path = PROPS[prop].of === 'provider' ? 'checks/gitlab' : 'checks/deploy';

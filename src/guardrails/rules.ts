@@ -173,7 +173,7 @@ export const INLINE_POLICY_NAME: ValueRule = rule(
 
 export const JSON_DOCUMENT: ValueRule = rule(
   { json: true },
-  'give each inline policy as a JSON document, e.g. jsonencode({ Version = ..., Statement = [...] }) or file("policy.json")',
+  'give each inline policy as a JSON document in a string: in tfvars, the JSON between <<-EOT and EOT lines (functions such as jsonencode cannot be called there); in TypeScript, JSON.stringify({ Version: ..., Statement: [...] })',
 );
 
 export const OIDC_PROVIDER_ARN: ValueRule = rule(

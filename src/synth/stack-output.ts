@@ -11,7 +11,7 @@ export const terraformBinary = (env: NodeJS.ProcessEnv = process.env): string =>
 export function formatHcl(hcl: string, env: NodeJS.ProcessEnv = process.env): string {
   const fmt = spawnSync(terraformBinary(env), ['fmt', '-no-color', '-'], { input: hcl, encoding: 'utf8', env });
   if (fmt.status === 0) return fmt.stdout;
-  console.warn(`gitlab-oidc: ${terraformBinary(env)} fmt could not run (${fmt.error?.message ?? fmt.stderr.trim()}); cdk.tf is left unformatted.`);
+  console.warn(`gitlab-oidc: warning: ${terraformBinary(env)} fmt could not run (${fmt.error?.message ?? fmt.stderr.trim()}); cdk.tf is left unformatted.`);
   return hcl;
 }
 
