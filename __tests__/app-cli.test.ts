@@ -140,7 +140,7 @@ describeWithTerraform('the app under the cdktf CLI', () => {
     const config = (context: Record<string, unknown>) =>
       fs.writeFileSync(path.join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${REPO_ROOT}/tools/run-app.js ${REPO_ROOT}/main.ts`, context }));
     const cdktf = () =>
-      spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'cdktf'), ['synth'], { cwd: project, encoding: 'utf8', env: { ...terraformEnv().env, CI: 'true' } });
+      spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'cdktf'), ['synth'], { cwd: project, encoding: 'utf8', env: { ...terraformEnv().env, CI: 'true', HOME: project } });
     config({ thumbprintSource: 'none' });
     expect(cdktf().status).toBe(0);
     const file = path.join(project, 'cdktf.out', 'stacks', 'gitlab-oidc', 'cdk.tf.json');
