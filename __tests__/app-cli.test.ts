@@ -83,7 +83,7 @@ describe('the synth app, as cdktf.json runs it', () => {
     const r = synthApp(outdir, { thumbprintSource: 'none', backend: 'local', backendConfig: { bucket: 'my-state', key: 'gitlab-oidc.tfstate' } });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
-      'gitlab-oidc: backendConfig.bucket is not a setting of the "local" backend: it is a setting of the "s3" backend: set "backend": "s3", or remove it.',
+      'gitlab-oidc: backendConfig.bucket is not a setting of the "local" backend: it is a setting of the "s3" backend: set "backend": "s3" in the cdktf.json context, or remove it.',
     ]);
     expect(fs.readdirSync(first.stackDir)).toEqual(files);
     expect(fs.readFileSync(path.join(first.stackDir, 'cdk.tf.json'), 'utf8')).toBe(before);

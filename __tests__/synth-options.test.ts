@@ -47,12 +47,14 @@ describe('synth options', () => {
 
   test('a backend setting the chosen backend does not take is refused, naming the backend that takes it or the nearest setting', () => {
     expect(() => readSynthOptions({ backend: 'local', backendConfig: { bucket: 'b', key: 'k' } }, {})).toThrow(
-      'backendConfig.bucket is not a setting of the "local" backend: it is a setting of the "s3" backend: set "backend": "s3", or remove it.',
+      'backendConfig.bucket is not a setting of the "local" backend: it is a setting of the "s3" backend: set "backend": "s3" in the cdktf.json context, or remove it.',
     );
     expect(() => readSynthOptions({ backend: 's3', backendConfig: { bukcet: 'b' } }, {})).toThrow(
       'backendConfig.bukcet is not a setting of the "s3" backend: did you mean "bucket"? Otherwise remove it, or give it at terraform init: -backend-config="bukcet=…".',
     );
-    expect(() => readSynthOptions({ backend: 'http', backendConfig: { use_lockfile: true } }, {})).toThrow('it is a setting of the "s3" backend');
+    expect(() => readSynthOptions({ backend: 's3' }, { GITLAB_OIDC_BACKEND: 'http', GITLAB_OIDC_BACKEND_CONFIG: '{"use_lockfile":true}' })).toThrow(
+      'backendConfig.use_lockfile is not a setting of the "http" backend: it is a setting of the "s3" backend: set GITLAB_OIDC_BACKEND=s3, or remove it.',
+    );
     expect(readSynthOptions({ backend: 's3', backendConfig: { bucket: 'b', key: 'k', region: 'eu-west-1', use_lockfile: true } }, {}).backendConfig).toEqual({
       bucket: 'b',
       key: 'k',

@@ -186,14 +186,20 @@ export function checkOptionNames(contextKeys: readonly string[], env: NodeJS.Pro
   }
 }
 
-/** Refuses a backendConfig key the chosen backend does not take, naming the backend that does or the nearest setting. */
-function checkBackendSettings(backend: Exclude<BackendType, 'none'>, keys: string[]): void {
+/**
+ * Refuses a backendConfig key the chosen backend does not take, naming the backend that does
+ * (and where to choose it: the environment variable when that set the backend, else cdktf.json)
+ * or the nearest setting.
+ */
+function checkBackendSettings(backend: Exclude<BackendType, 'none'>, keys: string[], env: NodeJS.ProcessEnv): void {
   const settings = (type: keyof typeof BACKEND_SETTINGS): readonly string[] => BACKEND_SETTINGS[type];
+  const { envVar } = OPTION_SOURCES.backend;
   for (const key of keys) {
     if (settings(backend).includes(key)) continue;
     const owner = (Object.keys(BACKEND_SETTINGS) as (keyof typeof BACKEND_SETTINGS)[]).find((type) => settings(type).includes(key));
+    const choose = env[envVar] ? `set ${envVar}=${owner}` : `set "backend": "${owner}" in the cdktf.json context`;
     const fix = owner
-      ? `it is a setting of the "${owner}" backend: set "backend": "${owner}", or remove it`
+      ? `it is a setting of the "${owner}" backend: ${choose}, or remove it`
       : `did you mean "${nearest(key, settings(backend))}"? Otherwise remove it, or give it at terraform init: -backend-config="${key}=…"`;
     throw new SynthOptionError(`backendConfig.${key} is not a setting of the "${backend}" backend: ${fix}.`);
   }
@@ -213,7 +219,7 @@ export function readSynthOptions(context: Record<string, unknown>, env: NodeJS.P
   if (backend === 'none' && Object.keys(backendConfig).length > 0) {
     throw new SynthOptionError('backendConfig is set but backend is "none": choose a backend ("local", "s3", "http") or remove backendConfig.');
   }
-  if (backend !== 'none') checkBackendSettings(backend, Object.keys(backendConfig));
+  if (backend !== 'none') checkBackendSettings(backend, Object.keys(backendConfig), env);
   return {
     thumbprintSource: pick('thumbprintSource', THUMBPRINT_SOURCES, context, env, 'tls'),
     backend,
