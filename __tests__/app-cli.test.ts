@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { SpawnOptions, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT, tempDir } from './helpers/synth';
@@ -8,58 +8,70 @@ import { ISSUER_URL } from '../src/guardrails/rules';
 /** The `app` command of cdktf.json, with the project's path: what `cdktf synth` runs. */
 const APP = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8')).app.replace('tools/', `${REPO_ROOT}/tools/`);
 
+/** A command's exit status and output, without blocking: the app runs below go side by side. */
+function run(command: string, args: string[], options: SpawnOptions): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, options);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Runs the app as `cdktf synth` does: output dir and cdktf.json context through the environment. */
 function synthApp(outdir: string, context: Record<string, unknown>, env: Record<string, string> = {}, cwd = REPO_ROOT) {
-  return spawnSync(APP, {
+  return run(APP, [], {
     shell: true,
     cwd,
-    encoding: 'utf8',
     env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context), ...env },
   });
 }
 
-function runApp(context: Record<string, unknown>, env: Record<string, string> = {}, cwd = REPO_ROOT) {
+async function runApp(context: Record<string, unknown>, env: Record<string, string> = {}, cwd = REPO_ROOT) {
   const outdir = tempDir('app');
-  const r = synthApp(outdir, context, env, cwd);
+  const r = await synthApp(outdir, context, env, cwd);
   return { ...r, stackDir: path.join(outdir, 'stacks', 'gitlab-oidc'), ciDir: path.join(outdir, 'gitlab-ci') };
 }
 
 describe('the synth app, as cdktf.json runs it', () => {
-  test('writes cdk.tf.json from the cdktf.json context', () => {
-    const r = runApp({ thumbprintSource: 'none' });
+  test.concurrent('writes cdk.tf.json from the cdktf.json context', async () => {
+    const r = await runApp({ thumbprintSource: 'none' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const tf = JSON.parse(fs.readFileSync(path.join(r.stackDir, 'cdk.tf.json'), 'utf8'));
     expect(tf.data?.tls_certificate).toBeUndefined();
   });
 
-  test('an unknown thumbprint source fails synth with a message naming it and the fix', () => {
-    const r = runApp({ thumbprintSource: 'tls' }, { GITLAB_OIDC_THUMBPRINT_SOURCE: 'sha1' });
+  test.concurrent('an unknown thumbprint source fails synth with a message naming it and the fix', async () => {
+    const r = await runApp({ thumbprintSource: 'tls' }, { GITLAB_OIDC_THUMBPRINT_SOURCE: 'sha1' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('gitlab-oidc: Unknown thumbprintSource "sha1" (from environment variable GITLAB_OIDC_THUMBPRINT_SOURCE): use one of "tls", "none".');
   });
 
-  test('reads no tfvars: a broken terraform.tfvars beside it is left to terraform plan to report', () => {
+  test.concurrent('reads no tfvars: a broken terraform.tfvars beside it is left to terraform plan to report', async () => {
     const project = tempDir('project');
     fs.writeFileSync(path.join(project, 'terraform.tfvars'), 'mygitlab_match_value = ["project_path:g/p:ref_type:branch:ref:main"\n');
-    const r = runApp({ thumbprintSource: 'none' }, {}, project);
+    const r = await runApp({ thumbprintSource: 'none' }, {}, project);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(fs.existsSync(path.join(r.stackDir, 'cdk.tf.json'))).toBe(true);
   });
 
-  test('removes the CI snippets an earlier release wrote at synth: they now come from the plan', () => {
-    const first = runApp({ thumbprintSource: 'none' });
+  test.concurrent('removes the CI snippets an earlier release wrote at synth: they now come from the plan', async () => {
+    const first = await runApp({ thumbprintSource: 'none' });
     fs.mkdirSync(first.ciDir, { recursive: true });
     fs.writeFileSync(path.join(first.ciDir, 'aws-oidc-gitlab-ci.gitlab-ci.yml'), 'stale');
     const outdir = path.dirname(first.ciDir);
-    const r = synthApp(outdir, { thumbprintSource: 'none' });
+    const r = await synthApp(outdir, { thumbprintSource: 'none' });
     expect(r.status).toBe(0);
     expect(fs.existsSync(first.ciDir)).toBe(false);
   });
 
-  test('a misspelt option in the cdktf.json context fails synth in one line with the nearest option, and writes nothing', () => {
-    const r = runApp({ thumbprintSorce: 'none' });
+  test.concurrent('a misspelt option in the cdktf.json context fails synth in one line with the nearest option, and writes nothing', async () => {
+    const r = await runApp({ thumbprintSorce: 'none' });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
       'gitlab-oidc: Unknown option "thumbprintSorce" in the cdktf.json context: did you mean "thumbprintSource"? The options are thumbprintSource, backend, backendConfig, manageGitlabVariables.',
@@ -67,20 +79,20 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(fs.existsSync(r.stackDir)).toBe(false);
   });
 
-  test('an option of an earlier release fails synth in one line, with what replaces it, and writes nothing', () => {
-    const r = runApp({ thumbprintSource: 'none', ciTfvars: ['terraform.tfvars'] });
+  test.concurrent('an option of an earlier release fails synth in one line, with what replaces it, and writes nothing', async () => {
+    const r = await runApp({ thumbprintSource: 'none', ciTfvars: ['terraform.tfvars'] });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('gitlab-oidc: ciTfvars (from cdktf.json context "ciTfvars") was removed');
     expect(fs.existsSync(r.stackDir)).toBe(false);
   });
 
-  test('backendConfig for another backend fails synth in one line, and leaves the earlier output whole', () => {
-    const first = runApp({ thumbprintSource: 'none' });
+  test.concurrent('backendConfig for another backend fails synth in one line, and leaves the earlier output whole', async () => {
+    const first = await runApp({ thumbprintSource: 'none' });
     const before = fs.readFileSync(path.join(first.stackDir, 'cdk.tf.json'), 'utf8');
     const files = fs.readdirSync(first.stackDir);
     const outdir = path.dirname(path.dirname(first.stackDir));
-    const r = synthApp(outdir, { thumbprintSource: 'none', backend: 'local', backendConfig: { bucket: 'my-state', key: 'gitlab-oidc.tfstate' } });
+    const r = await synthApp(outdir, { thumbprintSource: 'none', backend: 'local', backendConfig: { bucket: 'my-state', key: 'gitlab-oidc.tfstate' } });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
       'gitlab-oidc: backendConfig.bucket is not a setting of the "local" backend: it is a setting of the "s3" backend: set "backend": "s3" in the cdktf.json context, or remove it.',
@@ -89,19 +101,19 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(fs.readFileSync(path.join(first.stackDir, 'cdk.tf.json'), 'utf8')).toBe(before);
   });
 
-  test('a value a construct refuses fails synth in one line, without a stack trace, and leaves the earlier output whole', () => {
+  test.concurrent('a value a construct refuses fails synth in one line, without a stack trace, and leaves the earlier output whole', async () => {
     const outdir = tempDir('issuer-app');
     const entry = path.join(__dirname, 'fixtures', 'issuer-app', 'main.ts');
-    const run = (env: Record<string, string>) =>
-      spawnSync('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), entry], { encoding: 'utf8', env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env } });
+    const runIssuerApp = (env: Record<string, string>) =>
+      run('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), entry], { env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env } });
     // Run on its own (npm run synth), the app reads the context of the cdktf.json beside it.
-    const first = run({});
+    const first = await runIssuerApp({});
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     const file = path.join(outdir, 'stacks', 'issuer', 'cdk.tf.json');
     const before = fs.readFileSync(file, 'utf8');
 
-    const r = run({ CDKTF_CONTEXT_JSON: JSON.stringify({ issuerUrl: 'http://gitlab.com' }), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' });
+    const r = await runIssuerApp({ CDKTF_CONTEXT_JSON: JSON.stringify({ issuerUrl: 'http://gitlab.com' }), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
       `gitlab-oidc: [issuer/gitlab] GitlabOidcProvider 'issuer/gitlab': issuerUrl "http://gitlab.com" is refused: ${ISSUER_URL.fix}.`,
@@ -110,8 +122,8 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(fs.readdirSync(path.dirname(outdir)).filter((f) => f.startsWith(`.${path.basename(outdir)}-synth-`))).toEqual([]);
   });
 
-  test('a warning says "warning": with no terraform to format cdk.tf, synth passes and says so in one line', () => {
-    const r = runApp({ thumbprintSource: 'none' }, { SYNTH_HCL_OUTPUT: 'true', TERRAFORM_BINARY_NAME: 'no-such-terraform' });
+  test.concurrent('a warning says "warning": with no terraform to format cdk.tf, synth passes and says so in one line', async () => {
+    const r = await runApp({ thumbprintSource: 'none' }, { SYNTH_HCL_OUTPUT: 'true', TERRAFORM_BINARY_NAME: 'no-such-terraform' });
     expect(r.status).toBe(0);
     expect(r.stderr.trim().split('\n')).toEqual([
       'gitlab-oidc: warning: no-such-terraform fmt could not run (spawnSync no-such-terraform ENOENT); cdk.tf is left unformatted.',
@@ -122,11 +134,11 @@ describe('the synth app, as cdktf.json runs it', () => {
 
 // terraform fmt formats cdk.tf: a Terraform-level test.
 describeWithTerraform('the synth app with --hcl', () => {
-  test('with --hcl it writes only cdk.tf, removing the cdk.tf.json of an earlier synth', () => {
-    const json = runApp({});
+  test('with --hcl it writes only cdk.tf, removing the cdk.tf.json of an earlier synth', async () => {
+    const json = await runApp({});
     expect(fs.existsSync(path.join(json.stackDir, 'cdk.tf.json'))).toBe(true);
     const outdir = path.dirname(path.dirname(json.stackDir));
-    const r = synthApp(outdir, {}, { SYNTH_HCL_OUTPUT: 'true' });
+    const r = await synthApp(outdir, {}, { SYNTH_HCL_OUTPUT: 'true' });
     expect(r.status).toBe(0);
     expect(fs.readdirSync(json.stackDir).filter((f) => f.startsWith('cdk.'))).toEqual(['cdk.tf']);
     expect(fs.readFileSync(path.join(json.stackDir, 'cdk.tf'), 'utf8')).toContain('data "tls_certificate" "gitlab" {');
