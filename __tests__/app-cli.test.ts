@@ -79,6 +79,16 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(fs.existsSync(r.stackDir)).toBe(false);
   });
 
+  test.concurrent('a misspelt GITLAB_OIDC_ variable fails synth in one line with the nearest variable, and writes nothing', async () => {
+    const r = await runApp({ thumbprintSource: 'none' }, { GITLAB_OIDC_THUMBPRINT_SORCE: 'none' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'gitlab-oidc: Unknown environment variable GITLAB_OIDC_THUMBPRINT_SORCE: did you mean GITLAB_OIDC_THUMBPRINT_SOURCE? ' +
+        "The options' variables are GITLAB_OIDC_THUMBPRINT_SOURCE, GITLAB_OIDC_BACKEND, GITLAB_OIDC_BACKEND_CONFIG, GITLAB_OIDC_MANAGE_GITLAB_VARIABLES.",
+    ]);
+    expect(fs.existsSync(r.stackDir)).toBe(false);
+  });
+
   test.concurrent('an option of an earlier release fails synth in one line, with what replaces it, and writes nothing', async () => {
     const r = await runApp({ thumbprintSource: 'none', ciTfvars: ['terraform.tfvars'] });
     expect(r.status).toBe(1);
