@@ -36,6 +36,10 @@ async function plans(extra: Record<string, string>): Promise<Record<string, any>
   );
 }
 
+let planned: Promise<Record<string, any>> | undefined;
+/** The plans both suites below read (article, fleet, pipeline), made once: each plan and show costs seconds. */
+const examplePlans = () => (planned ??= plans({ 'fleet.tfvars': example('fleet.tfvars'), 'pipeline.tfvars': example('pipeline.tfvars') }));
+
 /** The job name a snippet file defines, and the CI/CD variable its AWS_ROLE_ARN reads. */
 const hidden = (text: string) => {
   const [[job, body]] = Object.entries(parse(text) as Record<string, any>);
@@ -45,7 +49,7 @@ const hidden = (text: string) => {
 describeWithTerraform('CI snippets, derived in Terraform from the role map', () => {
   let shown: Record<string, any>;
   beforeAll(async () => {
-    shown = await plans({ 'fleet.tfvars': example('fleet.tfvars'), 'pipeline.tfvars': example('pipeline.tfvars') });
+    shown = await examplePlans();
   }, 300_000);
 
   test('one hidden job per role of the plan, and an example pipeline', () => {
@@ -136,7 +140,7 @@ describeWithTerraform('the example pipeline: merge requests plan, the protected 
   let merged: Record<string, any>;
   let roleOfVariable: Record<string, string>;
   beforeAll(async () => {
-    const shown = await plans({ 'pipeline.tfvars': example('pipeline.tfvars') });
+    const shown = await examplePlans();
     reviewed = readTerraformShow(shown['pipeline.tfvars']);
     const files = snippetFiles(shown['pipeline.tfvars']);
     roleOfVariable = Object.fromEntries(
