@@ -1,29 +1,16 @@
-import { SpawnOptions, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT, tempDir } from './helpers/synth';
-import { describeWithTerraform, terraformEnv } from './helpers/terraform';
+import { describeWithTerraform, runAsync, terraformEnv } from './helpers/terraform';
 import { ISSUER_URL } from '../src/guardrails/rules';
 
 /** The `app` command of cdktf.json, with the project's path: what `cdktf synth` runs. */
 const APP = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8')).app.replace('tools/', `${REPO_ROOT}/tools/`);
 
-/** A command's exit status and output, without blocking: the app runs below go side by side. */
-function run(command: string, args: string[], options: SpawnOptions): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, options);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d) => (stdout += d));
-    child.stderr?.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 /** Runs the app as `cdktf synth` does: output dir and cdktf.json context through the environment. */
 function synthApp(outdir: string, context: Record<string, unknown>, env: Record<string, string> = {}, cwd = REPO_ROOT) {
-  return run(APP, [], {
+  return runAsync(APP, [], {
     shell: true,
     cwd,
     env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context), ...env },
@@ -115,7 +102,7 @@ describe('the synth app, as cdktf.json runs it', () => {
     const outdir = tempDir('issuer-app');
     const entry = path.join(__dirname, 'fixtures', 'issuer-app', 'main.ts');
     const runIssuerApp = (env: Record<string, string>) =>
-      run('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), entry], { env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env } });
+      runAsync('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), entry], { env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env } });
     // Run on its own (npm run synth), the app reads the context of the cdktf.json beside it.
     const first = await runIssuerApp({});
     expect(first.stderr).toBe('');

@@ -2,12 +2,14 @@
  * Runs a CDKTF app written in TypeScript, as cdktf.json's `app`: `node tools/run-app.js
  * [entry.ts] [--hcl]` (default main.ts). Run by `cdktf synth`, it gets the output folder and
  * the cdktf.json context from the CLI; run on its own (`npm run synth`), it reads the context
- * of the cdktf.json beside the entry and writes to cdktf.out there, as the CLI would. The entry and the project sources it imports are bundled
- * by esbuild and run. esbuild removes the types without checking them, in milliseconds,
- * from the sources as they are now, so a change is always picked up; `tsc` checks the types
- * in `npm test` and CI. Packages stay outside the bundle and load from node_modules, by the
- * deep paths the sources use; this package's own name (as the examples import it) is its
- * sources. The bundle is run from memory: apps running side by side share no file.
+ * of the cdktf.json beside the entry and writes to cdktf.out there, as the CLI would.
+ *
+ * The entry and the project sources it imports are bundled by esbuild and run. esbuild
+ * removes the types without checking them, in milliseconds, from the sources as they are
+ * now, so a change is always picked up; `tsc` checks the types in `npm test` and CI.
+ * Packages stay outside the bundle and load from node_modules, by the deep paths the
+ * sources use; this package's own name (as the examples import it) is its sources. The
+ * bundle is run from memory: apps running side by side share no file.
  */
 const fs = require('fs');
 const path = require('path');

@@ -31,9 +31,8 @@ export function plan(dir: string, args: string[]) {
   return tfAsync(dir, ['plan', '-refresh=false', '-lock=false', ...args]);
 }
 
-/** A case's `-var name=value` arguments as the `variables` block of a run, typed as the configuration declares them. */
-function variablesBlock(dir: string, args: string[]): string {
-  const declared = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')).variable ?? {};
+/** A case's `-var name=value` arguments as the `variables` block of a run, typed as `declared` (the configuration's `variable` block). */
+function variablesBlock(declared: Record<string, { type?: string }>, args: string[]): string {
   const lines: string[] = [];
   for (let i = 0; i < args.length; i += 2) {
     if (args[i] !== '-var') throw new Error(`plan case argument ${args[i]}: only -var name=value can be batched`);
@@ -61,13 +60,14 @@ export interface BatchedRun {
  */
 export async function planInBatches(dir: string, cases: PlanCase[], processes = 2): Promise<BatchedRun[]> {
   const groups = Array.from({ length: processes }, (_, g) => cases.map((c, i) => [c, i] as const).filter(([, i]) => i % processes === g));
+  const declared = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')).variable ?? {};
   const results: BatchedRun[] = [];
   await Promise.all(
     groups.map(async (group, g) => {
       const testDir = `batch-${g}-${process.pid}`;
       fs.mkdirSync(path.join(dir, testDir));
       for (const [[, args], i] of group) {
-        fs.writeFileSync(path.join(dir, testDir, `case_${i}.tftest.hcl`), `mock_provider "aws" {}\n\nrun "case" {\n  command = plan\n${variablesBlock(dir, args)}}\n`);
+        fs.writeFileSync(path.join(dir, testDir, `case_${i}.tftest.hcl`), `mock_provider "aws" {}\n\nrun "case" {\n  command = plan\n${variablesBlock(declared, args)}}\n`);
       }
       const r: RunResult = await tfAsync(dir, ['test', '-json', `-test-directory=${testDir}`]);
       const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));

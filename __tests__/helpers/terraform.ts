@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'child_process';
+import { SpawnOptions, spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -74,17 +74,22 @@ export function tf(dir: string, [command, ...args]: string[]): RunResult {
   return { status: r.status ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` };
 }
 
-/** `tf` without blocking, so independent plans can run side by side. */
-export function tfAsync(dir: string, [command, ...args]: string[]): Promise<RunResult> {
+/** Runs a command without blocking, so independent runs go side by side; never rejects on a non-zero exit. */
+export function runAsync(command: string, args: string[], options: SpawnOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TERRAFORM, [command, '-no-color', ...args], { cwd: dir, env: terraformEnv().env });
+    const child = spawn(command, args, options);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` }));
   });
+}
+
+/** `tf` without blocking, so independent plans can run side by side. */
+export function tfAsync(dir: string, [command, ...args]: string[]): Promise<RunResult> {
+  return runAsync(TERRAFORM, [command, '-no-color', ...args], { cwd: dir, env: terraformEnv().env });
 }
 
 /** Like `tf`, but throws with terraform's output when it fails. */
@@ -144,12 +149,16 @@ export function init(dir: string): void {
     tfOk(dir, ['init', '-input=false']);
     return;
   }
+  // What init writes: .terraform (links into the mirror, the backend's settings) and the lock file.
+  const copyInit = (from: string, to: string) => {
+    fs.cpSync(path.join(from, '.terraform'), path.join(to, '.terraform'), { recursive: true, verbatimSymlinks: true });
+    fs.copyFileSync(path.join(from, '.terraform.lock.hcl'), path.join(to, '.terraform.lock.hcl'));
+  };
   const done = path.join(root, 'terraform-init', createHash('sha256').update(inputs).digest('hex').slice(0, 16));
   if (!fs.existsSync(done)) {
     tfOk(dir, ['init', '-input=false']);
     const staged = tempDir('terraform-init');
-    fs.cpSync(path.join(dir, '.terraform'), path.join(staged, '.terraform'), { recursive: true, verbatimSymlinks: true });
-    fs.copyFileSync(path.join(dir, '.terraform.lock.hcl'), path.join(staged, '.terraform.lock.hcl'));
+    copyInit(dir, staged);
     fs.mkdirSync(path.dirname(done), { recursive: true });
     try {
       fs.renameSync(staged, done);
@@ -158,7 +167,6 @@ export function init(dir: string): void {
     }
     return;
   }
-  fs.cpSync(path.join(done, '.terraform'), path.join(dir, '.terraform'), { recursive: true, verbatimSymlinks: true });
-  fs.copyFileSync(path.join(done, '.terraform.lock.hcl'), path.join(dir, '.terraform.lock.hcl'));
+  copyInit(done, dir);
 }
 

@@ -17,16 +17,12 @@ export function formatHcl(hcl: string, env: NodeJS.ProcessEnv = process.env): st
 
 /**
  * Completes what `app.synth()` wrote for `stack`: with `--hcl`, replaces cdktf's rendering of
- * `cdk.tf` with ours; in either form, removes the other form's file left by an earlier synth
- * (Terraform would read both and fail on duplicate declarations).
+ * `cdk.tf` with ours. (The other form's file left by an earlier synth, which Terraform would
+ * read too, is removed where the synth is published: tools/run-app.js.)
  * @returns the path of the stack's Terraform file
  */
 export function finalizeStackOutput(app: App, stack: TerraformStack): string {
-  const dir = path.join(app.outdir, 'stacks', stack.node.id);
-  const [file, stale] = app.hclOutput ? ['cdk.tf', 'cdk.tf.json'] : ['cdk.tf.json', 'cdk.tf'];
-  if (app.hclOutput) {
-    fs.writeFileSync(path.join(dir, file), formatHcl(renderHcl(stack.toTerraform())));
-  }
-  fs.rmSync(path.join(dir, stale), { force: true });
-  return path.join(dir, file);
+  const file = path.join(app.outdir, 'stacks', stack.node.id, app.hclOutput ? 'cdk.tf' : 'cdk.tf.json');
+  if (app.hclOutput) fs.writeFileSync(file, formatHcl(renderHcl(stack.toTerraform())));
+  return file;
 }
