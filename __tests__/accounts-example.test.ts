@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ACCOUNTS } from '../examples/accounts/accounts';
 import { REPO_ROOT, tempDir } from './helpers/synth';
-import { describeWithTerraform, tfAsync, workdir } from './helpers/terraform';
+import { describeWithTerraform, init, tfAsync, validation, workdir } from './helpers/terraform';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -42,11 +42,10 @@ describeWithTerraform('examples/accounts: one stack per AWS account', () => {
       ACCOUNTS.map(async ({ name }) => {
         const dir = workdir(path.join(outdir, 'stacks', name, 'cdk.tf.json'));
         // The S3 backend is not reachable here; validate needs the providers only.
-        const init = await tfAsync(dir, ['init', '-input=false', '-backend=false']);
-        const validate = init.status === 0 ? await tfAsync(dir, ['validate']) : init;
-        return [name, validate.status === 0 ? 'valid' : validate.output] as const;
+        init(dir, { backend: false });
+        return [name, validation(await tfAsync(dir, ['validate', '-json']))] as const;
       }),
     );
-    expect(results).toEqual(ACCOUNTS.map(({ name }) => [name, 'valid']));
+    expect(results).toEqual(ACCOUNTS.map(({ name }) => [name, { valid: true, problems: [] }]));
   }, 120_000);
 });
