@@ -207,16 +207,47 @@ export function workdir(configFile: string, extra: Record<string, string> = {}):
 }
 
 /**
- * What `terraform init` installs for a folder of JSON configuration: its required providers
- * and, unless skipped, its backend. Undefined where init would also read HCL files or install modules.
+ * What `terraform init` installs in `dir`, as a key: the provider requirements and, unless
+ * skipped, the backend blocks. `terraform providers` reads the requirements without installing
+ * anything, but refuses a configuration whose backend is not initialised, so it reads a copy
+ * without the backend blocks. Undefined where init would do more (modules to install) or a
+ * backend block is not one this reads.
  */
 function initInputs(dir: string, backend: boolean): string | undefined {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.tf') || f.endsWith('.tf.json'));
-  if (files.some((f) => f.endsWith('.tf'))) return undefined;
-  const blocks = files.map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
-  if (blocks.some((b) => b.module)) return undefined;
-  const terraform = blocks.flatMap((b) => [].concat(b.terraform ?? []));
-  return JSON.stringify(terraform.map((t: Record<string, unknown>) => [t.required_providers, backend ? t.backend : 'skipped']));
+  const split = withoutBackends(dir);
+  if (!split) return undefined;
+  const copy = tempDir('requirements');
+  for (const [name, text] of Object.entries(split.files)) fs.writeFileSync(path.join(copy, name), text);
+  const requirements = tf(copy, ['providers']);
+  if (requirements.status !== 0 || /\bmodule\./.test(requirements.stdout)) return undefined;
+  return JSON.stringify([requirements.stdout, backend ? split.backends : 'skipped']);
+}
+
+/**
+ * `dir`'s configuration files with their backend blocks taken out, and those blocks: JSON
+ * ones whole, HCL ones only when flat (`backend "local" {}`); undefined for any other.
+ */
+function withoutBackends(dir: string): { files: Record<string, string>; backends: unknown[] } | undefined {
+  const files: Record<string, string> = {};
+  const backends: unknown[] = [];
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.tf') || f.endsWith('.tf.json'))) {
+    const text = fs.readFileSync(path.join(dir, name), 'utf8');
+    if (name.endsWith('.json')) {
+      const config = JSON.parse(text);
+      for (const block of [].concat(config.terraform ?? []) as Record<string, unknown>[]) {
+        if (block.backend) backends.push(block.backend);
+        delete block.backend;
+      }
+      files[name] = JSON.stringify(config);
+      continue;
+    }
+    const flat = /\bbackend\s+"([^"]+)"\s*\{([^{}]*)\}/g;
+    const found = [...text.matchAll(flat)].map(([, type, body]) => [type, body.trim()]);
+    if (found.length !== (text.match(/\bbackend\b/g) ?? []).length) return undefined;
+    backends.push(...found);
+    files[name] = text.replace(flat, '');
+  }
+  return { files, backends };
 }
 
 /**
@@ -235,6 +266,7 @@ export function init(dir: string, { backend = true }: { backend?: boolean } = {}
     return;
   }
   // What init writes: .terraform (links into the mirror, the backend's settings) and the lock file.
+  // A folder of HCL or JSON with the same requirements and backend gets the same.
   const copyInit = (from: string, to: string) => {
     fs.cpSync(path.join(from, '.terraform'), path.join(to, '.terraform'), { recursive: true, verbatimSymlinks: true });
     fs.copyFileSync(path.join(from, '.terraform.lock.hcl'), path.join(to, '.terraform.lock.hcl'));
