@@ -18,34 +18,41 @@ function fleetOnly(): any {
 describe('GitlabCiRoleFleet', () => {
   const tf = fleetOnly();
 
-  test('creates one role per entry of the roles map, named by its key, with its IAM attributes', () => {
+  test('creates one role per entry of the roles map, named by its key, from a map of names only', () => {
     const role = tf.resource.aws_iam_role.fleet;
-    expect(role.for_each).toBe('${local.fleet_instances}');
-    expect(tf.locals.fleet_instances).toMatch(/^\$\{\{ for name, role in var\.teams : name => \{\n/);
+    expect(role.for_each).toBe('${local.fleet_names}');
+    expect(tf.locals.fleet_names).toBe('${{ for name, role in var.teams : name => name }}');
     expect(role.name).toBe('${each.key}');
     for (const attribute of ['path', 'description', 'max_session_duration', 'permissions_boundary', 'tags']) {
-      expect(role[attribute]).toBe(`\${each.value.${attribute}}`);
-      expect(tf.locals.fleet_instances).toContain(`\n${attribute} = role.${attribute}\n`);
+      expect(role[attribute]).toBe(`\${local.fleet_settings[each.key].${attribute}}`);
+      expect(tf.locals.fleet_settings).toContain(`\n${attribute} = role.${attribute}\n`);
     }
   });
 
-  test('reads its trust policy and its one guardrail precondition from the role model, through its own slim map', () => {
+  test('reads its trust policy and its one guardrail precondition from the role model, by role name', () => {
     const role = tf.resource.aws_iam_role.fleet;
-    expect(tf.locals.fleet_instances).toContain('assume_role_policy = local.ci_trust_policies[name]\nproblems = local.ci_role_problems[name]\n');
-    expect(role.assume_role_policy).toBe('${each.value.assume_role_policy}');
+    expect(role.assume_role_policy).toBe('${local.ci_trust_policies[each.key]}');
     expect(role.lifecycle.precondition).toEqual([
-      { condition: '${length(each.value.problems) == 0}', error_message: '${join("\\n", each.value.problems)}' },
+      { condition: '${length(local.ci_role_problems[each.key]) == 0}', error_message: '${join("\\n", local.ci_role_problems[each.key])}' },
     ]);
   });
 
-  test('keys attachments by role and ARN, inline policies by role and policy name; each reads its role\'s name from its own value', () => {
+  test('keys attachments by role and ARN, inline policies by role and policy name; each takes its role\'s name from the one read of the roles', () => {
+    expect(tf.locals.fleet_created).toBe('${{ for name, role in aws_iam_role.fleet : name => { name = role.name, arn = role.arn } }}');
+    // aws_iam_role.fleet is read in that one local only.
+    const readers = Object.entries(tf.locals as Record<string, string>).filter(([, v]) => v.includes('aws_iam_role.fleet'));
+    expect(readers.map(([k]) => k)).toEqual(['fleet_created']);
     const attachment = tf.resource.aws_iam_role_policy_attachment.fleet;
-    expect(attachment.for_each).toBe('${local.fleet_policy_attachments}');
-    expect(tf.locals.fleet_policy_attachments).toContain('"${name}/${arn}" => { role = aws_iam_role.fleet[name].name, policy_arn = arn }');
-    expect(attachment.role).toBe('${each.value.role}');
+    expect(attachment.for_each).toBe('${local.fleet_attachment_policies}');
+    expect(tf.locals.fleet_attachment_policies).toContain('"${name}/${arn}" => arn');
+    expect(tf.locals.fleet_attachment_roles).toContain('"${name}/${arn}" => name');
+    expect(attachment.role).toBe('${local.fleet_created[local.fleet_attachment_roles[each.key]].name}');
+    expect(attachment.policy_arn).toBe('${each.value}');
     expect(attachment.depends_on).toBeUndefined();
-    expect(tf.resource.aws_iam_role_policy.fleet.for_each).toBe('${local.fleet_inline_policies}');
-    expect(tf.locals.fleet_inline_policies).toContain('"${name}/${policy}" => { role = aws_iam_role.fleet[name].name, name = policy');
+    const inline = tf.resource.aws_iam_role_policy.fleet;
+    expect(inline.for_each).toBe('${local.fleet_inline_documents}');
+    expect(tf.locals.fleet_inline_targets).toContain('"${name}/${policy}" => { role = name, name = policy }');
+    expect(inline.role).toBe('${local.fleet_created[local.fleet_inline_targets[each.key].role].name}');
   });
 });
 
@@ -110,7 +117,7 @@ describe('the stack with roles', () => {
 
   test('outputs role ARNs by name, a trust summary and the Condition blocks for review', () => {
     expect(tf.output.role_arns.value).toBe('${local.fleet_role_arns}');
-    expect(tf.locals.fleet_role_arns).toBe('${{ for name, role in aws_iam_role.fleet : name => role.arn }}');
+    expect(tf.locals.fleet_role_arns).toBe('${{ for name, role in local.fleet_created : name => role.arn }}');
     expect(tf.output.trust_summary.value).toBe('${local.gitlab_trust_summary}');
     expect(tf.output.trust_summary.description).toContain('warnings');
     expect(tf.output.trust_conditions.value).toBe('${local.gitlab_trust_conditions}');

@@ -16,6 +16,7 @@ import {
   ROLE_TAGS,
   SESSION_DURATION,
   validateEach,
+  validateRoleValue,
   validateRoleValues,
   validateValue,
   whenSet,
@@ -48,7 +49,7 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
       'policies and IAM attributes.',
     default: {},
     validations: [
-      validateRoleValues('roles', 'role names', (_role, name) => `[${name}]`, ROLE_NAME),
+      validateRoleValue('roles', 'role names', (_role, name) => name, ROLE_NAME),
       {
         condition: `\${!contains(keys(var.roles), "${ARTICLE_ROLE_NAME}")}`,
         errorMessage: `roles has a role named '${ARTICLE_ROLE_NAME}': that name is the article's role (aws_iam_role.gitlab_ci) in trust_summary, trust_conditions and npm run access. Rename the role.`,
@@ -60,11 +61,11 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
       validateRoleValues('roles', 'managed_policy_arns', (role) => `${role}.managed_policy_arns`, MANAGED_POLICY_ARN),
       validateRoleValues('roles', 'inline policy names', (role) => `keys(${role}.inline_policies)`, INLINE_POLICY_NAME),
       validateRoleValues('roles', 'inline policies', (role) => `values(${role}.inline_policies)`, JSON_DOCUMENT),
-      validateRoleValues('roles', 'permissions_boundary', (role) => `[${role}.permissions_boundary]`, PERMISSIONS_BOUNDARY),
-      validateRoleValues('roles', 'max_session_duration', (role) => `[${role}.max_session_duration]`, SESSION_DURATION),
-      validateRoleValues('roles', 'path', (role) => `[${role}.path]`, ROLE_PATH),
-      validateRoleValues('roles', 'description', (role) => `[${role}.description]`, ROLE_DESCRIPTION),
-      validateRoleValues('roles', 'tags', (role) => `[${role}.tags]`, ROLE_TAGS),
+      validateRoleValue('roles', 'permissions_boundary', (role) => `${role}.permissions_boundary`, PERMISSIONS_BOUNDARY),
+      validateRoleValue('roles', 'max_session_duration', (role) => `${role}.max_session_duration`, SESSION_DURATION),
+      validateRoleValue('roles', 'path', (role) => `${role}.path`, ROLE_PATH),
+      validateRoleValue('roles', 'description', (role) => `${role}.description`, ROLE_DESCRIPTION),
+      validateRoleValue('roles', 'tags', (role) => `${role}.tags`, ROLE_TAGS),
     ],
   },
   {

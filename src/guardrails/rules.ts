@@ -250,7 +250,23 @@ export function validateRoleValues(variable: string, what: string, valuesOf: (ro
   const rejected = `[\nfor v in ${valuesOf('role', 'name')} : v if !(${rule.accepts('v')})\n]`;
   return {
     condition: `\${alltrue([\nfor name, role in var.${variable} : length(${rejected}) == 0\n])}`,
-    errorMessage: `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({\nfor name, role in var.${variable} : name => ${rejected} if length(${rejected}) > 0\n})}: ${rule.fix}.`,
+    // Terraform evaluates the message even when the condition holds: each role's rejected values are listed once.
+    errorMessage:
+      `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({\nfor name, rejected in {\nfor name, role in var.${variable} : name => ${rejected}\n} : ` +
+      `name => rejected if length(rejected) > 0\n})}: ${rule.fix}.`,
+  };
+}
+
+/**
+ * `validateRoleValues` for one value per role (`valueOf(role, name)`, an HCL expression):
+ * the same message, from the map of those values rather than a list per role, which costs
+ * Terraform less for every role.
+ */
+export function validateRoleValue(variable: string, what: string, valueOf: (role: string, name: string) => string, rule: ValueRule): Validation {
+  const values = `{\nfor name, role in var.${variable} : name => ${valueOf('role', 'name')}\n}`;
+  return {
+    condition: `\${alltrue([\nfor name, v in ${values} : ${rule.accepts('v')}\n])}`,
+    errorMessage: `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({\nfor name, v in ${values} : name => [v] if !(${rule.accepts('v')})\n})}: ${rule.fix}.`,
   };
 }
 
