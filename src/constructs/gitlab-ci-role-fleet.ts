@@ -65,8 +65,8 @@ export class GitlabCiRoleFleet extends Construct {
     // Terraform 1.11 evaluates a for_each resource's whole map again for each instance, and
     // that cost grows with the size of the map's values. So each resource here is created from
     // a map of strings, and its instances index what else they need in locals evaluated once.
-    // Measured at 1,000 roles with a map of strings: 31 s of CPU, against 56 s for a map of
-    // objects holding each role's trust policy, problems and attributes.
+    // Measured, the stack's plan of 1,000 roles: 31 s of CPU this way, against 56 s with a map
+    // of objects holding each role's trust policy, problems and attributes.
     const attributes = ['path', 'description', 'max_session_duration', 'permissions_boundary', 'tags'];
     local('names', `{ for name, role in ${roles} : name => name }`);
     local('settings', `{ for name, role in ${roles} : name => {\n${attributes.map((a) => `${a} = role.${a}`).join('\n')}\n} }`);
