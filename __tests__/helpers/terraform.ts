@@ -18,9 +18,10 @@ export interface TerraformEnv {
   /** Providers from the mirror, checked against the lock file as users' runs are. */
   readonly env: NodeJS.ProcessEnv;
   /**
-   * For commands that only load providers (plan, show, test, console): the same mirrored
-   * binaries, named in a `dev_overrides` block. Each command then skips re-hashing the
-   * 700 MB aws provider against the lock file (about 2 s of CPU per command, measured).
+   * For commands that only load providers (plan, show, validate, test, console): the same
+   * mirrored binaries, named in a `dev_overrides` block. Each command then skips re-hashing
+   * the 700 MB aws provider against the lock file (about 2 s of CPU per command, measured).
+   * `init` keeps `env`, so version constraints are still resolved and locked as users' are.
    * Terraform warns that overrides are in effect; `tf` removes exactly that warning.
    */
   readonly loadEnv: NodeJS.ProcessEnv;
