@@ -144,12 +144,12 @@ describeWithTerraform('the synth app with --hcl', () => {
 
 // The cdktf CLI runs terraform to read its version: a Terraform-level test.
 describeWithTerraform('the app under the cdktf CLI', () => {
-  test('cdktf synth with a misspelt option exits 1 with the message once on stderr, no stack trace, and the earlier output whole', () => {
+  test('cdktf synth with a misspelt option exits 1 with the message once on stderr (once in all with CDKTF_LOG_FILE_DIRECTORY), no stack trace, and the earlier output whole', () => {
     const project = tempDir('cli-project');
     const config = (context: Record<string, unknown>) =>
       fs.writeFileSync(path.join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${REPO_ROOT}/tools/run-app.js ${REPO_ROOT}/main.ts`, context }));
-    const cdktf = () =>
-      spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'cdktf'), ['synth'], { cwd: project, encoding: 'utf8', env: { ...terraformEnv().env, CI: 'true', HOME: project } });
+    const cdktf = (env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'cdktf'), ['synth'], { cwd: project, encoding: 'utf8', env: { ...terraformEnv().env, CI: 'true', HOME: project, ...env } });
     config({ thumbprintSource: 'none' });
     expect(cdktf().status).toBe(0);
     const file = path.join(project, 'cdktf.out', 'stacks', 'gitlab-oidc', 'cdk.tf.json');
@@ -162,5 +162,12 @@ describeWithTerraform('the app under the cdktf CLI', () => {
     expect(r.stderr.split(message)).toHaveLength(2);
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/^\s+at /m);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
+
+    // The README's way to see it once under the CLI: cdktf's log goes to a file, the summary stays.
+    const logs = tempDir('cdktf-log');
+    const logged = cdktf({ CDKTF_LOG_FILE_DIRECTORY: logs });
+    expect(logged.status).toBe(1);
+    expect(`${logged.stdout}${logged.stderr}`.split(message)).toHaveLength(2);
+    expect(fs.readFileSync(path.join(logs, 'cdktf.log'), 'utf8')).toContain(message);
   });
 });
