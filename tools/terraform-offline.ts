@@ -25,12 +25,19 @@ export function findPluginMirror(): string | undefined {
   return hit ? path.dirname(hit) : undefined;
 }
 
-/** Writes a Terraform CLI config that installs providers from `mirror` only; returns its path. */
-export function writeMirrorConfig(dir: string, mirror: string): string {
-  const file = path.join(dir, 'terraform.rc');
+/**
+ * Writes a Terraform CLI config that installs providers from `mirror` only; returns its path.
+ * `devOverrides` (`namespace/type` → the folder holding its binary) has every command but
+ * `init` load those binaries as they are, without checking them against the lock file.
+ */
+export function writeMirrorConfig(dir: string, mirror: string, devOverrides: Record<string, string> = {}): string {
+  const overrides = Object.entries(devOverrides).map(([source, folder]) => `    ${JSON.stringify(source)} = ${JSON.stringify(folder)}\n`);
+  const file = path.join(dir, overrides.length > 0 ? 'terraform-dev-overrides.rc' : 'terraform.rc');
   fs.writeFileSync(
     file,
-    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`,
+    'provider_installation {\n' +
+      (overrides.length > 0 ? `  dev_overrides {\n${overrides.join('')}  }\n` : '') +
+      `  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`,
   );
   return file;
 }

@@ -38,7 +38,7 @@ export function terraformEnv(): TerraformEnv {
   const rc = tempDir('tfrc');
   const env = testEnv(mirror ? writeMirrorConfig(rc, mirror) : process.env.TF_CLI_CONFIG_FILE);
   const overrides = mirror ? unpackedProviders(mirror) : {};
-  const loadEnv = Object.keys(overrides).length > 0 ? testEnv(writeOverrideConfig(rc, mirror!, overrides)) : env;
+  const loadEnv = Object.keys(overrides).length > 0 ? testEnv(writeMirrorConfig(rc, mirror!, overrides)) : env;
   cached = { available: reason === '', reason, env, loadEnv };
   return cached;
 }
@@ -69,16 +69,6 @@ function unpackedProviders(mirror: string): Record<string, string> {
     }
   }
   return found;
-}
-
-function writeOverrideConfig(dir: string, mirror: string, overrides: Record<string, string>): string {
-  const file = path.join(dir, 'load-providers.rc');
-  const lines = Object.entries(overrides).map(([source, folder]) => `    ${JSON.stringify(source)} = ${JSON.stringify(folder)}\n`);
-  fs.writeFileSync(
-    file,
-    `provider_installation {\n  dev_overrides {\n${lines.join('')}  }\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`,
-  );
-  return file;
 }
 
 /** Commands that run with `loadEnv`: they read the lock file only to check the provider's hash. */
@@ -254,7 +244,7 @@ function withoutBackends(dir: string): { files: Record<string, string>; backends
 /**
  * `terraform init` from the mirror (the synthesized local backend keeps state in `dir`);
  * `backend: false` is `init -backend=false`, for a backend that is not reachable here.
- * Init hashes the 700 MB aws provider (4–8 s of CPU), so a folder whose providers and
+ * Init hashes the 700 MB aws provider (about 2 s of CPU), so a folder whose providers and
  * backend an earlier init of this test run already installed gets that init's
  * `.terraform` (links into the mirror) and lock file instead, which is what init would write.
  */
