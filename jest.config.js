@@ -6,6 +6,6 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 180000,
   maxWorkers: 2,
-  globalSetup: '<rootDir>/__tests__/setup/global-setup.js',
-  globalTeardown: '<rootDir>/__tests__/setup/global-teardown.js',
+  globalSetup: '<rootDir>/__tests__/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/__tests__/setup/global-teardown.ts',
 };

@@ -42,6 +42,24 @@ export function writeMirrorConfig(dir: string, mirror: string, devOverrides: Rec
   return file;
 }
 
+/**
+ * The mirror's unpacked providers that have a single version (the one every init here
+ * selects), as `namespace/type` → the folder holding the binary.
+ */
+export function unpackedProviders(mirror: string): Record<string, string> {
+  const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
+  const registry = path.join(mirror, 'registry.terraform.io');
+  const found: Record<string, string> = {};
+  for (const namespace of fs.existsSync(registry) ? fs.readdirSync(registry) : []) {
+    for (const type of fs.readdirSync(path.join(registry, namespace))) {
+      const versions = fs.readdirSync(path.join(registry, namespace, type));
+      const dir = versions.length === 1 ? path.join(registry, namespace, type, versions[0], platform) : '';
+      if (dir && fs.existsSync(dir) && fs.statSync(dir).isDirectory()) found[`${namespace}/${type}`] = dir;
+    }
+  }
+  return found;
+}
+
 /** Environment for offline runs: the CLI config (if any), no update checks, no prompts, fake AWS credentials. */
 export function offlineEnv(cliConfig: string | undefined): NodeJS.ProcessEnv {
   return {

@@ -2,7 +2,8 @@ import { SpawnOptions, spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TERRAFORM, findPluginMirror, offlineEnv, terraformOnPath, writeMirrorConfig } from '../../tools/terraform-offline';
+import { TERRAFORM, findPluginMirror, offlineEnv, terraformOnPath, unpackedProviders, writeMirrorConfig } from '../../tools/terraform-offline';
+import { REATTACH_VARIABLE } from '../setup/provider-server';
 import { tempDir } from './synth';
 
 /**
@@ -18,11 +19,12 @@ export interface TerraformEnv {
   /** Providers from the mirror, checked against the lock file as users' runs are. */
   readonly env: NodeJS.ProcessEnv;
   /**
-   * For commands that only load providers (plan, show, validate, test, console): the same
-   * mirrored binaries, named in a `dev_overrides` block. Each command then skips re-hashing
-   * the 700 MB aws provider against the lock file (about 2 s of CPU per command, measured).
-   * `init` keeps `env`, so version constraints are still resolved and locked as users' are.
-   * Terraform warns that overrides are in effect; `tf` removes exactly that warning.
+   * For commands that only load providers (plan, console; show, validate and test where no
+   * shared provider runs): the same mirrored binaries, named in a `dev_overrides` block. Each
+   * command then skips re-hashing the 700 MB aws provider against the lock file (about 2 s of
+   * CPU per command, measured). `init` keeps `env`, so version constraints are still resolved
+   * and locked as users' are. Terraform warns that overrides are in effect; `tf` removes
+   * exactly that warning.
    */
   readonly loadEnv: NodeJS.ProcessEnv;
 }
@@ -53,36 +55,36 @@ function testEnv(cliConfig: string | undefined): NodeJS.ProcessEnv {
   return { ...offlineEnv(cliConfig), GOGC: '400' };
 }
 
-/**
- * The mirror's unpacked providers that have a single version (the one every init here
- * selects), as `namespace/type` → the folder holding the binary.
- */
-function unpackedProviders(mirror: string): Record<string, string> {
-  const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
-  const registry = path.join(mirror, 'registry.terraform.io');
-  const found: Record<string, string> = {};
-  for (const namespace of fs.existsSync(registry) ? fs.readdirSync(registry) : []) {
-    for (const type of fs.readdirSync(path.join(registry, namespace))) {
-      const versions = fs.readdirSync(path.join(registry, namespace, type));
-      const dir = versions.length === 1 ? path.join(registry, namespace, type, versions[0], platform) : '';
-      if (dir && fs.existsSync(dir) && fs.statSync(dir).isDirectory()) found[`${namespace}/${type}`] = dir;
-    }
-  }
-  return found;
-}
-
 /** Commands that run with `loadEnv`: they read the lock file only to check the provider's hash. */
 const LOAD_ONLY_COMMANDS = new Set(['plan', 'show', 'test', 'console', 'validate']);
 
-/** Terraform's warning for `dev_overrides`: its summary, and as `-no-color` prints it. */
-const OVERRIDE_WARNING_SUMMARY = 'Provider development overrides are in effect';
-const OVERRIDE_WARNING = new RegExp(`\\n?Warning: ${OVERRIDE_WARNING_SUMMARY}\\n[\\s\\S]*?published\\nreleases\\.\\n`);
+/**
+ * Commands that attach to the run's shared aws provider (setup/provider-server.ts): they
+ * keep no configuration in it. `terraform test` only when every test file mocks aws.
+ */
+const SHARED_PROVIDER_COMMANDS = new Set(['show', 'validate', 'test']);
 
-/** The environment and the output filter for one terraform command. */
-function commandEnv(command: string): { env: NodeJS.ProcessEnv; clean: (text: string) => string } {
+/** Terraform's warning for `dev_overrides`, as `-no-color` prints it. */
+const OVERRIDE_WARNING = /\n?Warning: Provider development overrides are in effect\n[\s\S]*?published\nreleases\.\n/;
+
+/** The environment and the output filter for one terraform command in `dir`. */
+function commandEnv(dir: string, command: string, args: string[]): { env: NodeJS.ProcessEnv; clean: (text: string) => string } {
   const tf = terraformEnv();
+  const reattach = process.env[REATTACH_VARIABLE];
+  if (reattach && SHARED_PROVIDER_COMMANDS.has(command) && (command !== 'test' || testFilesMockAws(dir, args))) {
+    return { env: { ...tf.env, TF_REATTACH_PROVIDERS: reattach }, clean: (t) => t };
+  }
   if (!LOAD_ONLY_COMMANDS.has(command) || tf.loadEnv === tf.env) return { env: tf.env, clean: (t) => t };
   return { env: tf.loadEnv, clean: (t) => t.replace(OVERRIDE_WARNING, '') };
+}
+
+/** Whether every test file `terraform test <args>` runs in `dir` has `mock_provider "aws"`. */
+function testFilesMockAws(dir: string, args: string[]): boolean {
+  const testDir = args.find((a) => a.startsWith('-test-directory='))?.slice('-test-directory='.length) ?? 'tests';
+  const files = [dir, path.join(dir, testDir)]
+    .filter((d) => fs.existsSync(d))
+    .flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.tftest.hcl') || f.endsWith('.tftest.json')).map((f) => path.join(d, f)));
+  return files.every((f) => /\bmock_provider\s+"aws"/.test(fs.readFileSync(f, 'utf8')));
 }
 
 /**
@@ -126,7 +128,7 @@ function result(status: number, stdout: string, stderr: string): RunResult {
 
 /** Runs `terraform <command> -no-color <args>` in `dir`; never throws on a non-zero exit. */
 export function tf(dir: string, [command, ...args]: string[]): RunResult {
-  const { env, clean } = commandEnv(command);
+  const { env, clean } = commandEnv(dir, command, args);
   const r = spawnSync(TERRAFORM, [command, '-no-color', ...args], { cwd: dir, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return result(r.status ?? -1, clean(r.stdout ?? ''), clean(r.stderr ?? ''));
 }
@@ -146,7 +148,7 @@ export function runAsync(command: string, args: string[], options: SpawnOptions)
 
 /** `tf` without blocking, so independent plans can run side by side. */
 export async function tfAsync(dir: string, [command, ...args]: string[]): Promise<RunResult> {
-  const { env, clean } = commandEnv(command);
+  const { env, clean } = commandEnv(dir, command, args);
   const r = await runAsync(TERRAFORM, [command, '-no-color', ...args], { cwd: dir, env });
   return result(r.status, clean(r.stdout), clean(r.stderr));
 }
@@ -160,17 +162,14 @@ export function tfOk(dir: string, args: string[]): RunResult {
 
 export interface Validation {
   readonly valid: boolean;
-  /** Each error or warning as `severity: summary: detail`; the dev_overrides warning left out. */
+  /** Each error or warning as `severity: summary: detail`. */
   readonly problems: string[];
 }
 
 /** Reads `terraform validate -json` output: `{ valid: true, problems: [] }` is what "Success! The configuration is valid." means. */
 export function validation(r: RunResult): Validation {
   const report = JSON.parse(r.stdout) as { valid: boolean; diagnostics: { severity: string; summary: string; detail?: string }[] };
-  const problems = report.diagnostics
-    .filter((d) => d.summary !== OVERRIDE_WARNING_SUMMARY)
-    .map((d) => `${d.severity}: ${d.summary}: ${d.detail ?? ''}`);
-  return { valid: report.valid, problems };
+  return { valid: report.valid, problems: report.diagnostics.map((d) => `${d.severity}: ${d.summary}: ${d.detail ?? ''}`) };
 }
 
 /** Credentials-free settings for `plan` against the real aws provider, as an override file. */
