@@ -2,8 +2,8 @@ import { SpawnOptions, spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TERRAFORM, findPluginMirror, offlineEnv, terraformOnPath, unpackedProviders, writeMirrorConfig } from '../../tools/terraform-offline';
-import { REATTACH_VARIABLE } from '../setup/provider-server';
+import { TERRAFORM, findPluginMirror, terraformOnPath, unpackedProviders, writeMirrorConfig } from '../../tools/terraform-offline';
+import { REATTACH_VARIABLE, testEnv } from '../setup/provider-server';
 import { tempDir } from './synth';
 
 /**
@@ -43,16 +43,6 @@ export function terraformEnv(): TerraformEnv {
   const loadEnv = Object.keys(overrides).length > 0 ? testEnv(writeMirrorConfig(rc, mirror!, overrides)) : env;
   cached = { available: reason === '', reason, env, loadEnv };
   return cached;
-}
-
-/**
- * The offline environment, with Go's collector tuned for short runs: terraform and the aws
- * provider spend much of their CPU collecting garbage while the provider's schema is built
- * and decoded. GOGC=400 cut a plan's CPU by about a quarter here (3.8 to 2.8 CPU-s) for
- * about 90 MB more per process. Tests only: the bench measures what users run.
- */
-function testEnv(cliConfig: string | undefined): NodeJS.ProcessEnv {
-  return { ...offlineEnv(cliConfig), GOGC: '400' };
 }
 
 /** Commands that run with `loadEnv`: they read the lock file only to check the provider's hash. */
@@ -232,7 +222,8 @@ function withoutBackends(dir: string): { files: Record<string, string>; backends
       continue;
     }
     const flat = /\bbackend\s+"([^"]+)"\s*\{([^{}]*)\}/g;
-    const found = [...text.matchAll(flat)].map(([, type, body]) => [type, body.trim()]);
+    // As JSON writes them: an empty block is `{ type: {} }` in either form.
+    const found = [...text.matchAll(flat)].map(([, type, body]) => ({ [type]: body.trim() === '' ? {} : body.trim() }));
     if (found.length !== (text.match(/\bbackend\b/g) ?? []).length) return undefined;
     backends.push(...found);
     files[name] = text.replace(flat, '');
