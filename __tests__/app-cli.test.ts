@@ -23,6 +23,13 @@ async function runApp(context: Record<string, unknown>, env: Record<string, stri
   return { ...r, stackDir: path.join(outdir, 'stacks', 'gitlab-oidc'), ciDir: path.join(outdir, 'gitlab-ci') };
 }
 
+/** The issuer-app fixture, run as cdktf.json runs an app, into `outdir`. */
+const runIssuerApp = (outdir: string, env: Record<string, string>) =>
+  runAsync('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), path.join(__dirname, 'fixtures', 'issuer-app', 'main.ts')], {
+    env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env },
+  });
+const ISSUER_REFUSED = `[issuer/gitlab] GitlabOidcProvider 'issuer/gitlab': issuerUrl "http://gitlab.com" is refused: ${ISSUER_URL.fix}.`;
+
 describe('the synth app, as cdktf.json runs it', () => {
   test.concurrent('writes cdk.tf.json from the cdktf.json context', async () => {
     const r = await runApp({ thumbprintSource: 'none' });
@@ -100,23 +107,46 @@ describe('the synth app, as cdktf.json runs it', () => {
 
   test.concurrent('a value a construct refuses fails synth in one line, without a stack trace, and leaves the earlier output whole', async () => {
     const outdir = tempDir('issuer-app');
-    const entry = path.join(__dirname, 'fixtures', 'issuer-app', 'main.ts');
-    const runIssuerApp = (env: Record<string, string>) =>
-      runAsync('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), entry], { env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env } });
     // Run on its own (npm run synth), the app reads the context of the cdktf.json beside it.
-    const first = await runIssuerApp({});
+    const first = await runIssuerApp(outdir, {});
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     const file = path.join(outdir, 'stacks', 'issuer', 'cdk.tf.json');
     const before = fs.readFileSync(file, 'utf8');
 
-    const r = await runIssuerApp({ CDKTF_CONTEXT_JSON: JSON.stringify({ issuerUrl: 'http://gitlab.com' }), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' });
+    const r = await runIssuerApp(outdir, { CDKTF_CONTEXT_JSON: JSON.stringify({ issuerUrl: 'http://gitlab.com' }) });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([
-      `gitlab-oidc: [issuer/gitlab] GitlabOidcProvider 'issuer/gitlab': issuerUrl "http://gitlab.com" is refused: ${ISSUER_URL.fix}.`,
-    ]);
+    expect(r.stderr.trim().split('\n')).toEqual([`gitlab-oidc: ${ISSUER_REFUSED}`]);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
     expect(fs.readdirSync(path.dirname(outdir)).filter((f) => f.startsWith(`.${path.basename(outdir)}-synth-`))).toEqual([]);
+  });
+
+  test.concurrent('for cdktf synth (which shows annotations itself), a failed synth prints nothing: its error is an annotation of the earlier manifest, the stack files as they were', async () => {
+    const outdir = tempDir('issuer-app');
+    expect((await runIssuerApp(outdir, {})).status).toBe(0);
+    const stackFiles = () => Object.fromEntries(fs.readdirSync(path.join(outdir, 'stacks', 'issuer')).map((f) => [f, fs.readFileSync(path.join(outdir, 'stacks', 'issuer', f), 'utf8')]));
+    const before = stackFiles();
+    const earlier = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+
+    const r = await runIssuerApp(outdir, { CDKTF_CONTEXT_JSON: JSON.stringify({ issuerUrl: 'http://gitlab.com' }), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' });
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    expect(manifest.stacks.issuer.annotations).toEqual([{ constructPath: 'gitlab-oidc', level: '@cdktf/error', message: ISSUER_REFUSED }]);
+    expect({ ...manifest.stacks.issuer, annotations: [] }).toEqual(earlier.stacks.issuer);
+    expect(stackFiles()).toEqual(before);
+  });
+
+  test.concurrent('for cdktf synth with no earlier output, the error\'s manifest names a stand-in that holds no Terraform, which the next synth removes', async () => {
+    const outdir = tempDir('issuer-app');
+    const underCli = { CDKTF_CONTEXT_JSON: JSON.stringify({ issuerUrl: 'http://gitlab.com' }), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' };
+    expect((await runIssuerApp(outdir, underCli)).status).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    expect(Object.values(manifest.stacks).map((s: any) => [s.name, s.annotations.map((a: any) => a.message)])).toEqual([['synth-failed', [ISSUER_REFUSED]]]); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(fs.readdirSync(outdir).sort()).toEqual(['manifest.json', 'synth-failed']);
+    expect(fs.readdirSync(path.join(outdir, 'synth-failed'))).toEqual(['metadata.json']);
+
+    expect((await runIssuerApp(outdir, {})).status).toBe(0);
+    expect(fs.readdirSync(outdir).sort()).toEqual(['manifest.json', 'stacks']);
   });
 
   test.concurrent('a warning says "warning": with no terraform to format cdk.tf, synth passes and says so in one line', async () => {
@@ -144,30 +174,32 @@ describeWithTerraform('the synth app with --hcl', () => {
 
 // The cdktf CLI runs terraform to read its version: a Terraform-level test.
 describeWithTerraform('the app under the cdktf CLI', () => {
-  test('cdktf synth with a misspelt option exits 1 with the message once on stderr (once in all with CDKTF_LOG_FILE_DIRECTORY), no stack trace, and the earlier output whole', () => {
+  test('cdktf synth with a misspelt option exits 1 with the message once, no stack trace, and the earlier output whole; with no earlier output too', () => {
     const project = tempDir('cli-project');
-    const config = (context: Record<string, unknown>) =>
-      fs.writeFileSync(path.join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${REPO_ROOT}/tools/run-app.js ${REPO_ROOT}/main.ts`, context }));
-    const cdktf = (env: NodeJS.ProcessEnv = {}) =>
-      spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'cdktf'), ['synth'], { cwd: project, encoding: 'utf8', env: { ...terraformEnv().env, CI: 'true', HOME: project, ...env } });
-    config({ thumbprintSource: 'none' });
-    expect(cdktf().status).toBe(0);
-    const file = path.join(project, 'cdktf.out', 'stacks', 'gitlab-oidc', 'cdk.tf.json');
+    const context = { thumbprintSorce: 'none' };
+    fs.writeFileSync(path.join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${REPO_ROOT}/tools/run-app.js ${REPO_ROOT}/main.ts`, context }));
+    const cdktf = () =>
+      spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'cdktf'), ['synth'], { cwd: project, encoding: 'utf8', env: { ...terraformEnv().env, CI: 'true', HOME: project } });
+    const message = 'Unknown option "thumbprintSorce" in the cdktf.json context: did you mean "thumbprintSource"?';
+    const expectOnce = (r: ReturnType<typeof cdktf>) => {
+      expect(r.status).toBe(1);
+      expect(`${r.stdout}${r.stderr}`.split(message)).toHaveLength(2);
+      expect(r.stdout).toContain(`ERROR [gitlab-oidc]: ${message}`);
+      expect(`${r.stdout}${r.stderr}`).not.toMatch(/^\s+at /m);
+    };
+
+    expectOnce(cdktf());
+    // An earlier output, as the app writes it for cdktf synth.
+    const outdir = path.join(project, 'cdktf.out');
+    const good = spawnSync('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), path.join(REPO_ROOT, 'main.ts')], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify({ thumbprintSource: 'none' }) },
+    });
+    expect(good.status).toBe(0);
+    const file = path.join(outdir, 'stacks', 'gitlab-oidc', 'cdk.tf.json');
     const before = fs.readFileSync(file, 'utf8');
 
-    config({ thumbprintSorce: 'none' });
-    const r = cdktf();
-    expect(r.status).toBe(1);
-    const message = 'gitlab-oidc: Unknown option "thumbprintSorce" in the cdktf.json context: did you mean "thumbprintSource"?';
-    expect(r.stderr.split(message)).toHaveLength(2);
-    expect(`${r.stdout}${r.stderr}`).not.toMatch(/^\s+at /m);
+    expectOnce(cdktf());
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
-
-    // The README's way to see it once under the CLI: cdktf's log goes to a file, the summary stays.
-    const logs = tempDir('cdktf-log');
-    const logged = cdktf({ CDKTF_LOG_FILE_DIRECTORY: logs });
-    expect(logged.status).toBe(1);
-    expect(`${logged.stdout}${logged.stderr}`.split(message)).toHaveLength(2);
-    expect(fs.readFileSync(path.join(logs, 'cdktf.log'), 'utf8')).toContain(message);
   });
 });

@@ -46,6 +46,10 @@ const { outputFiles } = esbuild.buildSync({
 
 /** The files a synth writes in each stack folder; those a new synth does not write again are removed. */
 const SYNTH_FILES = ['cdk.tf.json', 'cdk.tf', 'metadata.json'];
+/** Where a failed synth's manifest puts its stand-in stack, when no earlier synth left one (reportToCli). */
+const FAILED_SYNTH = 'synth-failed';
+/** cdktf's error for annotations of level ERROR: the lines between are the project's. */
+const ANNOTATION_ERRORS = /^Encountered Annotations with level "ERROR":\n([\s\S]*?)\n\nEither fix the issues above/;
 
 // The app writes into a staging folder beside the output folder; only a synth that
 // succeeds replaces what it writes there, so a failed one leaves the earlier output whole.
@@ -54,8 +58,10 @@ fs.mkdirSync(path.dirname(outdir), { recursive: true });
 const staging = fs.mkdtempSync(path.join(path.dirname(outdir), `.${path.basename(outdir)}-synth-`));
 process.env.CDKTF_OUTDIR = staging;
 process.env.RUN_APP_OUTDIR = outdir;
-// cdktf synth sets this so that an app writes its stacks despite error annotations: an error
-// here fails synth before anything is published instead.
+// cdktf synth sets this so that an app writes its stacks despite error annotations, which the
+// CLI then shows itself. Here an error fails synth before anything is published instead, and
+// reaches the CLI as an annotation of the manifest (reportToCli).
+const cliShowsAnnotations = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS === 'true';
 delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
 
 try {
@@ -65,8 +71,11 @@ try {
   app._compile(outputFiles[0].text, filename);
   publish(staging, outdir);
 } catch (error) {
-  console.error(`gitlab-oidc: ${synthErrorMessage(error)}`);
-  process.exitCode = 1;
+  const message = synthErrorMessage(error);
+  if (!(cliShowsAnnotations && !isBug(error) && reportToCli(outdir, message))) {
+    console.error(`gitlab-oidc: ${message}`);
+    process.exitCode = 1;
+  }
 } finally {
   fs.rmSync(staging, { recursive: true, force: true });
 }
@@ -78,10 +87,60 @@ try {
  */
 function synthErrorMessage(error) {
   const message = String(error && error.message ? error.message : error);
-  const annotations = /^Encountered Annotations with level "ERROR":\n([\s\S]*?)\n\nEither fix the issues above/.exec(message);
+  const annotations = ANNOTATION_ERRORS.exec(message);
   if (annotations) return annotations[1];
-  if (error && (error.name === 'SynthOptionError' || /^Validation failed with the following errors:/.test(message))) return message;
-  return (error && error.stack) || message;
+  return isBug(error) ? (error && error.stack) || message : message;
+}
+
+/** Whether an error is not one of the project's messages about its input. */
+function isBug(error) {
+  const message = String(error && error.message ? error.message : error);
+  return !(ANNOTATION_ERRORS.test(message) || (error && error.name === 'SynthOptionError') || /^Validation failed with the following errors:/.test(message));
+}
+
+/**
+ * Under `cdktf synth`, a project error goes where the CLI shows it once: as an error annotation
+ * in the manifest, with nothing printed. The CLI prints every byte an app writes twice (as it
+ * comes, then in its summary); an annotation it prints once, as "ERROR [gitlab-oidc]: ...",
+ * followed by its own line that errors were found, and it exits 1.
+ *
+ * The CLI reads every stack the manifest names, and deletes stack folders it does not name. So
+ * the earlier manifest is kept, with the error on its first stack, and every stack file stays
+ * as it was; `cdktf diff --skip-synth` then refuses them too, until a synth succeeds. With no
+ * earlier output, the manifest names a stand-in stack outside `stacks/` that holds no
+ * Terraform. Returns false where neither fits (then the message is printed as usual).
+ */
+function reportToCli(outdir, message) {
+  const annotation = { constructPath: 'gitlab-oidc', level: '@cdktf/error', message };
+  const manifestFile = path.join(outdir, 'manifest.json');
+  const hcl = process.env.SYNTH_HCL_OUTPUT === 'true';
+  let manifest;
+  if (fs.existsSync(manifestFile)) {
+    try {
+      manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    } catch {
+      return false;
+    }
+    const stacks = Object.values(manifest.stacks ?? {});
+    // What the CLI reads of each stack: the .tf.json, else the metadata; with --hcl it also rewrites cdk.tf.
+    const readable = (stack) =>
+      fs.existsSync(path.join(outdir, stack.synthesizedStackPath.endsWith('.tf.json') ? stack.synthesizedStackPath : stack.stackMetadataPath)) &&
+      (!hcl || (stack.synthesizedStackPath.endsWith('.tf') && fs.existsSync(path.join(outdir, stack.synthesizedStackPath))));
+    if (stacks.length === 0 || !stacks.every(readable)) return false;
+    stacks.forEach((stack, i) => (stack.annotations = i === 0 ? [annotation] : []));
+  } else {
+    const stacksDir = path.join(outdir, 'stacks');
+    if (fs.existsSync(stacksDir) && fs.readdirSync(stacksDir).length > 0) return false;
+    const standIn = path.join(outdir, FAILED_SYNTH);
+    fs.mkdirSync(standIn, { recursive: true });
+    // The CLI reads the metadata (for a path not ending .tf.json) and, with --hcl, formats cdk.tf.
+    fs.writeFileSync(path.join(standIn, 'metadata.json'), JSON.stringify({ '//': { metadata: { stackName: FAILED_SYNTH } }, terraform: {} }, null, 2));
+    if (hcl) fs.writeFileSync(path.join(standIn, 'cdk.tf'), '');
+    const stack = { name: FAILED_SYNTH, constructPath: FAILED_SYNTH, workingDirectory: FAILED_SYNTH, dependencies: [], annotations: [annotation] };
+    manifest = { version: '0.0.0', stacks: { [FAILED_SYNTH]: { ...stack, synthesizedStackPath: `${FAILED_SYNTH}/cdk.tf`, stackMetadataPath: `${FAILED_SYNTH}/metadata.json` } } };
+  }
+  fs.writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  return true;
 }
 
 /**
@@ -100,6 +159,8 @@ function publish(from, to) {
       fs.renameSync(path.join(stacks, stack, name), path.join(target, name));
     }
   }
+  // A failed synth's stand-in (reportToCli) goes once a synth succeeds.
+  fs.rmSync(path.join(to, FAILED_SYNTH), { recursive: true, force: true });
   for (const name of fs.readdirSync(from).filter((f) => f !== 'stacks')) {
     fs.rmSync(path.join(to, name), { recursive: true, force: true });
     fs.renameSync(path.join(from, name), path.join(to, name));
