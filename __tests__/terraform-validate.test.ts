@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthStack, tempDir } from './helpers/synth';
-import { TERRAFORM, describeWithTerraform, init, terraformEnv, tf, validation, workdir } from './helpers/terraform';
+import { TERRAFORM, commandEnv, describeWithTerraform, init, terraformEnv, tf, validation, workdir } from './helpers/terraform';
+import { REATTACH_VARIABLE } from './setup/provider-server';
 
 describeWithTerraform('terraform validate and fmt on the synthesized output', () => {
   test.each([
@@ -36,4 +37,19 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     expect(r.stdout).toContain('Changes to Outputs:');
     expect(r.status).toBe(0);
   });
+
+  test('terraform test, show and validate attach to the run\'s one aws provider; plan, init and a test file without mock_provider "aws" start their own', () => {
+    const dir = tempDir('attach');
+    fs.mkdirSync(path.join(dir, 'tests'));
+    fs.writeFileSync(path.join(dir, 'tests', 'mocked.tftest.hcl'), 'mock_provider "aws" {}\n');
+    const attached = (command: string, args: string[] = []) => commandEnv(dir, command, args).env.TF_REATTACH_PROVIDERS !== undefined;
+    // The provider runs, and its reattach setting names it.
+    const pid = JSON.parse(process.env[REATTACH_VARIABLE] ?? '{}')['registry.terraform.io/hashicorp/aws']?.Pid;
+    expect(process.kill(pid, 0)).toBe(true);
+    expect(['test', 'show', 'validate', 'plan', 'init', 'console'].filter((c) => attached(c))).toEqual(['test', 'show', 'validate']);
+    fs.writeFileSync(path.join(dir, 'tests', 'real.tftest.hcl'), 'run "x" {\n  command = plan\n}\n');
+    expect(attached('test')).toBe(false);
+    expect(attached('test', ['-test-directory=none'])).toBe(true);
+  });
 });
+

@@ -57,8 +57,8 @@ const SHARED_PROVIDER_COMMANDS = new Set(['show', 'validate', 'test']);
 /** Terraform's warning for `dev_overrides`, as `-no-color` prints it. */
 const OVERRIDE_WARNING = /\n?Warning: Provider development overrides are in effect\n[\s\S]*?published\nreleases\.\n/;
 
-/** The environment and the output filter for one terraform command in `dir`. */
-function commandEnv(dir: string, command: string, args: string[]): { env: NodeJS.ProcessEnv; clean: (text: string) => string } {
+/** The environment and the output filter for one terraform command in `dir` (exported for its test). */
+export function commandEnv(dir: string, command: string, args: string[]): { env: NodeJS.ProcessEnv; clean: (text: string) => string } {
   const tf = terraformEnv();
   const reattach = process.env[REATTACH_VARIABLE];
   if (reattach && SHARED_PROVIDER_COMMANDS.has(command) && (command !== 'test' || testFilesMockAws(dir, args))) {
