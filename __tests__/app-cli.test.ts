@@ -149,6 +149,29 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(fs.readdirSync(outdir).sort()).toEqual(['manifest.json', 'stacks']);
   });
 
+  test.concurrent('a change to any file the app imports is picked up by the next run, though the runner keeps its last bundle', async () => {
+    const dir = tempDir('edited-app');
+    // Packages resolve from beside the entry, as in a project of its own.
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    const entry = path.join(dir, 'main.ts');
+    fs.writeFileSync(entry, [
+      "import { App, TerraformStack } from 'cdktf';",
+      "import { AwsProvider } from '@cdktf/provider-aws/lib/provider';",
+      "import { REGION } from './region';",
+      'const app = new App();',
+      "new AwsProvider(new TerraformStack(app, 'edited'), 'aws', { region: REGION });",
+      'app.synth();',
+    ].join('\n'));
+    const region = async (value: string) => {
+      fs.writeFileSync(path.join(dir, 'region.ts'), `export const REGION = '${value}';\n`);
+      const r = await runAsync('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), entry], { cwd: REPO_ROOT, env: { PATH: process.env.PATH } });
+      expect(r.stderr).toBe('');
+      return JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'edited', 'cdk.tf.json'), 'utf8')).provider.aws[0].region;
+    };
+    expect(await region('eu-west-1')).toBe('eu-west-1');
+    expect(await region('eu-central-1')).toBe('eu-central-1');
+  });
+
   test.concurrent('a warning says "warning": with no terraform to format cdk.tf, synth passes and says so in one line', async () => {
     const r = await runApp({ thumbprintSource: 'none' }, { SYNTH_HCL_OUTPUT: 'true', TERRAFORM_BINARY_NAME: 'no-such-terraform' });
     expect(r.status).toBe(0);
