@@ -48,8 +48,13 @@ for (let i = 0; i < 5; i++) {
   rootSamples.push(run(`node -e 'require("@cdktf/provider-aws")'`));
 }
 const app = summarize(`the app as cdktf.json runs it (${APP})`, appSamples);
+// The app keeps its last bundle while its sources are unchanged; with no bundle kept (an empty
+// folder for it), it bundles again, as after a source change.
+const noBundle = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bundle-'));
+const appAfterChange = summarize('the same, after a source change (esbuild bundles again)', [run(APP, { ...env, RUN_APP_BUNDLE_CACHE: noBundle })]);
+fs.rmSync(noBundle, { recursive: true, force: true });
 const rootImport = summarize('require("@cdktf/provider-aws") from the package root', rootSamples);
-const rows: Row[] = [app, rootImport, summarize('npx cdktf synth (CLI start-up included)', [run('npx cdktf synth', env)])];
+const rows: Row[] = [app, appAfterChange, rootImport, summarize('npx cdktf synth (CLI start-up included)', [run('npx cdktf synth', env)])];
 const testGoals: string[] = [];
 if (!process.env.BENCH_SKIP_TESTS) {
   const unit = summarize('npm run test:unit', [run('npm run -s test:unit')]);

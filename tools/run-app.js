@@ -28,8 +28,8 @@ if (process.env.CDKTF_CONTEXT_JSON === undefined) {
   process.env.CDKTF_CONTEXT_JSON = JSON.stringify(context ?? {});
   process.env.CDKTF_OUTDIR = process.env.CDKTF_OUTDIR || path.join(path.dirname(entry), 'cdktf.out');
 }
-/** Where the last bundle of each entry is kept (cachedBundle). */
-const BUNDLE_CACHE = path.join(root, 'node_modules', '.cache', 'gitlab-oidc-run-app');
+/** Where the last bundle of each entry is kept (cachedBundle): env RUN_APP_BUNDLE_CACHE, else under node_modules/.cache. */
+const BUNDLE_CACHE = process.env.RUN_APP_BUNDLE_CACHE || path.join(root, 'node_modules', '.cache', 'gitlab-oidc-run-app');
 // Where the bundle would sit: packages resolve from there, and stack traces name it.
 const filename = entry.replace(/\.ts$/, '.bundle.js');
 const bundle = cachedBundle() ?? build();
