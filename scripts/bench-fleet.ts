@@ -15,7 +15,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GitlabCiRole } from '../src/constructs/gitlab-ci-role';
 import { GitlabOidcProvider } from '../src/constructs/gitlab-oidc-provider';
 import { STACK_NAME } from '../src/stacks/gitlab-oidc-stack';
-import { timed } from './measure';
+import { median, timed } from './measure';
 import { TERRAFORM, findPluginMirror, offlineEnv, terraformOnPath, writeMirrorConfig } from '../tools/terraform-offline';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -76,7 +76,11 @@ function prepare(work: string, source: RoleSource, size: number): string {
   return dir;
 }
 
-export function benchFleet(sources: readonly RoleSource[], sizes: readonly number[]): FleetRow[] | string {
+/**
+ * Plans each size `runs` times (one machine's noise moved a single run's CPU per role by 10%
+ * between benches): wall and CPU are the medians, memory the peak.
+ */
+export function benchFleet(sources: readonly RoleSource[], sizes: readonly number[], runs: number): FleetRow[] | string {
   const mirror = findPluginMirror();
   if (!terraformOnPath() || !mirror) return `skipped: ${TERRAFORM} or a provider mirror is missing`;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fleet-'));
@@ -89,9 +93,18 @@ export function benchFleet(sources: readonly RoleSource[], sizes: readonly numbe
         fs.mkdirSync(path.join(dir, 'tests'));
         fs.writeFileSync(path.join(dir, 'tests', 'plan.tftest.hcl'), PLAN_TEST);
         timed(TERRAFORM, ['init', '-input=false', '-backend=false'], dir, env);
-        const plan = timed(TERRAFORM, ['test', '-no-color'], dir, env);
-        if (!plan.stdout.includes('1 passed, 0 failed')) throw new Error(`terraform test did not pass for ${size} roles (${source}):\n${plan.stdout}`);
-        rows.push({ source, roles: size, planSeconds: plan.seconds, planCpuSeconds: plan.cpuSeconds, planMaxRssMb: plan.maxRssMb });
+        const plans = Array.from({ length: runs }, () => timed(TERRAFORM, ['test', '-no-color'], dir, env));
+        const failed = plans.find((plan) => !plan.stdout.includes('1 passed, 0 failed'));
+        if (failed) throw new Error(`terraform test did not pass for ${size} roles (${source}):\n${failed.stdout}`);
+        const cpu = plans.map((plan) => plan.cpuSeconds).filter((c): c is number => c !== undefined);
+        const rss = plans.map((plan) => plan.maxRssMb).filter((m): m is number => m !== undefined);
+        rows.push({
+          source,
+          roles: size,
+          planSeconds: median(plans.map((plan) => plan.seconds)),
+          planCpuSeconds: cpu.length ? median(cpu) : undefined,
+          planMaxRssMb: rss.length ? Math.max(...rss) : undefined,
+        });
       }
     }
     return rows;

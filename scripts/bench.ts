@@ -6,14 +6,15 @@
  * - `cdktf synth` through the CLI.
  * - `npm run test:unit` and `npm test` (skip both with BENCH_SKIP_TESTS=1).
  * - Fleet scale: mocked `terraform test` plans of 0, 100, 300, 1,000 and 2,000 roles
- *   (BENCH_FLEET_SIZES to change), given in tfvars and in TypeScript: wall and CPU time, CPU
- *   per role over the run with none, peak memory, and the growth exponent from 300 to 1,000.
+ *   (BENCH_FLEET_SIZES to change), given in tfvars and in TypeScript: wall and CPU time (the
+ *   median of BENCH_FLEET_RUNS runs, 3 by default), CPU per role over the run with none, peak
+ *   memory, and the growth exponent from 300 to 1,000.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FleetRow, RoleSource, benchFleet } from './bench-fleet';
-import { Measured, timed } from './measure';
+import { Measured, median, timed } from './measure';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const APP = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')).app as string;
@@ -22,8 +23,6 @@ type Sample = Pick<Measured, 'seconds' | 'maxRssMb'>;
 
 /** One run of a shell command line, from the project's folder. */
 const run = (command: string, env: NodeJS.ProcessEnv = {}): Sample => timed('sh', ['-c', command], ROOT, { ...process.env, CHECKPOINT_DISABLE: '1', ...env });
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 interface Row {
   readonly label: string;
@@ -85,8 +84,9 @@ const PEER_SECONDS_AT_2000_ROLES = 194;
 
 const sizes = (process.env.BENCH_FLEET_SIZES ?? '0,100,300,1000,2000').split(',').map(Number);
 const sources: RoleSource[] = ['tfvars', 'typescript'];
-const fleet = benchFleet(sources, sizes);
-console.log('\nfleet scale: terraform test (command = plan, mock_provider "aws") with N roles\n');
+const fleetRuns = Number(process.env.BENCH_FLEET_RUNS ?? 3);
+const fleet = benchFleet(sources, sizes, fleetRuns);
+console.log(`\nfleet scale: terraform test (command = plan, mock_provider "aws") with N roles; wall and CPU: the median of ${fleetRuns} runs\n`);
 if (typeof fleet === 'string') {
   console.log(fleet);
 } else {

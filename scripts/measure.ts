@@ -23,3 +23,6 @@ export function timed(command: string, args: readonly string[], cwd: string, env
   const [, user, sys, rss] = /BENCH_TIME=([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? '') ?? [];
   return { seconds, cpuSeconds: user ? Number(user) + Number(sys) : undefined, maxRssMb: rss ? Number(rss) / 1024 : undefined, stdout: r.stdout };
 }
+
+/** The middle value (the upper one of an even count). */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
