@@ -30,6 +30,7 @@ if (process.env.CDKTF_CONTEXT_JSON === undefined) {
 }
 /** Where the last bundle of each entry is kept (cachedBundle): env RUN_APP_BUNDLE_CACHE, else under node_modules/.cache. */
 const BUNDLE_CACHE = process.env.RUN_APP_BUNDLE_CACHE || path.join(root, 'node_modules', '.cache', 'gitlab-oidc-run-app');
+const CACHE_FILE = path.join(BUNDLE_CACHE, `${crypto.createHash('sha256').update(entry).digest('hex').slice(0, 16)}.json`);
 // Where the bundle would sit: packages resolve from there, and stack traces name it.
 const filename = entry.replace(/\.ts$/, '.bundle.js');
 const bundle = cachedBundle() ?? build();
@@ -62,9 +63,9 @@ function build() {
   try {
     // Written whole, then renamed: apps running side by side read one bundle or the other.
     fs.mkdirSync(BUNDLE_CACHE, { recursive: true });
-    const staged = `${cacheFile()}.${process.pid}`;
+    const staged = `${CACHE_FILE}.${process.pid}`;
     fs.writeFileSync(staged, JSON.stringify({ inputs: Object.fromEntries(inputs.map((f) => [f, contentHash(f)])), code }));
-    fs.renameSync(staged, cacheFile());
+    fs.renameSync(staged, CACHE_FILE);
   } catch {
     // No cache where node_modules cannot be written: the next run bundles again.
   }
@@ -79,15 +80,11 @@ function build() {
  */
 function cachedBundle() {
   try {
-    const { inputs, code } = JSON.parse(fs.readFileSync(cacheFile(), 'utf8'));
+    const { inputs, code } = JSON.parse(fs.readFileSync(CACHE_FILE, 'utf8'));
     return Object.entries(inputs).every(([file, hash]) => contentHash(file) === hash) ? code : undefined;
   } catch {
     return undefined;
   }
-}
-
-function cacheFile() {
-  return path.join(BUNDLE_CACHE, `${crypto.createHash('sha256').update(entry).digest('hex').slice(0, 16)}.json`);
 }
 
 function contentHash(file) {
@@ -136,15 +133,18 @@ try {
  * An error of any other kind is a bug, and keeps its stack.
  */
 function synthErrorMessage(error) {
-  const message = String(error && error.message ? error.message : error);
-  const annotations = ANNOTATION_ERRORS.exec(message);
+  const annotations = ANNOTATION_ERRORS.exec(messageOf(error));
   if (annotations) return annotations[1];
-  return isBug(error) ? (error && error.stack) || message : message;
+  return isBug(error) ? (error && error.stack) || messageOf(error) : messageOf(error);
+}
+
+function messageOf(error) {
+  return String(error && error.message ? error.message : error);
 }
 
 /** Whether an error is not one of the project's messages about its input. */
 function isBug(error) {
-  const message = String(error && error.message ? error.message : error);
+  const message = messageOf(error);
   return !(ANNOTATION_ERRORS.test(message) || (error && error.name === 'SynthOptionError') || /^Validation failed with the following errors:/.test(message));
 }
 

@@ -138,7 +138,8 @@ function derivedStateFile(dir: string): string {
 
 /**
  * Writes `terraform.tfstate` in `dir` as if its configuration had been applied; returns the
- * state's path only once a plan of the configuration changes no resource against it. Deriving takes three plans and three `terraform show -json`, so a state
+ * state's path only once a plan of the configuration changes no resource against it.
+ * Deriving takes three plans and three `terraform show -json`, so a state
  * derived before from the same files is kept in __tests__/fixtures/derived-states and reused
  * when its configuration still plans no change against it; otherwise it is derived afresh
  * (and kept, outside CI, like a jest snapshot).

@@ -251,9 +251,12 @@ export function validateRoleValues(variable: string, what: string, valuesOf: (ro
   return {
     condition: `\${alltrue([\nfor name, role in var.${variable} : length(${rejected}) == 0\n])}`,
     // Terraform evaluates the message even when the condition holds: each role's rejected values are listed once.
-    errorMessage:
-      `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({\nfor name, rejected in {\nfor name, role in var.${variable} : name => ${rejected}\n} : ` +
-      `name => rejected if length(rejected) > 0\n})}: ${rule.fix}.`,
+    errorMessage: roleValuesMessage(
+      variable,
+      what,
+      `for name, rejected in {\nfor name, role in var.${variable} : name => ${rejected}\n} : name => rejected if length(rejected) > 0`,
+      rule,
+    ),
   };
 }
 
@@ -266,8 +269,13 @@ export function validateRoleValue(variable: string, what: string, valueOf: (role
   const values = `{\nfor name, role in var.${variable} : name => ${valueOf('role', 'name')}\n}`;
   return {
     condition: `\${alltrue([\nfor name, v in ${values} : ${rule.accepts('v')}\n])}`,
-    errorMessage: `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({\nfor name, v in ${values} : name => [v] if !(${rule.accepts('v')})\n})}: ${rule.fix}.`,
+    errorMessage: roleValuesMessage(variable, what, `for name, v in ${values} : name => [v] if !(${rule.accepts('v')})`, rule),
   };
+}
+
+/** The message of both role validations: `rejectedByRole`, an HCL `for` yielding role name → rejected values, as JSON. */
+function roleValuesMessage(variable: string, what: string, rejectedByRole: string, rule: ValueRule): string {
+  return `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({\n${rejectedByRole}\n})}: ${rule.fix}.`;
 }
 
 /** The validation, for an HCL `expression` that may be null: null passes, any other value is checked. */
