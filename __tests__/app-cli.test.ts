@@ -172,6 +172,15 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(await region('eu-central-1')).toBe('eu-central-1');
   });
 
+  test.concurrent('an app with no stack synthesizes its manifest, as cdktf does', async () => {
+    const dir = tempDir('empty-app');
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    fs.writeFileSync(path.join(dir, 'main.ts'), "import { App } from 'cdktf';\nnew App().synth();\n");
+    const r = await runAsync('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), path.join(dir, 'main.ts')], { env: { PATH: process.env.PATH } });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), 'utf8')).stacks).toEqual({});
+  });
+
   test.concurrent('a warning says "warning": with no terraform to format cdk.tf, synth passes and says so in one line', async () => {
     const r = await runApp({ thumbprintSource: 'none' }, { SYNTH_HCL_OUTPUT: 'true', TERRAFORM_BINARY_NAME: 'no-such-terraform' });
     expect(r.status).toBe(0);

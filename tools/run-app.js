@@ -198,6 +198,8 @@ function reportToCli(outdir, message) {
  * Anything else in a stack folder (.terraform, a local terraform.tfstate) stays.
  */
 function publish(from, to) {
+  // An app with no stack writes only a manifest, and no stack folder creates `to` for it.
+  fs.mkdirSync(to, { recursive: true });
   const stacks = path.join(from, 'stacks');
   for (const stack of fs.existsSync(stacks) ? fs.readdirSync(stacks) : []) {
     const target = path.join(to, 'stacks', stack);
