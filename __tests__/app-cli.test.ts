@@ -181,6 +181,24 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), 'utf8')).stacks).toEqual({});
   });
 
+  test.concurrent('a bundle is not kept when a file it read was written after the bundling started', async () => {
+    const dir = tempDir('touched-app');
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    const entry = path.join(dir, 'main.ts');
+    fs.writeFileSync(entry, "import { App } from 'cdktf';\nnew App().synth();\n");
+    const cache = tempDir('bundle-cache');
+    const runEntry = () => runAsync('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), entry], { env: { PATH: process.env.PATH, RUN_APP_BUNDLE_CACHE: cache } });
+    // As if saved while the bundle was being made: its time is after the run starts.
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(entry, later, later);
+    expect((await runEntry()).status).toBe(0);
+    expect(fs.readdirSync(cache)).toEqual([]);
+    const now = new Date();
+    fs.utimesSync(entry, now, now);
+    expect((await runEntry()).status).toBe(0);
+    expect(fs.readdirSync(cache)).toHaveLength(1);
+  });
+
   test.concurrent('a warning says "warning": with no terraform to format cdk.tf, synth passes and says so in one line', async () => {
     const r = await runApp({ thumbprintSource: 'none' }, { SYNTH_HCL_OUTPUT: 'true', TERRAFORM_BINARY_NAME: 'no-such-terraform' });
     expect(r.status).toBe(0);

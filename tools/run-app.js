@@ -40,6 +40,7 @@ const bundle = cachedBundle() ?? build();
  * file that went into it.
  */
 function build() {
+  const started = Date.now();
   // Loaded only to bundle: a cached bundle runs without it.
   const { outputFiles, metafile } = require('esbuild').buildSync({
     entryPoints: [entry],
@@ -60,6 +61,9 @@ function build() {
   const tsconfig = path.join(root, 'tsconfig.json');
   const inputs = [__filename, ...(fs.existsSync(tsconfig) ? [tsconfig] : []), ...Object.keys(metafile.inputs).map((input) => path.resolve(input))];
   const code = outputFiles[0].text;
+  // A file written since the build started may hold content the bundle does not: keep nothing,
+  // or its new hash would stand for the old content.
+  if (inputs.some((f) => fs.statSync(f).mtimeMs >= started)) return code;
   try {
     // Written whole, then renamed: apps running side by side read one bundle or the other.
     fs.mkdirSync(BUNDLE_CACHE, { recursive: true });
