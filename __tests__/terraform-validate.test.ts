@@ -1,9 +1,10 @@
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthStack, tempDir } from './helpers/synth';
-import { TERRAFORM, commandEnv, describeWithTerraform, init, terraformEnv, tf, validation, workdir } from './helpers/terraform';
-import { REATTACH_VARIABLE } from './setup/provider-server';
+import { TERRAFORM, commandSetup, describeWithTerraform, init, terraformEnv, tf, validation, workdir } from './helpers/terraform';
+import { PLAN_REATTACH_VARIABLE, REATTACH_VARIABLE, SCHEMA_CACHE_COUNTS, pidOf } from './setup/provider-server';
 
 describeWithTerraform('terraform validate and fmt on the synthesized output', () => {
   test.each([
@@ -32,24 +33,80 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     const raw = spawnSync(TERRAFORM, ['plan', '-no-color'], { cwd: dir, env: loadEnv, encoding: 'utf8' });
     // Where the mirror's providers are loaded through dev_overrides, Terraform warns on every command.
     if (loadEnv !== env) expect(raw.stdout).toContain('Warning: Provider development overrides are in effect');
-    const r = tf(dir, ['plan']);
-    expect(r.output).not.toContain('development overrides');
-    expect(r.stdout).toContain('Changes to Outputs:');
-    expect(r.status).toBe(0);
+    // A plan that finds no plan provider free loads the binaries through the overrides.
+    const plans = process.env[PLAN_REATTACH_VARIABLE];
+    process.env[PLAN_REATTACH_VARIABLE] = '[]';
+    try {
+      const r = tf(dir, ['plan']);
+      expect(r.output).not.toContain('development overrides');
+      expect(r.stdout).toContain('Changes to Outputs:');
+      expect(r.status).toBe(0);
+    } finally {
+      process.env[PLAN_REATTACH_VARIABLE] = plans;
+    }
   });
 
-  test('terraform test, show and validate attach to the run\'s one aws provider; plan, init and a test file without mock_provider "aws" start their own', () => {
+  test('through the schema cache, terraform reads the aws provider\'s own schema, answered from memory after the first time', () => {
+    const dir = workdir(synthStack({ thumbprintSource: 'none' }).file);
+    init(dir);
+    const { loadEnv } = terraformEnv();
+    const schema = (env: NodeJS.ProcessEnv) => {
+      const r = spawnSync(TERRAFORM, ['providers', 'schema', '-json'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+      expect(r.status).toBe(0);
+      return createHash('sha256').update(r.stdout).digest('hex');
+    };
+    const countsFile = path.join(process.env.TEST_RUN_TMPDIR!, SCHEMA_CACHE_COUNTS);
+    const fromMemory = () =>
+      fs.existsSync(countsFile) ? Object.values(JSON.parse(fs.readFileSync(countsFile, 'utf8')) as Record<string, { fromMemory: number }>).reduce((n, c) => n + c.fromMemory, 0) : 0;
+
+    // The provider's own process (dev_overrides), then twice through the shared provider's cache.
+    const own = schema(loadEnv);
+    const before = fromMemory();
+    const cached = [1, 2].map(() => schema({ ...loadEnv, TF_REATTACH_PROVIDERS: process.env[REATTACH_VARIABLE] }));
+    expect(cached).toEqual([own, own]);
+    // The second call at least found the first one's answer.
+    expect(fromMemory()).toBeGreaterThan(before);
+  });
+
+  test('terraform test, show and validate attach to the run\'s shared aws provider; plan leases a plan provider while one is free; init and a test file without mock_provider "aws" start their own', () => {
     const dir = tempDir('attach');
     fs.mkdirSync(path.join(dir, 'tests'));
     fs.writeFileSync(path.join(dir, 'tests', 'mocked.tftest.hcl'), 'mock_provider "aws" {}\n');
-    const attached = (command: string, args: string[] = []) => commandEnv(dir, command, args).env.TF_REATTACH_PROVIDERS !== undefined;
-    // The provider runs, and its reattach setting names it.
-    const pid = JSON.parse(process.env[REATTACH_VARIABLE] ?? '{}')['registry.terraform.io/hashicorp/aws']?.Pid;
-    expect(process.kill(pid, 0)).toBe(true);
-    expect(['test', 'show', 'validate', 'plan', 'init', 'console'].filter((c) => attached(c))).toEqual(['test', 'show', 'validate']);
+    const provider = (command: string, args: string[] = []) => {
+      const setup = commandSetup(dir, command, args);
+      setup.release();
+      return setup.env.TF_REATTACH_PROVIDERS;
+    };
+    // The shared provider runs, and its reattach setting names it.
+    const shared = process.env[REATTACH_VARIABLE];
+    expect(process.kill(JSON.parse(shared ?? '{}')['registry.terraform.io/hashicorp/aws']?.Pid, 0)).toBe(true);
+    expect(['test', 'show', 'validate', 'init', 'console'].map((c) => provider(c) === shared)).toEqual([true, true, true, false, false]);
+    expect([provider('init'), provider('console')]).toEqual([undefined, undefined]);
     fs.writeFileSync(path.join(dir, 'tests', 'real.tftest.hcl'), 'run "x" {\n  command = plan\n}\n');
-    expect(attached('test')).toBe(false);
-    expect(attached('test', ['-test-directory=none'])).toBe(true);
+    expect(provider('test')).toBeUndefined();
+    expect(provider('test', ['-test-directory=none'])).toBe(shared);
+
+    // The plan providers run, none of them the shared one.
+    const plans: string[] = JSON.parse(process.env[PLAN_REATTACH_VARIABLE] ?? '[]');
+    expect(plans.length).toBeGreaterThan(0);
+    expect(plans.map((p) => process.kill(pidOf(p), 0))).toEqual(plans.map(() => true));
+    expect(new Set([shared, ...plans]).size).toBe(plans.length + 1);
+
+    // Leasing, on a pool of this test's own (other test files lease the run's at the same time):
+    // plans held at once get different providers; with every one leased, a plan starts its own;
+    // a released provider serves the next plan.
+    const pool = [1, 2].map((n) => `{"stand-in":"plan provider ${n} of test process ${process.pid}"}`);
+    process.env[PLAN_REATTACH_VARIABLE] = JSON.stringify(pool);
+    const held = [commandSetup(dir, 'plan', []), commandSetup(dir, 'plan', [])];
+    try {
+      expect(held.map((h) => h.env.TF_REATTACH_PROVIDERS).sort()).toEqual(pool);
+      expect(provider('plan')).toBeUndefined();
+      held[1].release();
+      expect(provider('plan')).toBe(held[1].env.TF_REATTACH_PROVIDERS);
+    } finally {
+      held.forEach((h) => h.release());
+      process.env[PLAN_REATTACH_VARIABLE] = JSON.stringify(plans);
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { TERRAFORM, findPluginMirror, terraformOnPath, unpackedProviders, writeMirrorConfig } from '../../tools/terraform-offline';
-import { REATTACH_VARIABLE, testEnv } from '../setup/provider-server';
+import { REATTACH_VARIABLE, leasePlanProvider, testEnv } from '../setup/provider-server';
 import { tempDir } from './synth';
 
 /**
@@ -19,8 +19,8 @@ export interface TerraformEnv {
   /** Providers from the mirror, checked against the lock file as users' runs are. */
   readonly env: NodeJS.ProcessEnv;
   /**
-   * For commands that only load providers (plan, console; show, validate and test where no
-   * shared provider runs): the same mirrored binaries, named in a `dev_overrides` block. Each
+   * For commands that only load providers where no provider of the run serves them (console;
+   * plan when every plan provider is leased; show, validate and test without the shared one): the same mirrored binaries, named in a `dev_overrides` block. Each
    * command then skips re-hashing the 700 MB aws provider against the lock file (about 2 s of
    * CPU per command, measured). `init` keeps `env`, so version constraints are still resolved
    * and locked as users' are. Terraform warns that overrides are in effect; `tf` removes
@@ -57,15 +57,30 @@ const SHARED_PROVIDER_COMMANDS = new Set(['show', 'validate', 'test']);
 /** Terraform's warning for `dev_overrides`, as `-no-color` prints it. */
 const OVERRIDE_WARNING = /\n?Warning: Provider development overrides are in effect\n[\s\S]*?published\nreleases\.\n/;
 
-/** The environment and the output filter for one terraform command in `dir` (exported for its test). */
-export function commandEnv(dir: string, command: string, args: string[]): { env: NodeJS.ProcessEnv; clean: (text: string) => string } {
+/** How one terraform command runs: its environment, the filter for its output, and what to do when it has ended. */
+export interface CommandSetup {
+  readonly env: NodeJS.ProcessEnv;
+  readonly clean: (text: string) => string;
+  /** Gives back the plan provider the command leased, if any: call it once the command has ended. */
+  readonly release: () => void;
+}
+
+/**
+ * The setup of one terraform command in `dir` (exported for its test): `plan` leases a plan
+ * provider while one is free, the commands that keep no configuration in the provider attach
+ * to the shared one, and the others start their own from the mirror.
+ */
+export function commandSetup(dir: string, command: string, args: string[]): CommandSetup {
   const tf = terraformEnv();
-  const reattach = process.env[REATTACH_VARIABLE];
-  if (reattach && SHARED_PROVIDER_COMMANDS.has(command) && (command !== 'test' || testFilesMockAws(dir, args))) {
-    return { env: { ...tf.env, TF_REATTACH_PROVIDERS: reattach }, clean: (t) => t };
+  const nothing = () => undefined;
+  const shared = process.env[REATTACH_VARIABLE];
+  if (shared && SHARED_PROVIDER_COMMANDS.has(command) && (command !== 'test' || testFilesMockAws(dir, args))) {
+    return { env: { ...tf.env, TF_REATTACH_PROVIDERS: shared }, clean: (t) => t, release: nothing };
   }
-  if (!LOAD_ONLY_COMMANDS.has(command) || tf.loadEnv === tf.env) return { env: tf.env, clean: (t) => t };
-  return { env: tf.loadEnv, clean: (t) => t.replace(OVERRIDE_WARNING, '') };
+  const lease = command === 'plan' ? leasePlanProvider() : undefined;
+  if (lease) return { env: { ...tf.env, TF_REATTACH_PROVIDERS: lease.reattach }, clean: (t) => t, release: lease.release };
+  if (!LOAD_ONLY_COMMANDS.has(command) || tf.loadEnv === tf.env) return { env: tf.env, clean: (t) => t, release: nothing };
+  return { env: tf.loadEnv, clean: (t) => t.replace(OVERRIDE_WARNING, ''), release: nothing };
 }
 
 /** Whether every test file `terraform test <args>` runs in `dir` has `mock_provider "aws"`. */
@@ -118,9 +133,13 @@ function result(status: number, stdout: string, stderr: string): RunResult {
 
 /** Runs `terraform <command> -no-color <args>` in `dir`; never throws on a non-zero exit. */
 export function tf(dir: string, [command, ...args]: string[]): RunResult {
-  const { env, clean } = commandEnv(dir, command, args);
-  const r = spawnSync(TERRAFORM, [command, '-no-color', ...args], { cwd: dir, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  return result(r.status ?? -1, clean(r.stdout ?? ''), clean(r.stderr ?? ''));
+  const { env, clean, release } = commandSetup(dir, command, args);
+  try {
+    const r = spawnSync(TERRAFORM, [command, '-no-color', ...args], { cwd: dir, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    return result(r.status ?? -1, clean(r.stdout ?? ''), clean(r.stderr ?? ''));
+  } finally {
+    release();
+  }
 }
 
 /** Runs a command without blocking, so independent runs go side by side; never rejects on a non-zero exit. */
@@ -138,9 +157,13 @@ export function runAsync(command: string, args: string[], options: SpawnOptions)
 
 /** `tf` without blocking, so independent plans can run side by side. */
 export async function tfAsync(dir: string, [command, ...args]: string[]): Promise<RunResult> {
-  const { env, clean } = commandEnv(dir, command, args);
-  const r = await runAsync(TERRAFORM, [command, '-no-color', ...args], { cwd: dir, env });
-  return result(r.status, clean(r.stdout), clean(r.stderr));
+  const { env, clean, release } = commandSetup(dir, command, args);
+  try {
+    const r = await runAsync(TERRAFORM, [command, '-no-color', ...args], { cwd: dir, env });
+    return result(r.status, clean(r.stdout), clean(r.stderr));
+  } finally {
+    release();
+  }
 }
 
 /** Like `tf`, but throws with terraform's output when it fails. */

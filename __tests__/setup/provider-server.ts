@@ -1,23 +1,31 @@
 import { spawn } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { findPluginMirror, offlineEnv, terraformOnPath, unpackedProviders } from '../../tools/terraform-offline';
 
 /**
- * One aws provider process for the whole test run, which `terraform test`, `show` and
- * `validate` attach to instead of starting their own: the provider's debug mode, which
- * Terraform reaches through TF_REATTACH_PROVIDERS.
+ * aws provider processes started once per test run, which terraform commands attach to
+ * instead of starting their own: the provider's debug mode, which Terraform reaches through
+ * TF_REATTACH_PROVIDERS.
  *
- * Why: starting the 700 MB provider binary costs about 0.3 s of CPU, and `terraform test`
- * starts it twice per run block; a command that loads the schema starts it once more.
- * Measured here, 20 run blocks took 16.3 CPU-s with their own processes and 7.1 attached.
+ * Why: a command that starts its own provider starts the 700 MB binary up to three times
+ * (schema, validation, plan), and each start builds the provider's schema again. Measured
+ * here: 20 `terraform test` run blocks took 16.3 CPU-s with their own processes and 7.1
+ * attached; one plan of the stack took 3.9 CPU-s with its own processes, and 2.0 in
+ * terraform plus 0.7-0.9 in the provider attached.
  *
- * Why only those commands: they ask the provider for its schema and to validate
- * configuration, which keeps no state in the provider. `plan` configures the provider
- * (region, credentials) and `terraform test` would too without a mock; one process holds
- * one configuration, and the aws provider refuses a second one here ("unable to add custom
- * RootCAs HTTPClient" with AWS_CA_BUNDLE set, seen when plans attached). Those keep a
- * process of their own.
+ * Two kinds:
+ * - one shared provider, for `terraform test` with a mocked aws provider, `show` and
+ *   `validate`. They only ask for the schema and to validate configuration, which keeps no
+ *   state in the provider, so any number of them can use it at once.
+ * - plan providers, each leased to one `plan` at a time. A plan configures the provider
+ *   (region, credentials), and a provider process holds one configuration: two plans on one
+ *   process at once could read each other's region. A plan that finds every plan provider
+ *   leased starts its own.
+ *
+ * Terraform reaches all of them through schema-cache-proxy.js, which answers the schema,
+ * the same for every caller, from memory: a plan then cost its provider 0.2-0.4 CPU-s.
  */
 
 /**
@@ -31,9 +39,29 @@ export function testEnv(cliConfig: string | undefined): NodeJS.ProcessEnv {
   return { ...offlineEnv(cliConfig), GOGC: '400' };
 }
 
-/** Where the helper finds the reattach setting: not TF_REATTACH_PROVIDERS itself, which init must not see. */
+/**
+ * A plan provider's environment: the tests' own without AWS_CA_BUNDLE. The aws provider adds
+ * that bundle to its HTTP client each time it is configured and fails the second time
+ * ("unable to add custom RootCAs HTTPClient"). Plans here call no AWS endpoint (fake
+ * credentials, the skip_* settings of OFFLINE_AWS_OVERRIDE), so they need no bundle.
+ */
+function planProviderEnv(): NodeJS.ProcessEnv {
+  const env = testEnv(undefined);
+  delete env.AWS_CA_BUNDLE;
+  return env;
+}
+
+/** How many plan providers run: two test workers, each with up to two plans at once. */
+const PLAN_PROVIDERS = 3;
+
+/** The schema cache's counts of calls forwarded and answered from memory, in the run's temporary folder. */
+export const SCHEMA_CACHE_COUNTS = 'schema-cache-counts.json';
+
+/** Where the helper finds the shared provider's reattach setting: not TF_REATTACH_PROVIDERS itself, which init must not see. */
 export const REATTACH_VARIABLE = 'TEST_RUN_AWS_PROVIDER_REATTACH';
-const PID_VARIABLE = 'TEST_RUN_AWS_PROVIDER_PID';
+/** The plan providers' reattach settings, as a JSON list. */
+export const PLAN_REATTACH_VARIABLE = 'TEST_RUN_AWS_PLAN_PROVIDERS_REATTACH';
+const PIDS_VARIABLE = 'TEST_RUN_AWS_PROVIDER_PIDS';
 
 /** The mirror's aws provider binary, where terraform and an unpacked mirror are here. */
 function awsProviderBinary(): string | undefined {
@@ -44,36 +72,107 @@ function awsProviderBinary(): string | undefined {
 }
 
 /**
- * Starts the shared provider and puts its reattach setting in REATTACH_VARIABLE for the test
- * workers. A shell watches this process, so the provider stops with jest even when the
- * teardown does not run.
+ * Starts one provider in debug mode, logging to `log`, and returns its reattach setting. A
+ * shell watches this process, so the provider stops with jest even when the teardown does not run.
  */
+async function startProvider(binary: string, log: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const out = fs.openSync(log, 'w');
+  const watch = `"$0" -debug & p=$!; while kill -0 ${process.pid} 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 1; done; kill $p 2>/dev/null`;
+  spawn('sh', ['-c', watch, binary], { stdio: ['ignore', out, out], env }).unref();
+  fs.closeSync(out);
+  return (await waitFor(log, /TF_REATTACH_PROVIDERS='([^']+)'/, `${binary} -debug`))[1];
+}
+
+/** Waits up to 60 s for `log` to match `pattern`. */
+async function waitFor(log: string, pattern: RegExp, what: string): Promise<RegExpExecArray> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const found = pattern.exec(fs.readFileSync(log, 'utf8'));
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} did not print ${pattern} within 60 s:\n${fs.readFileSync(log, 'utf8')}`);
+}
+
+export const pidOf = (reattach: string): number => JSON.parse(reattach)['registry.terraform.io/hashicorp/aws'].Pid;
+
+/**
+ * Starts `node schema-cache-proxy.js` in front of the providers and returns each reattach
+ * setting rewritten to reach its provider through it (the provider's pid stays, which
+ * Terraform only watches).
+ */
+async function startSchemaCache(logDir: string, reattaches: string[]): Promise<{ pid: number; reattaches: string[] }> {
+  const socketOf = (reattach: string): string => JSON.parse(reattach)['registry.terraform.io/hashicorp/aws'].Addr.String;
+  const listen = reattaches.map((_, i) => path.join(logDir, `aws-provider-${i}.sock`));
+  const log = path.join(logDir, 'schema-cache-proxy.log');
+  const out = fs.openSync(log, 'w');
+  const pairs = reattaches.map((r, i) => `${socketOf(r)}=${listen[i]}`);
+  const script = path.join(__dirname, 'schema-cache-proxy.js');
+  const child = spawn(process.execPath, [script, String(process.pid), path.join(logDir, SCHEMA_CACHE_COUNTS), ...pairs], { stdio: ['ignore', out, out] });
+  child.unref();
+  fs.closeSync(out);
+  await waitFor(log, /^listening$/m, 'schema-cache-proxy.js');
+  const rewritten = reattaches.map((r, i) => {
+    const setting = JSON.parse(r);
+    setting['registry.terraform.io/hashicorp/aws'].Addr.String = listen[i];
+    return JSON.stringify(setting);
+  });
+  return { pid: child.pid!, reattaches: rewritten };
+}
+
+/** Starts the shared provider, the plan providers and the schema cache, and puts their settings in the environment for the test workers. */
 export async function startProviderServer(logDir: string): Promise<void> {
   const binary = awsProviderBinary();
   if (!binary) return;
-  const log = path.join(logDir, 'aws-provider.log');
-  const out = fs.openSync(log, 'w');
-  const watch = `"$0" -debug & p=$!; while kill -0 ${process.pid} 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 1; done; kill $p 2>/dev/null`;
-  spawn('sh', ['-c', watch, binary], { stdio: ['ignore', out, out], env: testEnv(undefined) }).unref();
-  fs.closeSync(out);
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const reattach = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(fs.readFileSync(log, 'utf8'))?.[1];
-    if (reattach) {
-      process.env[REATTACH_VARIABLE] = reattach;
-      process.env[PID_VARIABLE] = String(JSON.parse(reattach)['registry.terraform.io/hashicorp/aws'].Pid);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${binary} -debug printed no TF_REATTACH_PROVIDERS within 60 s:\n${fs.readFileSync(log, 'utf8')}`);
+  const providers = await Promise.all([
+    startProvider(binary, path.join(logDir, 'aws-provider.log'), testEnv(undefined)),
+    ...Array.from({ length: PLAN_PROVIDERS }, (_, i) => startProvider(binary, path.join(logDir, `aws-plan-provider-${i}.log`), planProviderEnv())),
+  ]);
+  const cache = await startSchemaCache(logDir, providers);
+  const [shared, ...plans] = cache.reattaches;
+  process.env[REATTACH_VARIABLE] = shared;
+  process.env[PLAN_REATTACH_VARIABLE] = JSON.stringify(plans);
+  process.env[PIDS_VARIABLE] = [...providers.map(pidOf), cache.pid].join(',');
 }
 
 export function stopProviderServer(): void {
-  const pid = Number(process.env[PID_VARIABLE]);
-  try {
-    if (pid) process.kill(pid, 'SIGTERM');
-  } catch {
-    // Already gone: the tests that needed it have failed and said why.
+  for (const pid of (process.env[PIDS_VARIABLE] ?? '').split(',').filter(Boolean).map(Number)) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // Already gone: the tests that needed it have failed and said why.
+    }
   }
+}
+
+/** A plan provider held by one command until it calls `release`. */
+export interface PlanProviderLease {
+  readonly reattach: string;
+  release(): void;
+}
+
+/**
+ * Leases a free plan provider, or returns undefined when every one is leased (the command then
+ * starts its own). A lease is a folder in the run's temporary folder: creating a folder either
+ * succeeds or fails at once, so two test workers never hold the same provider.
+ */
+export function leasePlanProvider(): PlanProviderLease | undefined {
+  const root = process.env.TEST_RUN_TMPDIR;
+  const plans: string[] = JSON.parse(process.env[PLAN_REATTACH_VARIABLE] ?? '[]');
+  if (!root) return undefined;
+  for (const reattach of plans) {
+    const lease = path.join(root, `plan-provider-${createHash('sha256').update(reattach).digest('hex').slice(0, 16)}.lease`);
+    try {
+      fs.mkdirSync(lease);
+    } catch {
+      continue;
+    }
+    let held = true;
+    const release = () => {
+      if (held) fs.rmSync(lease, { recursive: true, force: true });
+      held = false;
+    };
+    return { reattach, release };
+  }
+  return undefined;
 }
