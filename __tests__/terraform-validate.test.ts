@@ -79,7 +79,7 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     };
     // The shared provider runs, and its reattach setting names it.
     const shared = process.env[REATTACH_VARIABLE];
-    expect(process.kill(JSON.parse(shared ?? '{}')['registry.terraform.io/hashicorp/aws']?.Pid, 0)).toBe(true);
+    expect(process.kill(pidOf(shared!), 0)).toBe(true);
     expect(['test', 'show', 'validate', 'init', 'console'].map((c) => provider(c) === shared)).toEqual([true, true, true, false, false]);
     expect([provider('init'), provider('console')]).toEqual([undefined, undefined]);
     fs.writeFileSync(path.join(dir, 'tests', 'real.tftest.hcl'), 'run "x" {\n  command = plan\n}\n');

@@ -1,6 +1,6 @@
 /**
  * Fleet scale: `terraform test` planning N roles against a mocked aws provider, with wall
- * time, CPU time (user + sys, steady on a loaded machine) and peak memory, so growth with the
+ * time, CPU time (user + sys, not lengthened by other processes) and peak memory, so growth with the
  * number of roles is visible. Two ways to give roles:
  * - `tfvars`: the app's stack, roles in `roles` (one `for_each` resource), as users of the
  *   synthesized Terraform give them;
@@ -15,7 +15,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GitlabCiRole } from '../src/constructs/gitlab-ci-role';
 import { GitlabOidcProvider } from '../src/constructs/gitlab-oidc-provider';
 import { STACK_NAME } from '../src/stacks/gitlab-oidc-stack';
-import { median, timed } from './measure';
+import { Measured, median, timed } from './measure';
 import { TERRAFORM, findPluginMirror, offlineEnv, terraformOnPath, writeMirrorConfig } from '../tools/terraform-offline';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -77,8 +77,10 @@ function prepare(work: string, source: RoleSource, size: number): string {
 }
 
 /**
- * Plans each size `runs` times (one machine's noise moved a single run's CPU per role by 10%
- * between benches): wall and CPU are the medians, memory the peak.
+ * Plans each size `runs` times, in rounds that go through every size once, so that the
+ * machine's speed, which moves by half within minutes here, weighs on every size alike
+ * (run back to back, one size's three runs could fall in a fast minute and the next size's in
+ * a slow one). Wall and CPU are the medians, memory the peak.
  */
 export function benchFleet(sources: readonly RoleSource[], sizes: readonly number[], runs: number): FleetRow[] | string {
   const mirror = findPluginMirror();
@@ -86,28 +88,30 @@ export function benchFleet(sources: readonly RoleSource[], sizes: readonly numbe
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fleet-'));
   try {
     const env = offlineEnv(writeMirrorConfig(work, mirror));
-    const rows: FleetRow[] = [];
-    for (const source of sources) {
-      for (const size of sizes) {
-        const dir = prepare(work, source, size);
-        fs.mkdirSync(path.join(dir, 'tests'));
-        fs.writeFileSync(path.join(dir, 'tests', 'plan.tftest.hcl'), PLAN_TEST);
-        timed(TERRAFORM, ['init', '-input=false', '-backend=false'], dir, env);
-        const plans = Array.from({ length: runs }, () => timed(TERRAFORM, ['test', '-no-color'], dir, env));
-        const failed = plans.find((plan) => !plan.stdout.includes('1 passed, 0 failed'));
-        if (failed) throw new Error(`terraform test did not pass for ${size} roles (${source}):\n${failed.stdout}`);
-        const cpu = plans.map((plan) => plan.cpuSeconds).filter((c): c is number => c !== undefined);
-        const rss = plans.map((plan) => plan.maxRssMb).filter((m): m is number => m !== undefined);
-        rows.push({
-          source,
-          roles: size,
-          planSeconds: median(plans.map((plan) => plan.seconds)),
-          planCpuSeconds: cpu.length ? median(cpu) : undefined,
-          planMaxRssMb: rss.length ? Math.max(...rss) : undefined,
-        });
+    const cases = sources.flatMap((source) => sizes.map((size) => ({ source, size, dir: prepare(work, source, size), plans: [] as Measured[] })));
+    for (const { dir } of cases) {
+      fs.mkdirSync(path.join(dir, 'tests'));
+      fs.writeFileSync(path.join(dir, 'tests', 'plan.tftest.hcl'), PLAN_TEST);
+      timed(TERRAFORM, ['init', '-input=false', '-backend=false'], dir, env);
+    }
+    for (let round = 0; round < runs; round++) {
+      for (const c of cases) {
+        const plan = timed(TERRAFORM, ['test', '-no-color'], c.dir, env);
+        if (!plan.stdout.includes('1 passed, 0 failed')) throw new Error(`terraform test did not pass for ${c.size} roles (${c.source}):\n${plan.stdout}`);
+        c.plans.push(plan);
       }
     }
-    return rows;
+    return cases.map(({ source, size, plans }) => {
+      const cpu = plans.map((plan) => plan.cpuSeconds).filter((x): x is number => x !== undefined);
+      const rss = plans.map((plan) => plan.maxRssMb).filter((m): m is number => m !== undefined);
+      return {
+        source,
+        roles: size,
+        planSeconds: median(plans.map((plan) => plan.seconds)),
+        planCpuSeconds: cpu.length ? median(cpu) : undefined,
+        planMaxRssMb: rss.length ? Math.max(...rss) : undefined,
+      };
+    });
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FleetRow, RoleSource, benchFleet } from './bench-fleet';
-import { Measured, median, timed } from './measure';
+import { Measured, median, speedProbe, timed } from './measure';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const APP = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')).app as string;
@@ -36,6 +36,8 @@ function summarize(label: string, samples: Sample[]): Row {
   return { label, runs: samples.length, seconds: median(samples.map((s) => s.seconds)), maxRssMb: rss.length ? Math.max(...rss) : undefined };
 }
 
+// The machine's speed at the start, before the fleet and at the end: the same work, in CPU seconds.
+const probes = [speedProbe()];
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
 const env = { CDKTF_OUTDIR: outdir };
 
@@ -85,7 +87,9 @@ const PEER_SECONDS_AT_2000_ROLES = 194;
 const sizes = (process.env.BENCH_FLEET_SIZES ?? '0,100,300,1000,2000').split(',').map(Number);
 const sources: RoleSource[] = ['tfvars', 'typescript'];
 const fleetRuns = Number(process.env.BENCH_FLEET_RUNS ?? 3);
+probes.push(speedProbe());
 const fleet = benchFleet(sources, sizes, fleetRuns);
+probes.push(speedProbe());
 console.log(`\nfleet scale: terraform test (command = plan, mock_provider "aws") with N roles; wall and CPU: the median of ${fleetRuns} runs\n`);
 if (typeof fleet === 'string') {
   console.log(fleet);
@@ -119,3 +123,7 @@ if (typeof fleet === 'string') {
     );
   }
 }
+console.log(
+  `\nmachine speed: a fixed piece of work (SHA-256 over 256 MB) took ${probes.map((p) => p.toFixed(2)).join(', ')} CPU-s ` +
+    'at the start, before the fleet and at the end',
+);

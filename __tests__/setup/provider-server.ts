@@ -94,7 +94,14 @@ async function waitFor(log: string, pattern: RegExp, what: string): Promise<RegE
   throw new Error(`${what} did not print ${pattern} within 60 s:\n${fs.readFileSync(log, 'utf8')}`);
 }
 
-export const pidOf = (reattach: string): number => JSON.parse(reattach)['registry.terraform.io/hashicorp/aws'].Pid;
+/** What a reattach setting says of the aws provider: its process, and the socket Terraform connects to. */
+interface AwsReattach {
+  Pid: number;
+  Addr: { Network: string; String: string };
+}
+const AWS_SOURCE = 'registry.terraform.io/hashicorp/aws';
+const awsReattach = (reattach: string): AwsReattach => JSON.parse(reattach)[AWS_SOURCE];
+export const pidOf = (reattach: string): number => awsReattach(reattach).Pid;
 
 /**
  * Starts `node schema-cache-proxy.js` in front of the providers and returns each reattach
@@ -102,20 +109,18 @@ export const pidOf = (reattach: string): number => JSON.parse(reattach)['registr
  * Terraform only watches).
  */
 async function startSchemaCache(logDir: string, reattaches: string[]): Promise<{ pid: number; reattaches: string[] }> {
-  const socketOf = (reattach: string): string => JSON.parse(reattach)['registry.terraform.io/hashicorp/aws'].Addr.String;
   const listen = reattaches.map((_, i) => path.join(logDir, `aws-provider-${i}.sock`));
   const log = path.join(logDir, 'schema-cache-proxy.log');
   const out = fs.openSync(log, 'w');
-  const pairs = reattaches.map((r, i) => `${socketOf(r)}=${listen[i]}`);
+  const pairs = reattaches.map((r, i) => `${awsReattach(r).Addr.String}=${listen[i]}`);
   const script = path.join(__dirname, 'schema-cache-proxy.js');
   const child = spawn(process.execPath, [script, String(process.pid), path.join(logDir, SCHEMA_CACHE_COUNTS), ...pairs], { stdio: ['ignore', out, out] });
   child.unref();
   fs.closeSync(out);
   await waitFor(log, /^listening$/m, 'schema-cache-proxy.js');
   const rewritten = reattaches.map((r, i) => {
-    const setting = JSON.parse(r);
-    setting['registry.terraform.io/hashicorp/aws'].Addr.String = listen[i];
-    return JSON.stringify(setting);
+    const aws = awsReattach(r);
+    return JSON.stringify({ [AWS_SOURCE]: { ...aws, Addr: { ...aws.Addr, String: listen[i] } } });
   });
   return { pid: child.pid!, reattaches: rewritten };
 }

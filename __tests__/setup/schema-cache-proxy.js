@@ -25,14 +25,17 @@ const net = require('net');
 
 const CACHED_PATHS = new Set(['/tfplugin5.Provider/GetSchema']);
 
+/** Node's default limit of 10 MB per HTTP/2 session is only twice one schema answer (4.9 MB): a slow reader must not end the session. */
+const SESSION_MEMORY_MB = 256;
+
 /** Headers that HTTP/2 sets per stream, and that are not copied from one stream to another. */
 const perStream = (headers) => Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith(':')));
 
 function serve(upstreamSocket, listenSocket, stats, counted) {
   const answers = new Map();
-  const server = http2.createServer();
+  const server = http2.createServer({ maxSessionMemory: SESSION_MEMORY_MB });
   server.on('session', (session) => {
-    const upstream = http2.connect('http://provider', { createConnection: () => net.connect(upstreamSocket) });
+    const upstream = http2.connect('http://provider', { createConnection: () => net.connect(upstreamSocket), maxSessionMemory: SESSION_MEMORY_MB });
     upstream.on('error', () => session.destroy());
     session.on('close', () => upstream.close());
     session.on('error', () => upstream.destroy());
@@ -51,6 +54,7 @@ function serve(upstreamSocket, listenSocket, stats, counted) {
     stream.on('end', () => {
       const key = `${path}\0${Buffer.concat(request).toString('base64')}`;
       const answer = answers.get(key);
+      if (stream.destroyed) return;
       if (answer) {
         stats.fromMemory++;
         counted();
@@ -73,6 +77,7 @@ function serve(upstreamSocket, listenSocket, stats, counted) {
     let responseHeaders;
     let trailers = {};
     call.on('response', (h) => {
+      if (stream.destroyed) return;
       responseHeaders = { ':status': h[':status'], ...perStream(h) };
       // A trailers-only answer (an error with no message) ends the stream in its headers.
       if (h['grpc-status'] !== undefined) stream.respond(responseHeaders, { endStream: true });
@@ -80,7 +85,7 @@ function serve(upstreamSocket, listenSocket, stats, counted) {
     });
     call.on('data', (d) => {
       if (unary) body.push(d);
-      stream.write(d);
+      if (!stream.destroyed) stream.write(d);
     });
     call.on('trailers', (t) => (trailers = perStream(t)));
     stream.on('wantTrailers', () => stream.sendTrailers(trailers));
@@ -108,6 +113,8 @@ async function main() {
       return serve(upstream, listen, stats[upstream], counted);
     }),
   );
+  // A call whose caller went away mid-answer must not stop the others: say what happened, go on.
+  process.on('uncaughtException', (error) => console.error(`schema-cache-proxy: ${error.stack}`));
   console.log('listening');
   setInterval(() => {
     try {
