@@ -40,10 +40,11 @@ export function testEnv(cliConfig: string | undefined): NodeJS.ProcessEnv {
 }
 
 /**
- * A plan provider's environment: the tests' own without AWS_CA_BUNDLE. The aws provider adds
- * that bundle to its HTTP client each time it is configured and fails the second time
- * ("unable to add custom RootCAs HTTPClient"). Plans here call no AWS endpoint (fake
- * credentials, the skip_* settings of OFFLINE_AWS_OVERRIDE), so they need no bundle.
+ * A plan provider's environment: the tests' own without AWS_CA_BUNDLE. With that variable set,
+ * the aws provider refused a second configuration in one process ("unable to add custom
+ * RootCAs HTTPClient"); without it, one process took five in a row here, each answering with
+ * its own region. Plans here call no AWS endpoint (fake credentials, the skip_* settings of
+ * OFFLINE_AWS_OVERRIDE), so they need no bundle.
  */
 function planProviderEnv(): NodeJS.ProcessEnv {
   const env = testEnv(undefined);
