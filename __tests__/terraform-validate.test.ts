@@ -6,6 +6,22 @@ import { synthStack, tempDir } from './helpers/synth';
 import { TERRAFORM, commandSetup, describeWithTerraform, init, terraformEnv, tf, validation, workdir } from './helpers/terraform';
 import { PLAN_REATTACH_VARIABLE, REATTACH_VARIABLE, SCHEMA_CACHE_COUNTS, pidOf } from './setup/provider-server';
 
+/**
+ * Runs `body` with `pool` as this test process's plan providers, then gives back the run's:
+ * only this jest worker sees the change, and its tests here run one at a time.
+ */
+function withPlanProviders(pool: string[], body: () => void): void {
+  const run = process.env[PLAN_REATTACH_VARIABLE];
+  process.env[PLAN_REATTACH_VARIABLE] = JSON.stringify(pool);
+  try {
+    body();
+  } finally {
+    // Assigning undefined would store the text "undefined".
+    if (run === undefined) delete process.env[PLAN_REATTACH_VARIABLE];
+    else process.env[PLAN_REATTACH_VARIABLE] = run;
+  }
+}
+
 describeWithTerraform('terraform validate and fmt on the synthesized output', () => {
   test.each([
     ['cdk.tf.json', false],
@@ -34,16 +50,12 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     // Where the mirror's providers are loaded through dev_overrides, Terraform warns on every command.
     if (loadEnv !== env) expect(raw.stdout).toContain('Warning: Provider development overrides are in effect');
     // A plan that finds no plan provider free loads the binaries through the overrides.
-    const plans = process.env[PLAN_REATTACH_VARIABLE];
-    process.env[PLAN_REATTACH_VARIABLE] = '[]';
-    try {
+    withPlanProviders([], () => {
       const r = tf(dir, ['plan']);
       expect(r.output).not.toContain('development overrides');
       expect(r.stdout).toContain('Changes to Outputs:');
       expect(r.status).toBe(0);
-    } finally {
-      process.env[PLAN_REATTACH_VARIABLE] = plans;
-    }
+    });
   });
 
   test('through the schema cache, terraform reads the aws provider\'s own schema, answered from memory after the first time', () => {
@@ -96,17 +108,17 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     // plans held at once get different providers; with every one leased, a plan starts its own;
     // a released provider serves the next plan.
     const pool = [1, 2].map((n) => `{"stand-in":"plan provider ${n} of test process ${process.pid}"}`);
-    process.env[PLAN_REATTACH_VARIABLE] = JSON.stringify(pool);
-    const held = [commandSetup(dir, 'plan', []), commandSetup(dir, 'plan', [])];
-    try {
-      expect(held.map((h) => h.env.TF_REATTACH_PROVIDERS).sort()).toEqual(pool);
-      expect(provider('plan')).toBeUndefined();
-      held[1].release();
-      expect(provider('plan')).toBe(held[1].env.TF_REATTACH_PROVIDERS);
-    } finally {
-      held.forEach((h) => h.release());
-      process.env[PLAN_REATTACH_VARIABLE] = JSON.stringify(plans);
-    }
+    withPlanProviders(pool, () => {
+      const held = [commandSetup(dir, 'plan', []), commandSetup(dir, 'plan', [])];
+      try {
+        expect(held.map((h) => h.env.TF_REATTACH_PROVIDERS).sort()).toEqual(pool);
+        expect(provider('plan')).toBeUndefined();
+        held[1].release();
+        expect(provider('plan')).toBe(held[1].env.TF_REATTACH_PROVIDERS);
+      } finally {
+        held.forEach((h) => h.release());
+      }
+    });
   });
 });
 

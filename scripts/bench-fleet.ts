@@ -1,7 +1,7 @@
 /**
  * Fleet scale: `terraform test` planning N roles against a mocked aws provider, with wall
- * time, CPU time (user + sys, not lengthened by other processes) and peak memory, so growth with the
- * number of roles is visible. Two ways to give roles:
+ * time, CPU time (user + sys, not lengthened by other processes) and peak memory, so growth
+ * with the number of roles is visible. Two ways to give roles:
  * - `tfvars`: the app's stack, roles in `roles` (one `for_each` resource), as users of the
  *   synthesized Terraform give them;
  * - `typescript`: a stack of `GitlabCiRole` constructs, one resource each, as a CDKTF app

@@ -9,6 +9,7 @@
  *   (BENCH_FLEET_SIZES to change), given in tfvars and in TypeScript: wall and CPU time (the
  *   median of BENCH_FLEET_RUNS runs, 3 by default), CPU per role over the run with none, peak
  *   memory, and the growth exponent from 300 to 1,000.
+ * - The machine's speed (speedProbe) at the start, before the fleet and at the end.
  */
 import * as fs from 'fs';
 import * as os from 'os';

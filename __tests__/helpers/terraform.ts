@@ -20,11 +20,11 @@ export interface TerraformEnv {
   readonly env: NodeJS.ProcessEnv;
   /**
    * For commands that only load providers where no provider of the run serves them (console;
-   * plan when every plan provider is leased; show, validate and test without the shared one): the same mirrored binaries, named in a `dev_overrides` block. Each
-   * command then skips re-hashing the 700 MB aws provider against the lock file (about 2 s of
-   * CPU per command, measured). `init` keeps `env`, so version constraints are still resolved
-   * and locked as users' are. Terraform warns that overrides are in effect; `tf` removes
-   * exactly that warning.
+   * plan when every plan provider is leased; show, validate and test without the shared one):
+   * the same mirrored binaries, named in a `dev_overrides` block. Each command then skips
+   * re-hashing the 700 MB aws provider against the lock file (about 2 s of CPU per command,
+   * measured). `init` keeps `env`, so version constraints are still resolved and locked as
+   * users' are. Terraform warns that overrides are in effect; `tf` removes exactly that warning.
    */
   readonly loadEnv: NodeJS.ProcessEnv;
 }
@@ -72,15 +72,16 @@ export interface CommandSetup {
  */
 export function commandSetup(dir: string, command: string, args: string[]): CommandSetup {
   const tf = terraformEnv();
-  const nothing = () => undefined;
+  // Output as terraform printed it, and nothing to give back.
+  const plain = { clean: (t: string) => t, release: () => undefined };
   const shared = process.env[REATTACH_VARIABLE];
   if (shared && SHARED_PROVIDER_COMMANDS.has(command) && (command !== 'test' || testFilesMockAws(dir, args))) {
-    return { env: { ...tf.env, TF_REATTACH_PROVIDERS: shared }, clean: (t) => t, release: nothing };
+    return { ...plain, env: { ...tf.env, TF_REATTACH_PROVIDERS: shared } };
   }
   const lease = command === 'plan' ? leasePlanProvider() : undefined;
-  if (lease) return { env: { ...tf.env, TF_REATTACH_PROVIDERS: lease.reattach }, clean: (t) => t, release: lease.release };
-  if (!LOAD_ONLY_COMMANDS.has(command) || tf.loadEnv === tf.env) return { env: tf.env, clean: (t) => t, release: nothing };
-  return { env: tf.loadEnv, clean: (t) => t.replace(OVERRIDE_WARNING, ''), release: nothing };
+  if (lease) return { ...plain, env: { ...tf.env, TF_REATTACH_PROVIDERS: lease.reattach }, release: lease.release };
+  if (!LOAD_ONLY_COMMANDS.has(command) || tf.loadEnv === tf.env) return { ...plain, env: tf.env };
+  return { ...plain, env: tf.loadEnv, clean: (t) => t.replace(OVERRIDE_WARNING, '') };
 }
 
 /** Whether every test file `terraform test <args>` runs in `dir` has `mock_provider "aws"`. */
