@@ -6,6 +6,8 @@
  *   synthesized Terraform give them;
  * - `typescript`: a stack of `GitlabCiRole` constructs, one resource each, as a CDKTF app
  *   using the library writes them.
+ * And, to read those against: `floor`, Terraform's own cost for the resources of the tfvars
+ * case (a role and an attachment per role, by `for_each`), with no expression of this project.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -51,7 +53,31 @@ function synthTypescriptRoles(outdir: string, count: number): string {
   return path.join(outdir, 'stacks', 'roles');
 }
 
-export type RoleSource = 'tfvars' | 'typescript';
+/**
+ * The tfvars case's resources and nothing else: roles by `for_each` over a map of names, and
+ * an attachment per role that reads the roles once through a local, as GitlabCiRoleFleet does.
+ * No trust policy, guardrail, validation or output: what Terraform 1.11 costs for the same
+ * addresses, below which no expression of ours can go.
+ */
+function floorConfig(count: number): object {
+  const names = Object.fromEntries(Array.from({ length: count }, (_, i) => [`team-${i}-deploy`, `team-${i}-deploy`]));
+  const policy = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+  return {
+    terraform: { required_providers: { aws: { source: 'hashicorp/aws' } } },
+    provider: { aws: [{ region: 'eu-west-1' }] },
+    variable: { names: { type: 'map(string)', default: names } },
+    locals: {
+      created: '${{ for name, role in aws_iam_role.fleet : name => role.name }}',
+      attachment_roles: `\${{ for name in keys(var.names) : "\${name}/${policy}" => name }}`,
+    },
+    resource: {
+      aws_iam_role: { fleet: { for_each: '${var.names}', name: '${each.key}', assume_role_policy: '{}' } },
+      aws_iam_role_policy_attachment: { fleet: { for_each: '${local.attachment_roles}', role: '${local.created[each.value]}', policy_arn: policy } },
+    },
+  };
+}
+
+export type RoleSource = 'tfvars' | 'typescript' | 'floor';
 
 export interface FleetRow {
   readonly source: RoleSource;
@@ -65,6 +91,11 @@ export interface FleetRow {
 function prepare(work: string, source: RoleSource, size: number): string {
   const outdir = path.join(work, `${source}-${size}`);
   if (source === 'typescript') return synthTypescriptRoles(outdir, size);
+  if (source === 'floor') {
+    fs.mkdirSync(outdir, { recursive: true });
+    fs.writeFileSync(path.join(outdir, 'main.tf.json'), JSON.stringify(floorConfig(size), null, 2));
+    return outdir;
+  }
   timed(process.execPath, [path.join(ROOT, 'tools', 'run-app.js')], ROOT, {
     ...process.env,
     CDKTF_OUTDIR: outdir,
@@ -82,13 +113,13 @@ function prepare(work: string, source: RoleSource, size: number): string {
  * (run back to back, one size's three runs could fall in a fast minute and the next size's in
  * a slow one). Wall and CPU are the medians, memory the peak.
  */
-export function benchFleet(sources: readonly RoleSource[], sizes: readonly number[], runs: number): FleetRow[] | string {
+export function benchFleet(plan: ReadonlyArray<{ source: RoleSource; sizes: readonly number[] }>, runs: number): FleetRow[] | string {
   const mirror = findPluginMirror();
   if (!terraformOnPath() || !mirror) return `skipped: ${TERRAFORM} or a provider mirror is missing`;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fleet-'));
   try {
     const env = offlineEnv(writeMirrorConfig(work, mirror));
-    const cases = sources.flatMap((source) => sizes.map((size) => ({ source, size, dir: prepare(work, source, size), plans: [] as Measured[] })));
+    const cases = plan.flatMap(({ source, sizes }) => sizes.map((size) => ({ source, size, dir: prepare(work, source, size), plans: [] as Measured[] })));
     for (const { dir } of cases) {
       fs.mkdirSync(path.join(dir, 'tests'));
       fs.writeFileSync(path.join(dir, 'tests', 'plan.tftest.hcl'), PLAN_TEST);
