@@ -8,9 +8,9 @@ import { findPluginMirror } from '../tools/terraform-offline';
 /** The sh block of the README that follows the comment naming this test, as written. */
 function readmeBlock(): string {
   const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-  const marker = readme.indexOf('run as written by __tests__/readme-offline.test.ts');
+  const marker = readme.indexOf('run as written by __tests__/readme-offline.terraform.test.ts');
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(marker));
-  if (marker < 0 || !block) throw new Error('README has no block marked for readme-offline.test.ts');
+  if (marker < 0 || !block) throw new Error('README has no block marked for readme-offline.terraform.test.ts');
   return block[1];
 }
 
