@@ -105,7 +105,13 @@ function serve(upstreamSocket, listenSocket, stats, counted) {
 async function main() {
   const [watched, countsFile, ...pairs] = process.argv.slice(2);
   const stats = {};
-  const counted = () => fs.writeFileSync(countsFile, JSON.stringify(stats));
+  // Written whole and renamed into place: a test reading the file while it is written must not
+  // find it half-written (a CI run failed on "Unexpected end of JSON input").
+  const counted = () => {
+    const partial = `${countsFile}.${process.pid}.partial`;
+    fs.writeFileSync(partial, JSON.stringify(stats));
+    fs.renameSync(partial, countsFile);
+  };
   await Promise.all(
     pairs.map((pair) => {
       const [upstream, listen] = pair.split('=');
