@@ -158,7 +158,10 @@ export function deriveAppliedState(dir: string): string {
     if (changes.every((c) => c.change.actions.every((a) => a === 'no-op' || a === 'read'))) {
       if (process.env.CI !== 'true') {
         fs.mkdirSync(DERIVED_STATES, { recursive: true });
-        fs.copyFileSync(statePath, kept);
+        // Copied whole, then renamed into place: another test file may read the same state meanwhile.
+        const partial = `${kept}.${process.pid}.partial`;
+        fs.copyFileSync(statePath, partial);
+        fs.renameSync(partial, kept);
       }
       return statePath;
     }
