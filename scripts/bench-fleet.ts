@@ -24,10 +24,13 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE_TFVARS = fs.readFileSync(path.join(ROOT, 'terraform.tfvars.example'), 'utf8');
 const PLAN_TEST = 'mock_provider "aws" {}\n\nrun "plan" {\n  command = plan\n}\n';
 
+/** The managed policy each benched role attaches. */
+const POLICY_ARN = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+
 /** Role `i` in the shape of examples/fleet.tfvars: two subjects, one policy, one protected-ref claim, a tag. */
 const role = (i: number) => ({
   subjects: [`project_path:team-${i}/service:ref_type:branch:ref:main`, `project_path:team-${i}/*:ref_type:tag:ref:v*`],
-  managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'],
+  managedPolicyArns: [POLICY_ARN],
   claims: { ref_protected: ['true'] },
   tags: { team: `team-${i}` },
 });
@@ -61,18 +64,17 @@ function synthTypescriptRoles(outdir: string, count: number): string {
  */
 function floorConfig(count: number): object {
   const names = Object.fromEntries(Array.from({ length: count }, (_, i) => [`team-${i}-deploy`, `team-${i}-deploy`]));
-  const policy = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
   return {
     terraform: { required_providers: { aws: { source: 'hashicorp/aws' } } },
     provider: { aws: [{ region: 'eu-west-1' }] },
     variable: { names: { type: 'map(string)', default: names } },
     locals: {
       created: '${{ for name, role in aws_iam_role.fleet : name => role.name }}',
-      attachment_roles: `\${{ for name in keys(var.names) : "\${name}/${policy}" => name }}`,
+      attachment_roles: `\${{ for name in keys(var.names) : "\${name}/${POLICY_ARN}" => name }}`,
     },
     resource: {
       aws_iam_role: { fleet: { for_each: '${var.names}', name: '${each.key}', assume_role_policy: '{}' } },
-      aws_iam_role_policy_attachment: { fleet: { for_each: '${local.attachment_roles}', role: '${local.created[each.value]}', policy_arn: policy } },
+      aws_iam_role_policy_attachment: { fleet: { for_each: '${local.attachment_roles}', role: '${local.created[each.value]}', policy_arn: POLICY_ARN } },
     },
   };
 }
