@@ -112,13 +112,13 @@ if (typeof fleet === 'string') {
       `| ${r.source} | ${r.roles} | ${r.planSeconds.toFixed(1)} | ${r.planCpuSeconds?.toFixed(1) ?? 'n/a'} | ${perRole(r)?.toFixed(1) ?? '-'} | ${r.planMaxRssMb?.toFixed(0) ?? 'n/a'} |`,
     );
   }
+  const floor = fleet.find((r) => r.source === 'floor' && r.roles === 1000);
+  const floorPerRole = floor && perRole(floor) !== undefined ? `; Terraform's floor for the same resources: ${perRole(floor)!.toFixed(1)} ms` : '';
   for (const source of sources) {
     const at = (n: number) => fleet.find((r) => r.source === source && r.roles === n);
     const [zero, small, large] = [base(source), at(300), at(1000)];
     if (zero?.planCpuSeconds === undefined || small?.planCpuSeconds === undefined || large?.planCpuSeconds === undefined) continue;
     const exponent = Math.log((large.planCpuSeconds - zero.planCpuSeconds) / (small.planCpuSeconds - zero.planCpuSeconds)) / Math.log(1000 / 300);
-    const floor = fleet.find((r) => r.source === 'floor' && r.roles === 1000);
-    const floorPerRole = floor && perRole(floor) !== undefined ? `; Terraform's floor for the same resources: ${perRole(floor)!.toFixed(1)} ms` : '';
     const goals: Record<RoleSource, string> = {
       tfvars: `CPU per role at 1,000 <= 25 ms: ${perRole(large)! <= 25 ? 'met' : 'NOT met'} (${perRole(large)!.toFixed(1)} ms${floorPerRole})`,
       typescript: `exponent <= 1.15: ${exponent <= 1.15 ? 'met' : 'NOT met'}`,

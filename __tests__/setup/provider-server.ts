@@ -73,15 +73,24 @@ function awsProviderBinary(): string | undefined {
 }
 
 /**
+ * Starts `command` in the background, its output in `log`, not waited for by jest; resolves
+ * with its pid and the match once `log` matches `ready`.
+ */
+async function startLogged(command: string, args: string[], log: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ pid: number; found: RegExpExecArray }> {
+  const out = fs.openSync(log, 'w');
+  const child = spawn(command, args, { stdio: ['ignore', out, out], env });
+  child.unref();
+  fs.closeSync(out);
+  return { pid: child.pid!, found: await waitFor(log, ready, `${command} ${args.join(' ')}`) };
+}
+
+/**
  * Starts one provider in debug mode, logging to `log`, and returns its reattach setting. A
  * shell watches this process, so the provider stops with jest even when the teardown does not run.
  */
 async function startProvider(binary: string, log: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const out = fs.openSync(log, 'w');
   const watch = `"$0" -debug & p=$!; while kill -0 ${process.pid} 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 1; done; kill $p 2>/dev/null`;
-  spawn('sh', ['-c', watch, binary], { stdio: ['ignore', out, out], env }).unref();
-  fs.closeSync(out);
-  return (await waitFor(log, /TF_REATTACH_PROVIDERS='([^']+)'/, `${binary} -debug`))[1];
+  return (await startLogged('sh', ['-c', watch, binary], log, env, /TF_REATTACH_PROVIDERS='([^']+)'/)).found[1];
 }
 
 /** Waits up to 60 s for `log` to match `pattern`. */
@@ -111,19 +120,14 @@ export const pidOf = (reattach: string): number => awsReattach(reattach).Pid;
  */
 async function startSchemaCache(logDir: string, reattaches: string[]): Promise<{ pid: number; reattaches: string[] }> {
   const listen = reattaches.map((_, i) => path.join(logDir, `aws-provider-${i}.sock`));
-  const log = path.join(logDir, 'schema-cache-proxy.log');
-  const out = fs.openSync(log, 'w');
   const pairs = reattaches.map((r, i) => `${awsReattach(r).Addr.String}=${listen[i]}`);
-  const script = path.join(__dirname, 'schema-cache-proxy.js');
-  const child = spawn(process.execPath, [script, String(process.pid), path.join(logDir, SCHEMA_CACHE_COUNTS), ...pairs], { stdio: ['ignore', out, out] });
-  child.unref();
-  fs.closeSync(out);
-  await waitFor(log, /^listening$/m, 'schema-cache-proxy.js');
+  const args = [path.join(__dirname, 'schema-cache-proxy.js'), String(process.pid), path.join(logDir, SCHEMA_CACHE_COUNTS), ...pairs];
+  const { pid } = await startLogged(process.execPath, args, path.join(logDir, 'schema-cache-proxy.log'), process.env, /^listening$/m);
   const rewritten = reattaches.map((r, i) => {
     const aws = awsReattach(r);
     return JSON.stringify({ [AWS_SOURCE]: { ...aws, Addr: { ...aws.Addr, String: listen[i] } } });
   });
-  return { pid: child.pid!, reattaches: rewritten };
+  return { pid, reattaches: rewritten };
 }
 
 /** Starts the shared provider, the plan providers and the schema cache, and puts their settings in the environment for the test workers. */
