@@ -7,10 +7,19 @@
  */
 
 export type Check =
-  /** The value matches the regular expression (anywhere; anchor it with ^ and $). */
+  /**
+   * The value matches the regular expression (anywhere; anchor it with ^ and $). Terraform
+   * compiles the expression at every call, at a cost that grows with its counted repeats: so a
+   * length limit is an `atMost` beside it, not a repeat such as `{1,64}`, and a plain
+   * substring test is a `containsAny`.
+   */
   | { readonly matches: string }
   /** The value does not match the regular expression. */
   | { readonly notMatches: string }
+  /** A string that contains at least one of the substrings. */
+  | { readonly containsAny: readonly string[] }
+  /** A string that contains none of the substrings. */
+  | { readonly containsNone: readonly string[] }
   /** A number from min to max, both included. */
   | { readonly between: readonly [min: number, max: number] }
   /** A string with something other than whitespace. */
@@ -33,10 +42,15 @@ export type Check =
 /** An HCL list of strings, one per line. */
 export const hclList = (values: readonly string[]): string => `[\n${values.map((v) => `${JSON.stringify(v)},`).join('\n')}\n]`;
 
+/** HCL: the string `v` contains one of the substrings (strcontains: Terraform 1.5). */
+const containsAnyHcl = (substrings: readonly string[], v: string) => `(${substrings.map((s) => `strcontains(${v}, ${JSON.stringify(s)})`).join(' || ')})`;
+
 /** The Terraform predicate: an HCL boolean expression over the HCL expression `v`. */
 export function toHcl(check: Check, v: string): string {
   if ('matches' in check) return `can(regex(${JSON.stringify(check.matches)}, ${v}))`;
   if ('notMatches' in check) return `!can(regex(${JSON.stringify(check.notMatches)}, ${v}))`;
+  if ('containsAny' in check) return containsAnyHcl(check.containsAny, v);
+  if ('containsNone' in check) return `!${containsAnyHcl(check.containsNone, v)}`;
   if ('between' in check) return `(${v} >= ${check.between[0]} && ${v} <= ${check.between[1]})`;
   if ('notBlank' in check) return `length(trimspace(${v})) > 0`;
   if ('notStartsWith' in check) return `!startswith(${v}, ${JSON.stringify(check.notStartsWith)})`;
@@ -61,6 +75,8 @@ const length = (value: string) => [...value].length;
 export function holds(check: Check, value: unknown): boolean {
   if ('matches' in check) return isString(value) && new RegExp(check.matches, 'u').test(value);
   if ('notMatches' in check) return isString(value) && !new RegExp(check.notMatches, 'u').test(value);
+  if ('containsAny' in check) return isString(value) && check.containsAny.some((s) => value.includes(s));
+  if ('containsNone' in check) return isString(value) && !check.containsNone.some((s) => value.includes(s));
   if ('between' in check) return typeof value === 'number' && value >= check.between[0] && value <= check.between[1];
   if ('notBlank' in check) return isString(value) && value.trim().length > 0;
   if ('notStartsWith' in check) return isString(value) && !value.startsWith(check.notStartsWith);

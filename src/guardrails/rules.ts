@@ -31,8 +31,9 @@ export interface ValueRule {
 /** A rule from its check and its fix. */
 export const rule = (check: Check, fix: string): ValueRule => ({ check, fix, accepts: (v) => toHcl(check, v), test: (value) => holds(check, value) });
 
-/** An IAM wildcard (`*` or `?`) in a value. */
-const WILDCARD: Check = { matches: '[*?]' };
+/** IAM's wildcards in condition values: `*` and `?`. */
+const WILDCARDS = ['*', '?'];
+const WILDCARD: Check = { containsAny: WILDCARDS };
 
 /** True when the HCL value contains an IAM wildcard (`*` or `?`). */
 export const hasWildcard = (value: string): string => toHcl(WILDCARD, value);
@@ -49,7 +50,7 @@ export const AWS_REGION: ValueRule = rule(
 );
 
 export const AUDIENCE: ValueRule = rule(
-  { allOf: [{ notBlank: true }, { notMatches: WILDCARD.matches }] },
+  { allOf: [{ notBlank: true }, { containsNone: WILDCARDS }] },
   "use the audience your jobs request in id_tokens (usually the GitLab URL, e.g. 'https://gitlab.com'); it is an exact client ID, so no wildcards",
 );
 
@@ -83,7 +84,7 @@ export const NOT_GITHUB_SUBJECT: ValueRule = rule(
  * branch or tag name (`main`, `v1.2`), so `ref:refs/heads/main` never matches a token.
  */
 export const NOT_GIT_REF_PATH: ValueRule = rule(
-  { notMatches: ':ref:refs/(heads|tags)/' },
+  { containsNone: [':ref:refs/heads/', ':ref:refs/tags/'] },
   "GitLab's ref is the bare branch or tag name: write ':ref:main', not ':ref:refs/heads/main' (that is GitHub's form, and no GitLab token carries it)",
 );
 
@@ -107,7 +108,7 @@ export const PERMISSIONS_BOUNDARY: ValueRule = rule({ nullOr: MANAGED_POLICY_ARN
 
 /** IAM role names: 1–64 characters of letters, digits and `+=,.@_-`. */
 export const ROLE_NAME: ValueRule = rule(
-  { matches: `^[A-Za-z0-9_+=,.@-]{1,${IAM_QUOTAS.roleNameLength.max}}$` },
+  { allOf: [{ atMost: IAM_QUOTAS.roleNameLength.max }, { matches: '^[A-Za-z0-9_+=,.@-]+$' }] },
   'use 1 to 64 letters, digits or the characters + = , . @ _ - (the IAM role name quota)',
 );
 
@@ -119,13 +120,13 @@ export const ROLE_PATH: ValueRule = rule(
 
 /** `name_prefix`: AWS appends a 26-character suffix, so at most 38 characters of the role name's set. */
 export const ROLE_NAME_PREFIX: ValueRule = rule(
-  { matches: `^[A-Za-z0-9_+=,.@-]{1,${IAM_QUOTAS.roleNameLength.max - 26}}$` },
+  { allOf: [{ atMost: IAM_QUOTAS.roleNameLength.max - 26 }, { matches: '^[A-Za-z0-9_+=,.@-]+$' }] },
   `use 1 to ${IAM_QUOTAS.roleNameLength.max - 26} letters, digits or the characters + = , . @ _ - (AWS appends 26 characters to reach the 64 of a role name)`,
 );
 
 /** IAM role descriptions: at most 1,000 characters of printable ASCII and Latin-1 (IAM also takes tabs and line breaks; this keeps to one line). */
 export const ROLE_DESCRIPTION: ValueRule = rule(
-  { nullOr: { matches: '^[ -~¡-ÿ]{0,1000}$' } },
+  { nullOr: { allOf: [{ atMost: 1000 }, { matches: '^[ -~¡-ÿ]*$' }] } },
   'use at most 1000 characters of printable text on one line for a role description',
 );
 
@@ -156,18 +157,18 @@ export const QUOTA_MANAGED_POLICIES: ValueRule = within(
 
 /** GitLab CI/CD variable keys: letters, digits and `_`, at most 255 characters. */
 export const CI_VARIABLE_NAME: ValueRule = rule(
-  { matches: '^[A-Za-z0-9_]{1,255}$' },
+  { allOf: [{ atMost: 255 }, { matches: '^[A-Za-z0-9_]+$' }] },
   "use at most 255 letters, digits or '_' (GitLab's rule for CI/CD variable keys), e.g. 'ROLE_ARN_DEPLOY'",
 );
 
 /** A hidden job: its name starts with a dot, so GitLab runs it only through `extends:`. */
 export const CI_HIDDEN_JOB: ValueRule = rule(
-  { matches: '^[.][A-Za-z0-9_.-]{1,254}$' },
+  { allOf: [{ atMost: 255 }, { matches: '^[.][A-Za-z0-9_.-]+$' }] },
   "start the name with '.' so that it is a hidden job, then letters, digits, '_', '.' or '-', e.g. '.aws-oidc-deploy'",
 );
 
 export const INLINE_POLICY_NAME: ValueRule = rule(
-  { matches: '^[A-Za-z0-9_+=,.@-]{1,128}$' },
+  { allOf: [{ atMost: 128 }, { matches: '^[A-Za-z0-9_+=,.@-]+$' }] },
   'use 1 to 128 letters, digits or the characters + = , . @ _ - for inline policy names',
 );
 
@@ -281,7 +282,7 @@ function roleValuesMessage(variable: string, what: string, rejectedByRole: strin
 /** The validation, for an HCL `expression` that may be null: null passes, any other value is checked. */
 export function whenNotNull(expression: string, validation: Validation): Validation {
   const inner = validation.condition.replace(/^\$\{([\s\S]*)\}$/, '$1');
-  return { ...validation, condition: `\${${expression} == null ? true : (${inner})}` };
+  return { ...validation, condition: `\${${expression} == null ? true : (\n${inner}\n)}` };
 }
 
 /** The validation, for a variable that may be null: null passes, any other value is checked. */

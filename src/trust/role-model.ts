@@ -123,9 +123,12 @@ export class RoleTrustModel extends Construct {
       ...quotaChecks({ role: 'role', trustPolicyLength: `${ref('trust_policy_lengths')}[name]`, managedPolicyCount: 'length(toset(role.managed_policy_arns))' }, props.limits),
       ...ciChecks(ci, { variables: ref('ci_variable_roles'), jobs: ref('ci_job_roles') }),
     ];
+    // Each check gives its message, or nothing. Not as `holds ? [] : [message]`: Terraform
+    // evaluates both branches of a conditional, so every message, with the values it lists,
+    // would be built for every role; the `if` of a `for` skips it while the check holds.
     local(
       'role_problems',
-      `{ for name, role in ${this.roles} : name => concat(\n${checks.map((c) => `(${c.holds}) ? [] : [${textExpression(c.message)}],`).join('\n')}\n) }`,
+      `{ for name, role in ${this.roles} : name => concat(\n${checks.map((c) => `[for holds in [${c.holds}] : ${textExpression(c.message)} if !holds],`).join('\n')}\n) }`,
     );
 
     local('trust_summary', `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns')} }`);

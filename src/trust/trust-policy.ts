@@ -29,7 +29,7 @@ export function issuerHostExpression(issuerUrl: string): string {
  */
 export function conditionExpression(issuerHost: string, claimValues: string): string {
   const keysWhere = (patterns: boolean) =>
-    `{ for claim, values in ${claimValues} : "\${${issuerHost}}:\${claim}" => values if length(values) > 0 && ${patterns ? '' : '!'}anytrue([for v in values : ${hasWildcard('v')}]) }`;
+    `{ for claim, values in ${claimValues} : "\${${issuerHost}}:\${claim}" => values\nif length(values) > 0 && ${patterns ? '' : '!'}anytrue([for v in values : ${hasWildcard('v')}])\n}`;
   return `{ for operator, keys in {\nStringEquals = ${keysWhere(false)}\nStringLike = ${keysWhere(true)}\n} : operator => keys if length(keys) > 0 }`;
 }
 

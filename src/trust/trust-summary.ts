@@ -10,7 +10,7 @@ export function trustSummaryExpression(claims: string, policyArns: string): stri
   const subjects = `lookup(${claims}, "sub", [])`;
   const protectedOnly = `contains(lookup(${claims}, "ref_protected", []), "true")`;
   const warnings = [
-    `[\nfor arn in ${policyArns} : "attaches \${arn}: administrator-level access to the account"\nif can(regex(":policy/(AdministratorAccess|IAMFullAccess)$", arn))\n]`,
+    `[\nfor arn in ${policyArns} : "attaches \${arn}: administrator-level access to the account"\nif endswith(arn, ":policy/AdministratorAccess") || endswith(arn, ":policy/IAMFullAccess")\n]`,
     `[\nfor s in ${subjects} : "\${s} matches every branch, unprotected ones included: pin the branch, or on gitlab.com add claims.ref_protected = ['true']"\n` +
       `if can(regex(":ref_type:branch:ref:.*[*?]", s)) && !${protectedOnly}\n]`,
     `[\nfor s in ${subjects} : "\${s} matches every project it names with a wildcard, including ones created later"\nif can(regex("^project_path:[^:]*[*?]", s))\n]`,
