@@ -58,7 +58,8 @@ function synthTypescriptRoles(outdir: string, count: number): string {
 
 /**
  * The tfvars case's resources and nothing else: roles by `for_each` over a map of names, and
- * an attachment per role that reads the roles once through a local, as GitlabCiRoleFleet does.
+ * an attachment per role that reads the roles once through a local, as GitlabCiRoleFleet does,
+ * both from maps of strings.
  * No trust policy, guardrail, validation or output: what Terraform 1.11 costs for the same
  * addresses, below which no expression of ours can go.
  */
@@ -70,7 +71,7 @@ function floorConfig(count: number): object {
     variable: { names: { type: 'map(string)', default: names } },
     locals: {
       created: '${{ for name, role in aws_iam_role.fleet : name => role.name }}',
-      attachment_roles: `\${{ for name in keys(var.names) : "\${name}/${POLICY_ARN}" => name }}`,
+      attachment_roles: `\${tomap({ for name in keys(var.names) : "\${name}/${POLICY_ARN}" => name })}`,
     },
     resource: {
       aws_iam_role: { fleet: { for_each: '${var.names}', name: '${each.key}', assume_role_policy: '{}' } },

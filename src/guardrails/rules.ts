@@ -215,6 +215,15 @@ export interface Validation {
 /** The validation as written into the output: a long message joined from parts, one per line (see `textTemplate`). */
 export const readable = (v: Validation): Validation => ({ condition: v.condition, errorMessage: textTemplate(v.errorMessage) });
 
+/**
+ * HCL: true when no element that the `for` clause (e.g. `for v in var.x`) yields `fails` (an
+ * HCL boolean over it). Not `alltrue([...])`: Terraform 1.11 converts that tuple to a list at
+ * a cost that grows with the square of its length. Measured with `terraform console`, one
+ * `alltrue` took 35 ms of CPU over 1,000 elements and 100 ms over 2,000; and every
+ * validation of `roles` holds one, over the roles.
+ */
+export const noneFails = (forClause: string, fails: string): string => `length([\n${forClause} : true if ${fails}\n]) == 0`;
+
 /** A validation that applies `rule` to the value of the HCL `expression`, which messages call `label`. */
 export function validateExpression(label: string, expression: string, rule: ValueRule): Validation {
   return {
@@ -233,7 +242,7 @@ export const validateValue = (variable: string, rule: ValueRule): Validation => 
 export function validateElements(label: string, expression: string, rule: ValueRule, { nullable = false } = {}): Validation {
   const ref = nullable ? `(${expression} == null ? [] : ${expression})` : expression;
   return {
-    condition: `\${alltrue([\nfor v in ${ref} : ${rule.accepts('v')}\n])}`,
+    condition: `\${${noneFails(`for v in ${ref}`, `!(${rule.accepts('v')})`)}}`,
     errorMessage: `Invalid ${label} value(s) \${jsonencode([\nfor v in ${ref} : v if !(${rule.accepts('v')})\n])}: ${rule.fix}.`,
   };
 }
@@ -250,7 +259,7 @@ export const validateEach = (variable: string, rule: ValueRule, options: { nulla
 export function validateRoleValues(variable: string, what: string, valuesOf: (role: string, name: string) => string, rule: ValueRule): Validation {
   const rejected = `[\nfor v in ${valuesOf('role', 'name')} : v if !(${rule.accepts('v')})\n]`;
   return {
-    condition: `\${alltrue([\nfor name, role in var.${variable} : length(${rejected}) == 0\n])}`,
+    condition: `\${${noneFails(`for name, role in var.${variable}`, `length(${rejected}) > 0`)}}`,
     // Terraform evaluates the message even when the condition holds: each role's rejected values are listed once.
     errorMessage: roleValuesMessage(
       variable,
@@ -269,7 +278,7 @@ export function validateRoleValues(variable: string, what: string, valuesOf: (ro
 export function validateRoleValue(variable: string, what: string, valueOf: (role: string, name: string) => string, rule: ValueRule): Validation {
   const values = `{\nfor name, role in var.${variable} : name => ${valueOf('role', 'name')}\n}`;
   return {
-    condition: `\${alltrue([\nfor name, v in ${values} : ${rule.accepts('v')}\n])}`,
+    condition: `\${${noneFails(`for name, v in ${values}`, `!(${rule.accepts('v')})`)}}`,
     errorMessage: roleValuesMessage(variable, what, `for name, v in ${values} : name => [v] if !(${rule.accepts('v')})`, rule),
   };
 }
