@@ -219,8 +219,8 @@ export const readable = (v: Validation): Validation => ({ condition: v.condition
  * HCL: true when no element that the `for` clause (e.g. `for v in var.x`) yields `fails` (an
  * HCL boolean over it). Not `alltrue([...])`: Terraform 1.11 converts that tuple to a list at
  * a cost that grows with the square of its length. Measured with `terraform console`, one
- * `alltrue` took 35 ms of CPU over 1,000 elements and 100 ms over 2,000; and every
- * validation of `roles` holds one, over the roles.
+ * `alltrue` took 13 ms of CPU more than counting the same elements over 1,000 of them, 40 ms
+ * over 2,000 and 375 ms over 5,000; and every validation of `roles` holds one, over the roles.
  */
 export const noneFails = (forClause: string, fails: string): string => `length([\n${forClause} : true if ${fails}\n]) == 0`;
 
