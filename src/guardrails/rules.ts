@@ -224,6 +224,13 @@ export const readable = (v: Validation): Validation => ({ condition: v.condition
  */
 export const noneFails = (forClause: string, fails: string): string => `length([\n${forClause} : true if ${fails}\n]) == 0`;
 
+/**
+ * HCL: the list `expression`, or an empty list where it is null. Not `(x == null ? [] : x)`:
+ * after `for v in`, terraform fmt writes that as `in(`, and without the parentheses the
+ * conditional's `:` reads like the `for`'s own.
+ */
+export const listOrEmpty = (expression: string): string => `coalesce(${expression}, [])`;
+
 /** A validation that applies `rule` to the value of the HCL `expression`, which messages call `label`. */
 export function validateExpression(label: string, expression: string, rule: ValueRule): Validation {
   return {
@@ -240,7 +247,7 @@ export const validateValue = (variable: string, rule: ValueRule): Validation => 
  * rejected elements. A `nullable` list that is null has no elements, so it passes.
  */
 export function validateElements(label: string, expression: string, rule: ValueRule, { nullable = false } = {}): Validation {
-  const ref = nullable ? `(${expression} == null ? [] : ${expression})` : expression;
+  const ref = nullable ? listOrEmpty(expression) : expression;
   return {
     condition: `\${${noneFails(`for v in ${ref}`, `!(${rule.accepts('v')})`)}}`,
     errorMessage: `Invalid ${label} value(s) \${jsonencode([\nfor v in ${ref} : v if !(${rule.accepts('v')})\n])}: ${rule.fix}.`,
