@@ -1,10 +1,9 @@
 import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthStack, tempDir } from './helpers/synth';
 import { TERRAFORM, commandSetup, describeWithTerraform, init, terraformEnv, tf, validation, workdir } from './helpers/terraform';
-import { PLAN_REATTACH_VARIABLE, REATTACH_VARIABLE, SCHEMA_CACHE_COUNTS, pidOf } from './setup/provider-server';
+import { PLAN_REATTACH_VARIABLE, REATTACH_VARIABLE, SCHEMA_CACHE_COUNTS, SCHEMA_TYPES, pidOf } from './setup/provider-server';
 
 /**
  * Runs `body` with `pool` as this test process's plan providers, then gives back the run's:
@@ -58,14 +57,14 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     });
   });
 
-  test('through the schema cache, terraform reads the aws provider\'s own schema, answered from memory after the first time', () => {
+  test('through the schema cache, terraform reads the aws provider\'s own schema of every listed type, and no other type, answered from memory after the first time', () => {
     const dir = workdir(synthStack({ thumbprintSource: 'none' }).file);
     init(dir);
     const { loadEnv } = terraformEnv();
     const schema = (env: NodeJS.ProcessEnv) => {
       const r = spawnSync(TERRAFORM, ['providers', 'schema', '-json'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
       expect(r.status).toBe(0);
-      return createHash('sha256').update(r.stdout).digest('hex');
+      return JSON.parse(r.stdout) as { provider_schemas: Record<string, Record<string, Record<string, unknown>>> };
     };
     const countsFile = path.join(process.env.TEST_RUN_TMPDIR!, SCHEMA_CACHE_COUNTS);
     const fromMemory = () =>
@@ -75,7 +74,14 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     const own = schema(loadEnv);
     const before = fromMemory();
     const cached = [1, 2].map(() => schema({ ...loadEnv, TF_REATTACH_PROVIDERS: process.env[REATTACH_VARIABLE] }));
-    expect(cached).toEqual([own, own]);
+    // The provider's answer with the unlisted types left out, and nothing else changed.
+    const aws = own.provider_schemas['registry.terraform.io/hashicorp/aws'];
+    const listed = (types: Record<string, unknown>) => Object.fromEntries(Object.entries(types).filter(([type]) => SCHEMA_TYPES.includes(type)));
+    const expected = { ...own, provider_schemas: { ...own.provider_schemas, 'registry.terraform.io/hashicorp/aws': { ...aws, resource_schemas: listed(aws.resource_schemas), data_source_schemas: listed(aws.data_source_schemas) } } };
+    expect(cached).toEqual([expected, expected]);
+    // Every listed type is one the provider has: a misspelt type would keep nothing.
+    expect(SCHEMA_TYPES.filter((type) => !(type in aws.resource_schemas) && !(type in aws.data_source_schemas))).toEqual([]);
+    expect(Object.keys(aws.resource_schemas).length).toBeGreaterThan(1000);
     // The second call at least found the first one's answer.
     expect(fromMemory()).toBeGreaterThan(before);
   });

@@ -114,6 +114,25 @@ const awsReattach = (reattach: string): AwsReattach => JSON.parse(reattach)[AWS_
 export const pidOf = (reattach: string): number => awsReattach(reattach).Pid;
 
 /**
+ * The aws resource and data source types whose schemas the schema cache passes on: every type
+ * a configuration of the tests plans, validates or shows (the output's, the hand-written
+ * setups' in __tests__/fixtures, render-hcl's). Terraform decodes the whole schema in each
+ * command, about a CPU-second here; with these types only, it decodes a few. A configuration
+ * with another type fails with "The provider hashicorp/aws does not support resource type":
+ * add the type here. Commands that start their own provider (init, console) read it whole.
+ */
+export const SCHEMA_TYPES = [
+  'aws_caller_identity',
+  'aws_iam_openid_connect_provider',
+  'aws_iam_policy_document',
+  'aws_iam_role',
+  'aws_iam_role_policy',
+  'aws_iam_role_policy_attachment',
+  'aws_region',
+  'aws_ssm_parameter',
+];
+
+/**
  * Starts `node schema-cache-proxy.js` in front of the providers and returns each reattach
  * setting rewritten to reach its provider through it (the provider's pid stays, which
  * Terraform only watches).
@@ -122,7 +141,8 @@ async function startSchemaCache(logDir: string, reattaches: string[]): Promise<{
   const listen = reattaches.map((_, i) => path.join(logDir, `aws-provider-${i}.sock`));
   const pairs = reattaches.map((r, i) => `${awsReattach(r).Addr.String}=${listen[i]}`);
   const args = [path.join(__dirname, 'schema-cache-proxy.js'), String(process.pid), path.join(logDir, SCHEMA_CACHE_COUNTS), ...pairs];
-  const { pid } = await startLogged(process.execPath, args, path.join(logDir, 'schema-cache-proxy.log'), process.env, /^listening$/m);
+  const env = { ...process.env, SCHEMA_CACHE_TYPES: SCHEMA_TYPES.join(',') };
+  const { pid } = await startLogged(process.execPath, args, path.join(logDir, 'schema-cache-proxy.log'), env, /^listening$/m);
   const rewritten = reattaches.map((r, i) => {
     const aws = awsReattach(r);
     return JSON.stringify({ [AWS_SOURCE]: { ...aws, Addr: { ...aws.Addr, String: listen[i] } } });
