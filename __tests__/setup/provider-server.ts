@@ -115,21 +115,19 @@ export const pidOf = (reattach: string): number => awsReattach(reattach).Pid;
 
 /**
  * The aws resource and data source types whose schemas the schema cache passes on: every type
- * a configuration of the tests plans, validates or shows (the output's, the hand-written
- * setups' in __tests__/fixtures, render-hcl's). Terraform decodes the whole schema in each
+ * a configuration of the tests plans, validates or shows (the output's, and the hand-written
+ * setups' in __tests__/fixtures). Terraform decodes the whole schema in each
  * command, about a CPU-second here; with these types only, it decodes a few. A configuration
  * with another type fails with "The provider hashicorp/aws does not support resource type":
  * add the type here. Commands that start their own provider (init, console) read it whole.
  */
 export const SCHEMA_TYPES = [
-  'aws_caller_identity',
   'aws_iam_openid_connect_provider',
   'aws_iam_policy_document',
   'aws_iam_role',
   'aws_iam_role_policy',
   'aws_iam_role_policy_attachment',
   'aws_region',
-  'aws_ssm_parameter',
 ];
 
 /**
