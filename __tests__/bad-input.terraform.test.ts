@@ -38,7 +38,7 @@ const CASES: PlanCase[] = [
   [
     'a sub that is not in GitLab format',
     ['-var', 'mygitlab_match_value=["mygroup/myproject"]'],
-    ['aws_iam_role.gitlab_ci has sub value(s) ["mygroup/myproject"] that no GitLab token carries'],
+    ['aws_iam_role.gitlab_ci has sub value(s) that no GitLab token carries or that reach too far: "mygroup/myproject": a GitLab sub starts with the project'],
   ],
   [
     'an aud the provider does not list',

@@ -18,7 +18,11 @@ const SELF_MANAGED = ['-var', 'mygitlab=https://gitlab.example.com', '-var', 'my
 const CASES: PlanCase[] = [
   ['a role with no sub condition', role('managed_policy_arns = []'), ["Role 'team-a' of roles has no 'sub' condition", 'any project on the GitLab instance', "roles['team-a'].subjects"]],
   ['a subject open to other owners', role('subjects = ["project_path:*"]'), ['Invalid subjects in roles (role: rejected values) {"team-a":["project_path:*"]}', 'other owners']],
-  ['a subject whose wildcard covers ref_type', role('subjects = ["project_path:team/app*"]'), ["Role 'team-a' of roles has sub value(s) [\"project_path:team/app*\"]", 'ref_type literal']],
+  [
+    'a subject whose wildcard covers ref_type',
+    role('subjects = ["project_path:team/app:ref_type:*:ref:main"]'),
+    ["Role 'team-a' of roles has sub value(s) that no GitLab token carries or that reach too far: \"project_path:team/app:ref_type:*:ref:main\": write subjects as GitLab builds them"],
+  ],
   [
     'a ref written as a Git ref path',
     role('subjects = ["project_path:team/app:ref_type:branch:ref:refs/heads/main"]'),

@@ -37,6 +37,7 @@ const PROPS = {
   tags: { of: 'role', type: 'map(string)', good: {}, token: (v: TerraformVariable) => Token.asStringMap(v.value) },
   arnVariable: { of: 'role', type: 'string', good: 'ROLE_ARN_DEPLOY', token: (v: TerraformVariable) => v.stringValue },
   ciJobName: { of: 'role', type: 'string', good: '.aws-oidc-deploy', token: (v: TerraformVariable) => v.stringValue },
+  subClaimComponents: { of: 'role', type: 'list(string)', good: ['project_path', 'ref_type', 'ref'], token: (v: TerraformVariable) => v.listValue },
 } as const;
 type Prop = keyof typeof PROPS;
 /** The role's `audiences` prop, named apart from the provider's. */
@@ -52,8 +53,12 @@ const ROWS: Row[] = [
   ['QUOTA_MANAGED_POLICIES', 'maxManagedPoliciesPerRole', 25, 25, 'variable'],
   ['NOT_GITHUB_SUBJECT', 'subjects', ['repo:acme/api:environment:production'], 'repo:acme/api:environment:production', 'role'],
   ['NOT_OPEN_TO_OTHER_OWNERS', 'subjects', ['project_path:*/api:ref_type:branch:ref:main'], 'project_path:*/api:ref_type:branch:ref:main', 'role'],
-  ['GITLAB_SUBJECT', 'subjects', ['project_path:acme/api'], 'project_path:acme/api', 'role'],
-  ['NOT_GIT_REF_PATH', 'subjects', ['project_path:acme/api:ref_type:branch:ref:refs/heads/main'], 'project_path:acme/api:ref_type:branch:ref:refs/heads/main', 'variable'],
+  ['SUB_LEADS_WITH_PROJECT', 'subjects', ['ref_type:branch:project_path:acme/api'], 'ref_type:branch:project_path:acme/api', 'role'],
+  ['SUB_COMPONENTS_ONLY', 'subjects', ['project_path:acme/api:pipeline_source:push'], 'project_path:acme/api:pipeline_source:push', 'role'],
+  ['SUB_NUMERIC_PROJECT_ID', 'subjects', ['project_id:*:ref_type:branch:ref:main'], 'project_id:*:ref_type:branch:ref:main', 'role'],
+  ['GITLAB_SUBJECT', 'subjects', ['project_path:acme/api:ref_type:any:ref:main'], 'project_path:acme/api:ref_type:any:ref:main', 'role'],
+  ['NOT_GIT_REF_PATH', 'subjects', ['project_path:acme/api:ref_type:branch:ref:refs/heads/main'], 'project_path:acme/api:ref_type:branch:ref:refs/heads/main', 'role'],
+  ['SUB_COMPONENTS_LIST_RULE', 'subClaimComponents', ['ref', 'project_path'], 'ref,project_path', 'role'],
   ['CLAIM_NAME', 'claims', { 'Project-Id': ['42'] }, 'Project-Id', 'role'],
   ['GITLAB_COM_CLAIM', 'claims', { project_path: ['acme/api'] }, 'project_path', 'role'],
   ['NOT_EMPTY_VALUE', 'claims', { project_id: [''] }, '', 'variable'],
@@ -73,7 +78,7 @@ const ROWS: Row[] = [
 /** A rule applied by a stack, not by a construct: the region of an account's provider. */
 const REGION_ROW = ['AWS_REGION', 'eu-west', 'variable'] as const;
 /** Rules the others are built from, with no prop of their own. */
-const PARTS_OF_OTHER_RULES = ['CLAIM_VALUE_RULES', 'GITLAB_COM_EXTRA_CLAIMS'];
+const PARTS_OF_OTHER_RULES = ['CLAIM_VALUE_RULES', 'GITLAB_COM_EXTRA_CLAIMS', 'SUBJECT_RULES'];
 
 const isRule = (value: unknown): value is ValueRule => typeof value === 'object' && value !== null && 'fix' in value && 'check' in value;
 const ruleOf = (name: string) => (rules as Record<string, unknown>)[name] as ValueRule;
@@ -193,8 +198,9 @@ describeWithTerraform('the same value through a variable fails plan (terraform t
     const validations = (prop: string) => (config.variable[`v_${prop}`].validation ?? []).length;
     expect(validations('issuerUrl')).toBe(1);
     expect(validations('claims')).toBe(4); // each claim value: not empty, not open to other owners, not a GitHub subject, not a Git ref path
-    expect(validations('subjects')).toBe(1); // a ref path; the rest is checked with the whole trust, at the role
-    expect(config.resource.aws_iam_role.deploy.lifecycle.precondition).toHaveLength(1);
+    expect(validations('subjects')).toBe(0); // checked with the whole trust, at the role
+    // The role's problems, and its components list (joined, so not the variable's own value).
+    expect(config.resource.aws_iam_role.deploy.lifecycle.precondition).toHaveLength(2);
   });
 
   test('good values plan', () => {

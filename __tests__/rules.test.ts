@@ -23,8 +23,42 @@ const SAMPLES: Record<string, { accept: unknown[]; refuse: unknown[] }> = {
   },
   NOT_GITHUB_SUBJECT: { accept: ['project_path:acme/api:ref_type:branch:ref:main'], refuse: ['repo:acme/api:ref:refs/heads/main'] },
   GITLAB_SUBJECT: {
-    accept: ['project_path:acme/api:ref_type:branch:ref:main', 'project_path:acme/*:ref_type:tag:ref:v*'],
-    refuse: ['project_path:acme/api', 'project_path:a*/api:ref_type:branch:ref:main', 'project_path:acme/api:ref_type:*:ref:main', 'acme/api'],
+    accept: [
+      'project_path:acme/api:ref_type:branch:ref:main',
+      'project_path:acme/*:ref_type:tag:ref:v*',
+      'project_id:4242:ref_type:branch:ref:main:ref_protected:true',
+      'project_path:acme/api',
+      'project_id:42:ref_protected:true',
+      'project_path:acme/api:ref_type:branch:ref:main:environment_protected:true:deployment_tier:production',
+      'project_path:g/p:ref:main:ref_type:branch',
+      'project_id:42:ref_type:tag:ref:*:deployment_tier:*',
+    ],
+    refuse: [
+      'project_path:acme',
+      'project_path:a*/api:ref_type:branch:ref:main',
+      'project_path:acme/api:ref_type:*:ref:main',
+      'acme/api',
+      'project_id:*:ref_type:branch:ref:main',
+      'ref:main',
+      'project_path:acme/api:pipeline_source:push',
+      'project_path:acme/api:ref_type:branch:ref:refs/heads/main',
+      'project_id:42:deployment_tier:prod',
+      'project_id:42:ref_protected:yes',
+      'project_id:42:ref_type:branch:ref:',
+    ],
+  },
+  SUB_LEADS_WITH_PROJECT: { accept: ['project_id:42', 'project_path:a/b:ref:main'], refuse: ['ref:main:project_id:42', 'repo:a/b', ''] },
+  SUB_COMPONENTS_ONLY: {
+    accept: ['project_id:42:ref_protected:true', 'project_path:a/b:ref_type:branch:ref:*'],
+    refuse: ['project_path:a/b:pipeline_source:push', 'project_id:42:environment:production', 'project_path:a/b:ref_type'],
+  },
+  SUB_NUMERIC_PROJECT_ID: {
+    accept: ['project_id:4242:ref:main', 'project_path:a/b'],
+    refuse: ['project_id:*', 'project_id:42a:ref:main', 'project_id::ref:main', 'project_path:a/b:project_id:'],
+  },
+  SUB_COMPONENTS_LIST_RULE: {
+    accept: ['project_path,ref_type,ref', 'project_id', 'project_id,ref_protected', 'project_path,ref,ref_type'],
+    refuse: ['', 'ref,project_path', 'project_path,pipeline_source', 'project_path,,ref'],
   },
   MANAGED_POLICY_ARN: { accept: ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws-us-gov:iam::123456789012:policy/team/deploy'], refuse: ['ReadOnlyAccess', 'arn:aws:iam::123456789012:role/x'] },
   PERMISSIONS_BOUNDARY: { accept: [null, 'arn:aws:iam::123456789012:policy/boundary'], refuse: ['boundary'] },
@@ -78,5 +112,43 @@ describeWithTerraform('every guardrail is one check: Terraform evaluating its pr
     expect(r.status).toBe(0);
     const results = JSON.parse(JSON.parse(r.stdout.trim())) as boolean[];
     expect(cases.map((c, i) => [c.name, c.value, results[i]])).toEqual(cases.map((c) => [c.name, c.value, c.accepted]));
+  });
+});
+
+/** Every `sub` sample of the subject rules: the fix each gets is that of the first rule it breaks. */
+const SUB_SAMPLES = [...new Set(['GITLAB_SUBJECT', 'SUB_LEADS_WITH_PROJECT', 'SUB_COMPONENTS_ONLY', 'SUB_NUMERIC_PROJECT_ID', 'NOT_GITHUB_SUBJECT', 'NOT_OPEN_TO_OTHER_OWNERS', 'NOT_GIT_REF_PATH'].flatMap((name) => [...SAMPLES[name].accept, ...SAMPLES[name].refuse]))] as string[];
+
+describe('a refused sub is told the fix of the first subject rule it breaks', () => {
+  test.each([
+    ['repo:acme/api:ref:refs/heads/main', rules.NOT_GITHUB_SUBJECT],
+    ['project_path:ac*/api:ref_type:branch:ref:main', rules.NOT_OPEN_TO_OTHER_OWNERS],
+    ['ref:main:project_id:42', rules.SUB_LEADS_WITH_PROJECT],
+    ['project_path:acme/api:pipeline_source:push', rules.SUB_COMPONENTS_ONLY],
+    ['project_id:*:ref_type:branch:ref:main', rules.SUB_NUMERIC_PROJECT_ID],
+    ['project_path:acme/api:ref_type:branch:ref:refs/heads/main', rules.NOT_GIT_REF_PATH],
+    ['project_id:42:ref_protected:yes', rules.GITLAB_SUBJECT],
+  ])('%s', (sub, rule) => {
+    expect(rules.subjectProblem(sub)).toBe(rule.fix);
+  });
+
+  test('an accepted sub has no problem', () => {
+    expect(rules.subjectProblem('project_id:4242:ref_type:branch:ref:main:ref_protected:true')).toBeUndefined();
+  });
+});
+
+describeWithTerraform('a refused sub: Terraform picks the same fix as TypeScript', () => {
+  test(`for each of ${SUB_SAMPLES.length} samples`, () => {
+    // terraform console reads a line of at most 64 KiB: the samples go in groups.
+    const results: (string | null)[] = [];
+    for (let i = 0; i < SUB_SAMPLES.length; i += 10) {
+      const group = SUB_SAMPLES.slice(i, i + 10);
+      const input = `jsonencode([${group.map((s) => `${rules.GITLAB_SUBJECT.accepts(hcl(s))} ? null : ${rules.subjectProblemHcl(hcl(s))}`).join(', ').replace(/\n/g, ' ')}])`;
+      const r = spawnSync(TERRAFORM, ['console'], { cwd: tempDir('console'), input: `${input}\n`, encoding: 'utf8', env: terraformEnv().env });
+      expect(r.status).toBe(0);
+      results.push(...(JSON.parse(JSON.parse(r.stdout.trim())) as (string | null)[]));
+    }
+    expect(SUB_SAMPLES.map((s, i) => [s, results[i]])).toEqual(SUB_SAMPLES.map((s) => [s, rules.subjectProblem(s) ?? null]));
+    expect(results.filter((x) => x === null).length).toBeGreaterThan(3);
+    expect(new Set(results.filter((x) => x !== null)).size).toBeGreaterThanOrEqual(6);
   });
 });

@@ -15,7 +15,9 @@ import {
   ROLE_PATH,
   ROLE_TAGS,
   SESSION_DURATION,
+  SUB_COMPONENTS_LIST_RULE,
   listOrEmpty,
+  validateExpression,
   validateEach,
   validateRoleValue,
   validateRoleValues,
@@ -23,21 +25,24 @@ import {
   whenSet,
 } from '../guardrails/rules';
 import { ARTICLE_ROLE_NAME } from '../trust/role-model';
+import { DEFAULT_SUB_COMPONENTS, SUBJECT_FIELDS_TYPE } from '../trust/sub-claim';
 import { IAM_QUOTAS } from '../guardrails/quotas';
 import { VariableSpec } from './variable-spec';
 
 /** The type of `roles`: every attribute optional, so a role can be as small as its subjects. */
 export const ROLES_TYPE = `map(object({
-  subjects             = optional(list(string), [])
-  audiences            = optional(list(string))
-  claims               = optional(map(list(string)), {})
-  managed_policy_arns  = optional(list(string), [])
-  inline_policies      = optional(map(string), {})
-  permissions_boundary = optional(string)
-  max_session_duration = optional(number, 3600)
-  path                 = optional(string, "/")
-  description          = optional(string)
-  tags                 = optional(map(string), {})
+  subjects                         = optional(list(string), [])
+  subject_fields                   = optional(list(${SUBJECT_FIELDS_TYPE}), [])
+  ci_id_token_sub_claim_components = optional(list(string))
+  audiences                        = optional(list(string))
+  claims                           = optional(map(list(string)), {})
+  managed_policy_arns              = optional(list(string), [])
+  inline_policies                  = optional(map(string), {})
+  permissions_boundary             = optional(string)
+  max_session_duration             = optional(number, 3600)
+  path                             = optional(string, "/")
+  description                      = optional(string)
+  tags                             = optional(map(string), {})
 }))`;
 
 /** Inputs that go beyond the hand-written setup; their defaults leave the article's role exactly as it was. */
@@ -68,6 +73,15 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
       validateRoleValue('roles', 'description', (role) => `${role}.description`, ROLE_DESCRIPTION),
       validateRoleValue('roles', 'tags', (role) => `${role}.tags`, ROLE_TAGS),
     ],
+  },
+  {
+    name: 'ci_id_token_sub_claim_components',
+    type: 'list(string)',
+    description:
+      "The ci_id_token_sub_claim_components of the GitLab projects that roles' subject_fields name: the components GitLab builds their sub from, in order. " +
+      'A role may set its own.',
+    default: [...DEFAULT_SUB_COMPONENTS],
+    validations: [validateExpression('ci_id_token_sub_claim_components', 'join(",", var.ci_id_token_sub_claim_components)', SUB_COMPONENTS_LIST_RULE)],
   },
   {
     name: 'additional_audiences',

@@ -6,7 +6,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { setIn } from '../guardrails/prop-checks';
 import { hclOf } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
-import { roleMapSource } from '../trust/role-model';
+import { roleMapSource, subjectClaimExpression } from '../trust/role-model';
 import { GitlabOidcProvider } from './gitlab-oidc-provider';
 import { hclLocal } from './hcl-local';
 import { terraformName } from './terraform-name';
@@ -23,6 +23,15 @@ export interface GitlabCiRoleFleetProps {
    * @example Token.asAnyMap(rolesVariable.value)
    */
   readonly roles: IResolvable | Record<string, unknown>;
+
+  /**
+   * The sub components of a role that names none: the `ci_id_token_sub_claim_components` of the
+   * projects its structured subjects name, for which they are rendered.
+   *
+   * @default the provider's `subClaimComponents`
+   * @example ['project_id', 'ref_type', 'ref', 'ref_protected']
+   */
+  readonly defaultSubComponents?: string[];
 
   /**
    * The audiences of a role that names none.
@@ -50,12 +59,17 @@ export class GitlabCiRoleFleet extends Construct {
     const roles = hclOf(this, props.roles);
     const rolesInput = setIn(this, 'roles', roles);
     const defaultAudiences = hclOf(this, props.defaultAudiences ?? props.provider.audiences);
+    const defaultComponents = hclOf(this, props.defaultSubComponents ?? props.provider.subClaimComponents);
+    const components = `coalesce(role.ci_id_token_sub_claim_components, ${defaultComponents})`;
     const trust = props.provider.trust;
     trust.addRoles(
       roleMapSource(roles, {
         label: `"Role '\${name}' of ${rolesInput}"`,
         subjectInput: `"${rolesInput}['\${name}'].subjects"`,
-        trustClaims: `merge({ sub = role.subjects, aud = role.audiences == null ? ${defaultAudiences} : role.audiences }, role.claims)`,
+        trustClaims: `merge({\nsub = ${subjectClaimExpression('role.subjects', 'role.subject_fields', components)}\naud = role.audiences == null ? ${defaultAudiences} : role.audiences\n}, role.claims)`,
+        subjectFields: 'role.subject_fields',
+        subComponents: components,
+        subComponentsInput: `"${rolesInput}['\${name}'].ci_id_token_sub_claim_components (else ${setIn(this, 'defaultSubComponents', defaultComponents)})"`,
         managedPolicyArns: 'role.managed_policy_arns',
         arnVariable: roleArnVariableExpression('name'),
         ciJob: `"${CI_JOB_PREFIX}\${name}"`,

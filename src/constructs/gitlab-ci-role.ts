@@ -3,7 +3,7 @@ import { Annotations, IResolvable, Token } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { checkProps, describe } from '../guardrails/prop-checks';
+import { checkProps, describe, joinedComponents, setIn } from '../guardrails/prop-checks';
 import {
   AUDIENCE,
   CI_HIDDEN_JOB,
@@ -11,13 +11,9 @@ import {
   CLAIM_NAME,
   CLAIM_VALUE_RULES,
   GITLAB_COM_CLAIM,
-  GITLAB_SUBJECT,
   INLINE_POLICY_NAME,
   JSON_DOCUMENT,
   MANAGED_POLICY_ARN,
-  NOT_GITHUB_SUBJECT,
-  NOT_GIT_REF_PATH,
-  NOT_OPEN_TO_OTHER_OWNERS,
   PERMISSIONS_BOUNDARY,
   ROLE_DESCRIPTION,
   ROLE_NAME,
@@ -25,12 +21,16 @@ import {
   ROLE_PATH,
   ROLE_TAGS,
   SESSION_DURATION,
+  SUBJECT_RULES,
+  SUB_COMPONENTS_LIST_RULE,
   Validation,
   readable,
 } from '../guardrails/rules';
 import { hclOf, literalOf } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
-import { singleRoleSource } from '../trust/role-model';
+import { singleRoleSource, subjectClaimExpression } from '../trust/role-model';
+import { SubjectFields } from '../trust/sub-claim';
+import { checkSubjectFields, splitSubjects, subjectFieldsHcl } from './subject-fields';
 import { GitlabOidcProvider } from './gitlab-oidc-provider';
 import { Move } from './move';
 import { terraformName } from './terraform-name';
@@ -56,15 +56,27 @@ export interface GitlabCiRoleProps {
   readonly provider: GitlabOidcProvider;
 
   /**
-   * The `sub` claims let in: `project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>`.
-   * `*` and `?` match within the project path (after the top-level group) and the ref.
-   * Required unless `trustClaims` is given: a role without a subject would let in every
-   * project of the instance.
+   * The `sub` claims let in, each a string as GitLab builds it
+   * (`project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>` by default,
+   * `project_id:4242:ref_type:branch:ref:main:ref_protected:true` with other components), or
+   * as fields, rendered for `subClaimComponents`. `*` and `?` match within the project path
+   * (after the top-level group) and the ref. Required unless `trustClaims` is given: a role
+   * without a subject would let in every project of the instance.
    *
    * @example ['project_path:acme/api:ref_type:branch:ref:main']
+   * @example [{ projectId: 4242, ref: 'main', refProtected: true }]
    * @see https://docs.gitlab.com/ci/secrets/id_token_authentication/#token-payload
    */
-  readonly subjects?: string[];
+  readonly subjects?: (string | SubjectFields)[];
+
+  /**
+   * The components, in order, that GitLab builds the `sub` of the projects this role trusts
+   * from (their `ci_id_token_sub_claim_components`): structured subjects are rendered for them.
+   *
+   * @default the provider's `subClaimComponents`
+   * @example ['project_id', 'ref_type', 'ref', 'ref_protected']
+   */
+  readonly subClaimComponents?: string[];
 
   /**
    * The `aud` claims let in; each must be an audience of the provider.
@@ -238,12 +250,28 @@ export class GitlabCiRole extends Construct {
       refuse('roleName and roleNamePrefix are both set; a role has a fixed name or a prefix. Drop one.');
     }
 
+    const { strings: subjectStrings, fields: subjectFields } = splitSubjects(props.subjects);
+    const literalSubjects = literalOf(this, props.subjects);
+    if (Array.isArray(literalSubjects) && literalSubjects.length === 0) {
+      refuse("subjects is empty: a role with no subject would let in every project of the instance. List at least one, e.g. 'project_path:mygroup/myproject:ref_type:branch:ref:main'.");
+    }
+    const literalAudiences = literalOf(this, props.audiences);
+    if (Array.isArray(literalAudiences) && literalAudiences.length === 0) {
+      refuse('audiences is empty: an empty list would drop the aud condition. List the audiences to allow, or leave audiences out for the provider\'s.');
+    }
+    const literalClaims = literalOf(this, props.claims);
+    for (const [claim, values] of Object.entries(literalClaims ?? {})) {
+      if (Array.isArray(values) && values.length === 0) {
+        refuse(`claims[${JSON.stringify(claim)}] is empty: an empty list would drop the condition and let in every value of ${claim}. List the values to allow, or leave the key out.`);
+      }
+    }
+    subjectFields.forEach((placed) => checkSubjectFields(this, placed));
+
     // Subjects, audiences and claim names are checked at plan by the provider's role map,
     // with every role's trust (see trustChecks): here only their literals are.
     const tokenPreconditions = checkProps(this, [
-      { prop: 'subjects', value: props.subjects, rules: [NOT_GITHUB_SUBJECT, NOT_OPEN_TO_OTHER_OWNERS, NOT_GIT_REF_PATH, GITLAB_SUBJECT], parts: 'elements', atPlan: false },
-      // The trust's shape check lets a ref path through: this one is checked at plan here too.
-      { prop: 'subjects', value: props.subjects, rules: [NOT_GIT_REF_PATH], parts: 'elements', atSynth: false },
+      { prop: 'subjects', value: subjectStrings, rules: SUBJECT_RULES, parts: 'elements', atPlan: false },
+      { prop: 'subClaimComponents', value: joinedComponents(this, props.subClaimComponents), rules: [SUB_COMPONENTS_LIST_RULE] },
       { prop: 'audiences', value: props.audiences, rules: [AUDIENCE], parts: 'elements', atPlan: false },
       { prop: 'claims', value: props.claims, rules: [CLAIM_NAME, GITLAB_COM_CLAIM], parts: 'keys', atPlan: false },
       { prop: 'claims', value: props.claims, rules: CLAIM_VALUE_RULES, parts: 'list values' },
@@ -263,7 +291,10 @@ export class GitlabCiRole extends Construct {
     ]);
 
     const trust = props.provider.trust;
-    const ownClaims = `{ sub = ${hclOf(this, props.subjects)}, aud = ${hclOf(this, props.audiences ?? props.provider.audiences)} }`;
+    const components = hclOf(this, props.subClaimComponents ?? props.provider.subClaimComponents);
+    const fieldList = `[${subjectFields.map((placed) => subjectFieldsHcl(this, placed.fields)).join(', ')}]`;
+    const sub = subjectFields.length ? subjectClaimExpression(hclOf(this, subjectStrings ?? []), fieldList, components) : hclOf(this, subjectStrings);
+    const ownClaims = `{ sub = ${sub}, aud = ${hclOf(this, props.audiences ?? props.provider.audiences)} }`;
     const trustClaims = props.trustClaims
       ? hclOf(this, props.trustClaims.claims)
       : props.claims === undefined
@@ -280,6 +311,9 @@ export class GitlabCiRole extends Construct {
           label: JSON.stringify(address),
           subjectInput: JSON.stringify(props.trustClaims?.setIn ?? `subjects of ${describe(this)}`),
           trustClaims,
+          subjectFields: fieldList,
+          subComponents: components,
+          subComponentsInput: JSON.stringify(setIn(this, props.subClaimComponents ? 'subClaimComponents' : 'subClaimComponents of the provider', components)),
           managedPolicyArns,
           arnVariable: props.arnVariable === undefined ? roleArnVariableExpression(JSON.stringify(name)) : hclOf(this, props.arnVariable),
           ciJob: hclOf(this, props.ciJobName ?? `${CI_JOB_PREFIX}${name}`),

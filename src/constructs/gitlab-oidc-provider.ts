@@ -3,9 +3,10 @@ import { IResolvable, Token } from 'cdktf';
 import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { ThumbprintSource } from '../config/synth-options';
-import { checkProps, setIn } from '../guardrails/prop-checks';
+import { checkProps, joinedComponents, setIn } from '../guardrails/prop-checks';
 import { IAM_QUOTAS } from '../guardrails/quotas';
-import { AUDIENCE, AWS_REGION, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, readable } from '../guardrails/rules';
+import { AUDIENCE, AWS_REGION, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, SUB_COMPONENTS_LIST_RULE, readable } from '../guardrails/rules';
+import { DEFAULT_SUB_COMPONENTS } from '../trust/sub-claim';
 import { hclOf } from '../hcl/expression';
 import { RoleTrustModel } from '../trust/role-model';
 import { issuerHostExpression } from '../trust/trust-policy';
@@ -86,6 +87,17 @@ export interface GitlabOidcProviderProps {
   readonly ciAudience?: string;
 
   /**
+   * The `ci_id_token_sub_claim_components` of the GitLab projects whose jobs assume the roles:
+   * the components, in order, that GitLab builds their `sub` from. Structured subjects are
+   * rendered for them, unless a role names its own.
+   *
+   * @default ['project_path', 'ref_type', 'ref'], GitLab's default
+   * @example ['project_id', 'ref_type', 'ref', 'ref_protected']
+   * @see https://docs.gitlab.com/ci/secrets/id_token_authentication/#token-payload
+   */
+  readonly subClaimComponents?: string[];
+
+  /**
    * The region the CI snippets set for the AWS CLI and SDKs (`AWS_DEFAULT_REGION`).
    *
    * @default undefined: jobs choose their region
@@ -108,6 +120,8 @@ export class GitlabOidcProvider extends Construct {
   public readonly issuerHost: string;
   /** The audiences the provider accepts. */
   public readonly audiences: string[];
+  /** The sub components structured subjects are rendered for, unless a role names its own. */
+  public readonly subClaimComponents: string[];
   /** Map from role name to the `Condition` block of its trust policy: known at plan, for review. */
   public readonly trustConditions: IResolvable;
   /** Map from role name to a reviewer's summary of its trust, with warnings. */
@@ -131,6 +145,7 @@ export class GitlabOidcProvider extends Construct {
       { prop: 'trustPolicyMaxLength', value: props.trustPolicyMaxLength, rules: [QUOTA_TRUST_POLICY_LENGTH] },
       { prop: 'maxManagedPoliciesPerRole', value: props.maxManagedPoliciesPerRole, rules: [QUOTA_MANAGED_POLICIES] },
       { prop: 'ciAudience', value: props.ciAudience, rules: [AUDIENCE] },
+      { prop: 'subClaimComponents', value: joinedComponents(this, props.subClaimComponents), rules: [SUB_COMPONENTS_LIST_RULE] },
       // A token is usually the region of the provider the stack runs with, checked where it is
       // set; a mock provider's random region would fail a check here.
       { prop: 'ciRegion', value: props.ciRegion, rules: [AWS_REGION], atPlan: false },
@@ -201,6 +216,7 @@ export class GitlabOidcProvider extends Construct {
     this.arn = Token.asString(`\${${ref('arn')}}`);
     this.issuerHost = Token.asString(`\${${issuerHost}}`);
     this.audiences = Token.asList(`\${${audiences}}`);
+    this.subClaimComponents = props.subClaimComponents ?? [...DEFAULT_SUB_COMPONENTS];
     this.trustConditions = Token.asAny(`\${${this.trust.conditions}}`);
     this.trustSummary = Token.asAny(`\${${this.trust.summary}}`);
     this.ciSnippets = Token.asAny(`\${${this.trust.ciSnippets}}`);

@@ -45,10 +45,24 @@ export const hclList = (values: readonly string[]): string => `[\n${values.map((
 /** HCL: the string `v` contains one of the substrings (strcontains: Terraform 1.5). */
 const containsAnyHcl = (substrings: readonly string[], v: string) => `(${substrings.map((s) => `strcontains(${v}, ${JSON.stringify(s)})`).join(' || ')})`;
 
+/** Longest piece of a pattern on one line of the output; a longer pattern is joined from pieces cut after a `|`. */
+const PATTERN_PIECE = 100;
+
+/** HCL string of a regular expression: a literal, or `join("", [...])` of pieces for a long one, so no line runs past the page. */
+function patternHcl(pattern: string): string {
+  if (pattern.length <= PATTERN_PIECE) return JSON.stringify(pattern);
+  const pieces: string[] = [''];
+  for (const part of pattern.split(/(?<=\|)/)) {
+    if (pieces[pieces.length - 1].length + part.length > PATTERN_PIECE && pieces[pieces.length - 1] !== '') pieces.push('');
+    pieces[pieces.length - 1] += part;
+  }
+  return `join("", [\n${pieces.map((p) => `${JSON.stringify(p)},`).join('\n')}\n])`;
+}
+
 /** The Terraform predicate: an HCL boolean expression over the HCL expression `v`. */
 export function toHcl(check: Check, v: string): string {
-  if ('matches' in check) return `can(regex(${JSON.stringify(check.matches)}, ${v}))`;
-  if ('notMatches' in check) return `!can(regex(${JSON.stringify(check.notMatches)}, ${v}))`;
+  if ('matches' in check) return `can(regex(${patternHcl(check.matches)}, ${v}))`;
+  if ('notMatches' in check) return `!can(regex(${patternHcl(check.notMatches)}, ${v}))`;
   if ('containsAny' in check) return containsAnyHcl(check.containsAny, v);
   if ('containsNone' in check) return `!${containsAnyHcl(check.containsNone, v)}`;
   if ('between' in check) return `(${v} >= ${check.between[0]} && ${v} <= ${check.between[1]})`;
@@ -65,6 +79,17 @@ export function toHcl(check: Check, v: string): string {
     `(length(${v}) <= ${t.most} && alltrue([for k, t in ${v} : ` +
     `length(k) >= 1 && length(k) <= ${t.keyLength} && length(t) <= ${t.valueLength} && !startswith(lower(k), ${JSON.stringify(t.reservedPrefix)})]))`
   );
+}
+
+/**
+ * The Terraform predicate that the value fails the check: the negation of `toHcl`, written
+ * without a double negation for the checks whose predicate is itself one.
+ */
+export function failsHcl(check: Check, v: string): string {
+  if ('notMatches' in check) return `can(regex(${patternHcl(check.notMatches)}, ${v}))`;
+  if ('notStartsWith' in check) return `startswith(${v}, ${JSON.stringify(check.notStartsWith)})`;
+  if ('containsNone' in check) return containsAnyHcl(check.containsNone, v);
+  return `!(${toHcl(check, v)})`;
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string';

@@ -24,6 +24,16 @@ export function setIn(construct: Construct, prop: string, expression: string): s
   return variables.size > 0 ? [...variables].join(' or ') : `${prop} of ${describe(construct)}`;
 }
 
+/**
+ * A components list as the one string `SUB_COMPONENTS_LIST_RULE` reads: joined with ',', as a
+ * literal where the list is one, else as the HCL expression that joins it.
+ */
+export function joinedComponents(construct: Construct, components: string[] | undefined): string | undefined {
+  if (components === undefined) return undefined;
+  const literal = literalOf(construct, components);
+  return literal === undefined ? `\${join(",", ${hclOf(construct, components)})}` : literal.join(',');
+}
+
 /** What of a value a rule applies to: the value itself, or each of its parts. */
 export type PropParts = 'value' | 'elements' | 'keys' | 'values' | 'list values';
 
@@ -107,7 +117,9 @@ const validatedBy = (variable: TerraformVariable, rule: ValueRule): boolean =>
  */
 function checkedAtItsVariables(expression: string, variables: Map<string, TerraformVariable>, rule: ValueRule): boolean {
   const readsOtherThanVariables = /\b[A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_]/.test(expression.replace(VARIABLE, ''));
-  return variables.size > 0 && !readsOtherThanVariables && [...variables.values()].every((v) => validatedBy(v, rule));
+  // A variable may carry the rule on an expression of itself (its list joined, say): the same expression is then checked.
+  const sameExpressionValidated = [...variables.values()].some((v) => validationsOf(v).some((validation) => validation.condition.includes(rule.accepts(expression))));
+  return variables.size > 0 && !readsOtherThanVariables && ([...variables.values()].every((v) => validatedBy(v, rule)) || sameExpressionValidated);
 }
 
 /**

@@ -12,9 +12,20 @@
  * and TypeScript string escaping unchanged.
  */
 
-import { textTemplate } from '../hcl/text';
-import { Check, holds, toHcl } from './check';
+import { textExpression, textTemplate } from '../hcl/text';
+import { Check, failsHcl, holds, toHcl } from './check';
 import { IAM_QUOTAS } from './quotas';
+import {
+  DEFAULT_SUB_COMPONENTS,
+  LEADING_COMPONENTS,
+  SUB_COMPONENT_NAMES,
+  SUB_COMPONENTS_LIST,
+  SUB_FORMAT,
+  SUB_GRAMMAR,
+  SUB_KNOWN_NAMES,
+  SUB_LEAD,
+  SUB_NON_NUMERIC_PROJECT_ID,
+} from '../trust/sub-claim';
 
 /** A check on one value, with the fix a user needs to read. */
 export interface ValueRule {
@@ -88,13 +99,61 @@ export const NOT_GIT_REF_PATH: ValueRule = rule(
   "GitLab's ref is the bare branch or tag name: write ':ref:main', not ':ref:refs/heads/main' (that is GitHub's form, and no GitLab token carries it)",
 );
 
+/** A `sub` value whose first component is not the project (`project_path` or `project_id`). */
+export const SUB_LEADS_WITH_PROJECT: ValueRule = rule(
+  { matches: SUB_LEAD },
+  `a GitLab sub starts with the project: ${LEADING_COMPONENTS.map((c) => `'${c}:...'`).join(' or ')}, the first of the project's ci_id_token_sub_claim_components`,
+);
+
+/** A `sub` value with a component GitLab never puts in `sub`, such as `pipeline_source`. */
+export const SUB_COMPONENTS_ONLY: ValueRule = rule(
+  { matches: SUB_KNOWN_NAMES },
+  `GitLab builds sub only from ${SUB_COMPONENT_NAMES.join(', ')}, each as '<name>:<value>'; ` +
+    'other claims (pipeline_source, environment, user_login, ...) are never in sub: on gitlab.com check them in claims, elsewhere AWS sees only sub and aud',
+);
+
+/** A `project_id` that is not a number: `project_id:*` lets in every project of the instance. */
+export const SUB_NUMERIC_PROJECT_ID: ValueRule = rule(
+  { notMatches: SUB_NON_NUMERIC_PROJECT_ID },
+  "project_id takes the project's number, e.g. 'project_id:4242', with no wildcard: 'project_id:*' would let in every project of the instance",
+);
+
 /**
- * GitLab's `sub`: `project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>`,
- * with the top-level group literal and `ref_type` spelled out.
+ * GitLab's `sub`, as the project's components make it (see `src/trust/sub-claim.ts`): the project
+ * first, then any components with values of their kind; the top-level group and `ref_type` literal;
+ * the ref bare (`main`, never `refs/heads/main`).
  */
 export const GITLAB_SUBJECT: ValueRule = rule(
-  { matches: '^project_path:[^*?/:]+/[^:]+:ref_type:(branch|tag):ref:.+$' },
-  "write subjects as 'project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>', with the top-level group and ref_type literal (wildcards are allowed after the first '/' and in the ref)",
+  { allOf: [{ matches: SUB_GRAMMAR }, NOT_GIT_REF_PATH.check] },
+  `write subjects as GitLab builds them: ${SUB_FORMAT} (default 'project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>'); ` +
+    "wildcards only after the top-level group, in the ref, or as the whole value of ref_protected, environment_protected or deployment_tier",
+);
+
+/**
+ * The rules of a `sub` value, most specific first: a refused value is told the first it breaks.
+ * `GITLAB_SUBJECT` alone decides; the others only name what is wrong.
+ */
+export const SUBJECT_RULES: readonly ValueRule[] = [
+  NOT_GITHUB_SUBJECT,
+  NOT_OPEN_TO_OTHER_OWNERS,
+  SUB_LEADS_WITH_PROJECT,
+  SUB_COMPONENTS_ONLY,
+  SUB_NUMERIC_PROJECT_ID,
+  NOT_GIT_REF_PATH,
+  GITLAB_SUBJECT,
+];
+
+/** The fix for a refused `sub` value: that of the first rule it breaks, or undefined when it is accepted. */
+export const subjectProblem = (value: string): string | undefined => (GITLAB_SUBJECT.test(value) ? undefined : SUBJECT_RULES.find((r) => !r.test(value))!.fix);
+
+/** HCL: the fix for the `sub` value `v` that `GITLAB_SUBJECT` refuses, from the first rule it breaks (the same order). */
+export const subjectProblemHcl = (v: string): string =>
+  `(\n${SUBJECT_RULES.slice(0, -1).reduceRight((otherwise, r) => `${failsHcl(r.check, v)}\n? ${textExpression(r.fix)}\n: ${otherwise}`, textExpression(GITLAB_SUBJECT.fix))}\n)`;
+
+/** A components list (`ci_id_token_sub_claim_components`), joined with ','. */
+export const SUB_COMPONENTS_LIST_RULE: ValueRule = rule(
+  { matches: SUB_COMPONENTS_LIST },
+  `list ci_id_token_sub_claim_components as GitLab takes them: ${LEADING_COMPONENTS.join(' or ')} first, then any of ${SUB_COMPONENT_NAMES.filter((c) => !LEADING_COMPONENTS.includes(c)).join(', ')} (default ${DEFAULT_SUB_COMPONENTS.join(', ')})`,
 );
 
 /** `arn:<partition>:iam::<account|aws>:policy/<path/name>` */

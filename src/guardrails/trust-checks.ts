@@ -1,4 +1,5 @@
-import { GITLAB_COM_CLAIM, GITLAB_COM_EXTRA_CLAIMS, GITLAB_SUBJECT, Validation } from './rules';
+import { LEADING_COMPONENTS, SUB_COMPONENT_NAMES } from '../trust/sub-claim';
+import { GITLAB_COM_CLAIM, GITLAB_COM_EXTRA_CLAIMS, GITLAB_SUBJECT, SUB_COMPONENTS_LIST_RULE, Validation, subjectProblemHcl } from './rules';
 
 /**
  * A check on one role of the role map (see `src/trust/role-model.ts`): an HCL boolean that
@@ -11,7 +12,10 @@ export interface RoleCheck {
 
 /** What the checks read, as HCL expressions. */
 export interface RoleCheckInputs {
-  /** The role's entry in the role map: `label`, `subject_input`, `trust_claims`, `managed_policy_arns`. */
+  /**
+   * The role's entry in the role map: `label`, `subject_input`, `trust_claims` (its `sub` with the
+   * structured subjects rendered), `subject_fields`, `sub_components`, `sub_components_input`.
+   */
   readonly role: string;
   /** The issuer host that prefixes condition keys. */
   readonly issuerHost: string;
@@ -31,16 +35,32 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
   const subjects = `lookup(${claims}, "sub", [])`;
   const audiences = `lookup(${claims}, "aud", [])`;
   const extraClaims = `setsubtract(keys(${claims}), ["sub", "aud"])`;
+  const fields = `${t.role}.subject_fields`;
+  const components = `${t.role}.sub_components`;
+  const componentsInput = `\${${t.role}.sub_components_input}`;
+  const lead = `try(${components}[0], "")`;
+  const optionalComponents = JSON.stringify(SUB_COMPONENT_NAMES.filter((c) => !LEADING_COMPONENTS.includes(c)));
+  const lostComponents = `distinct(flatten([\nfor f in ${fields} : [\nfor c in ${optionalComponents} : c if f[c] != null && !contains(${components}, c)\n]\n]))`;
   return [
     {
       holds: `length(${subjects}) > 0`,
       message:
         `${who} has no 'sub' condition, so any project on the GitLab instance could assume it (a job chooses its own aud). ` +
-        `Set \${${t.role}.subject_input} to project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref> values.`,
+        `Set \${${t.role}.subject_input} to values such as project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>, or give structured subjects.`,
     },
     {
       holds: `alltrue([for s in ${subjects} : ${GITLAB_SUBJECT.accepts('s')}])`,
-      message: `${who} has sub value(s) \${jsonencode([for s in ${subjects} : s if !(${GITLAB_SUBJECT.accepts('s')})])} that no GitLab token carries or that reach too far: ${GITLAB_SUBJECT.fix}.`,
+      message:
+        `${who} has sub value(s) that no GitLab token carries or that reach too far: ` +
+        `\${join("; ", [for s in ${subjects} : "\${jsonencode(s)}: \${${subjectProblemHcl('s')}}" if !(${GITLAB_SUBJECT.accepts('s')})])}.`,
+    },
+    {
+      // IAM would drop nothing, but the condition the list stands for would be gone from the policy.
+      holds: `length([for claim, values in ${claims} : claim if length(values) == 0 && claim != "sub"]) == 0`,
+      message:
+        `${who} lists no values for claim(s) \${jsonencode([for claim, values in ${claims} : claim if length(values) == 0 && claim != "sub"])} ` +
+        `(aud: its audiences; the others: its claims): an empty list would drop that condition and let in every value of the claim. ` +
+        `List the values to allow, or leave the key out.`,
     },
     {
       holds: `alltrue([for a in ${audiences} : contains(${t.providerAudiences}, a)])`,
@@ -52,7 +72,26 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
       holds: `length(${extraClaims}) == 0 || (\n${t.issuerHost} == "gitlab.com" && alltrue([for c in ${extraClaims} : ${GITLAB_COM_CLAIM.accepts('c')}])\n)`,
       message:
         `${who} checks claim(s) \${jsonencode(${extraClaims})} of issuer \${${t.issuerHost}}: AWS evaluates only sub and aud for an OIDC provider, ` +
-        `plus ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} for gitlab.com. Any other condition key never matches; bind the role with sub values instead.`,
+        `plus ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} for gitlab.com. Any other condition key never matches. ` +
+        `To pin a project by id or require protected refs or environments on another instance, put them in sub: add project_id, ref_protected or environment_protected ` +
+        `to the project's ci_id_token_sub_claim_components and to ${componentsInput}, and ask for them in structured subjects.`,
+    },
+    {
+      holds: `length([for f in ${fields} : f if !(${SUB_COMPONENTS_LIST_RULE.accepts(`join(",", ${components})`)})]) == 0`,
+      message: `${who} renders its structured subjects for the sub components \${jsonencode(${components})} (${componentsInput}): ${SUB_COMPONENTS_LIST_RULE.fix}.`,
+    },
+    {
+      holds: `alltrue([for f in ${fields} : try(f[${components}[0]] != null, false)])`,
+      message:
+        `${who} has structured subject(s) that do not name the project by \${${lead}}, the first of its sub components \${jsonencode(${components})} (${componentsInput}): ` +
+        `\${jsonencode([for f in ${fields} : { for k, v in f : k => v if v != null } if !try(f[${components}[0]] != null, false)])}. Give \${${lead}} in each, or lead the components with the field they give.`,
+    },
+    {
+      holds: `length(${lostComponents}) == 0`,
+      message:
+        `${who} asks in structured subjects for \${jsonencode(${lostComponents})}, which its sub components \${jsonencode(${components})} (${componentsInput}) leave out: ` +
+        `GitLab would not put them in sub, so the requirement would be lost. Set the project's ci_id_token_sub_claim_components and ${componentsInput} to ` +
+        `\${jsonencode(concat(${components}, ${lostComponents}))}.`,
     },
   ];
 }

@@ -67,6 +67,7 @@ export class GitlabOidcStack extends TerraformStack {
       trustPolicyMaxLength: variable('trust_policy_max_length').numberValue,
       maxManagedPoliciesPerRole: variable('max_managed_policies_per_role').numberValue,
       ciAudience: variable('ci_id_token_audience').stringValue,
+      subClaimComponents: variable('ci_id_token_sub_claim_components').listValue,
       // The region of the provider the stack is applied with: a module export keeps no aws_region.
       ciRegion: new DataAwsRegion(this, 'current').name,
     });

@@ -5,6 +5,7 @@ import { Validation } from '../guardrails/rules';
 import { trustChecks } from '../guardrails/trust-checks';
 import { CiInputs, ciChecks, ciOwnersExpression, ciProjectsExpression, ciSnippetExpression, jobAudienceExpression } from '../gitlab-ci/ci-snippets';
 import { textExpression } from '../hcl/text';
+import { renderSubjectsHcl } from './sub-claim';
 import { conditionExpression, trustPolicyExpression } from './trust-policy';
 import { trustSummaryExpression } from './trust-summary';
 
@@ -25,8 +26,17 @@ export interface RoleEntry {
   readonly label: string;
   /** Where its subjects are set, for the fix. */
   readonly subjectInput: string;
-  /** Map from claim name (`sub`, `aud`, …) to the values allowed. */
+  /**
+   * Map from claim name (`sub`, `aud`, …) to the values allowed; its `sub` holds the rendered
+   * structured subjects too (see `subjectClaimExpression`).
+   */
   readonly trustClaims: string;
+  /** The structured subjects, each an object of every field of `SUBJECT_FIELDS_TYPE`, for the checks. */
+  readonly subjectFields: string;
+  /** The sub components the structured subjects are rendered for (the project's `ci_id_token_sub_claim_components`). */
+  readonly subComponents: string;
+  /** Where those components are set, for the fix. */
+  readonly subComponentsInput: string;
   /** Managed policy ARNs attached. */
   readonly managedPolicyArns: string;
   /** The GitLab CI/CD variable that holds the role's ARN (see `roleArnVariableExpression`). */
@@ -37,8 +47,15 @@ export interface RoleEntry {
 
 /** A role map entry as an HCL object (terraform fmt indents it). */
 const entry = (e: RoleEntry) =>
-  `{\nlabel = ${e.label}\nsubject_input = ${e.subjectInput}\ntrust_claims = ${e.trustClaims}\nmanaged_policy_arns = ${e.managedPolicyArns}\n` +
+  `{\nlabel = ${e.label}\nsubject_input = ${e.subjectInput}\ntrust_claims = ${e.trustClaims}\n` +
+  `subject_fields = ${e.subjectFields}\nsub_components = ${e.subComponents}\nsub_components_input = ${e.subComponentsInput}\nmanaged_policy_arns = ${e.managedPolicyArns}\n` +
   `arn_variable = ${e.arnVariable}\nci_job = ${e.ciJob}\n}`;
+
+/**
+ * HCL: a role's `sub` values, its plain `subjects` (an HCL list of strings) followed by its
+ * structured subjects (an HCL list of objects) rendered for `components`.
+ */
+export const subjectClaimExpression = (subjects: string, fields: string, components: string): string => `concat(${subjects}, ${renderSubjectsHcl(fields, components)})`;
 
 /** One role's part of the role map: `{ <name> = <entry> }`, kept only while `enabled` (an HCL boolean) holds. */
 export function singleRoleSource(name: string, role: RoleEntry, enabled?: string): string {

@@ -21,15 +21,16 @@ export function issuerHostExpression(issuerUrl: string): string {
  * `StringLike` when any of its values holds `*` or `?`, else `StringEquals`. IAM ANDs
  * operators, so a key split across both would need a token equal to one value and like
  * another: no token is. `StringLike` matches a value without wildcards literally, so
- * moving a key's exact values along with its patterns changes no decision. Keys with no
- * values and operators with no keys are dropped.
+ * moving a key's exact values along with its patterns changes no decision. Operators with
+ * no keys are dropped. A key with no values is kept, under `StringEquals`, so that it matches
+ * nothing: dropping it would let in every value of the claim (the role's checks refuse it).
  *
  * @param issuerHost HCL expression of the issuer host (see `issuerHostExpression`)
  * @param claimValues HCL expression of a map from claim name (`sub`, `aud`, …) to a list of allowed values
  */
 export function conditionExpression(issuerHost: string, claimValues: string): string {
   const keysWhere = (patterns: boolean) =>
-    `{ for claim, values in ${claimValues} : "\${${issuerHost}}:\${claim}" => values\nif length(values) > 0 && ${patterns ? '' : '!'}anytrue([for v in values : ${hasWildcard('v')}])\n}`;
+    `{ for claim, values in ${claimValues} : "\${${issuerHost}}:\${claim}" => values\nif ${patterns ? '' : '!'}anytrue([for v in values : ${hasWildcard('v')}])\n}`;
   return `{ for operator, keys in {\nStringEquals = ${keysWhere(false)}\nStringLike = ${keysWhere(true)}\n} : operator => keys if length(keys) > 0 }`;
 }
 
