@@ -69,6 +69,9 @@ function showPlan(dir: string, name: string, args: string[]): { file: string; co
   return { file, configuration: readTerraformShow(JSON.parse(fs.readFileSync(file, 'utf8'))) };
 }
 
+/** The working directory of the JSON output's plans. */
+const plansDir = () => path.dirname(plans(false).fresh.file);
+
 type Plans = { fresh: { file: string; configuration: ReviewedConfiguration }; existing: { file: string; configuration: ReviewedConfiguration } };
 const planned = new Map<boolean, Plans>();
 
@@ -168,6 +171,21 @@ describeWithTerraform('npm run access as a pipeline runs it', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')[0]).toMatch(message);
+  });
+
+  test('STS checks the audience for every role: with an existing provider, a role without an aud condition still refuses an audience the provider does not list', () => {
+    // The article role checks sub and ref_protected, not aud; the provider is not created here.
+    const { file } = showPlan(plansDir(), 'existing-no-aud', [
+      '-var', `existing_provider_arn=${EXISTING_PROVIDER}`, '-var', 'mygitlab_match_field1=ref_protected', '-var', 'mygitlab_match_value1=["true"]',
+    ]);
+    const token = ['--project', 'mygroup/myproject', '--ref', 'main', '--claim', 'ref_protected=true', '--role', 'gitlab_ci'];
+    const listed = access(file, ...token, '--aud', GITLAB, '--expect', 'allow');
+    expect([listed.status, listed.stderr]).toEqual([0, '']);
+    const unlisted = access(file, ...token, '--aud', 'https://attacker.example.com', '--expect', 'deny');
+    expect([unlisted.status, unlisted.stderr]).toEqual([0, '']);
+    expect(unlisted.stdout).toBe(
+      'gitlab_ci deny InvalidIdentityToken: Incorrect token audience: the token has aud "https://attacker.example.com", the provider lists ["https://gitlab.com","sts.amazonaws.com"]\n',
+    );
   });
 
   test('a policy the module cannot read: exit 2 naming the role and the operator', () => {

@@ -7,6 +7,7 @@
 import { GITLAB_COM_EXTRA_CLAIMS } from '../guardrails/rules';
 import { Decision, WebIdentityRequest, decideStatements } from './decide';
 import { Statement } from './policy';
+import { DEFAULT_SUB_COMPONENTS, mintSub } from '../trust/sub-claim';
 
 /** The claims of an ID token: `sub`, `aud`, and on gitlab.com `project_id`, `ref_protected`, … */
 export type GitlabClaims = Readonly<Record<string, string>>;
@@ -16,13 +17,16 @@ export interface ProviderView {
   readonly arn: string;
   /** The issuer as IAM prefixes condition keys: `gitlab.com`, `gitlab.example.com/gitlab`. */
   readonly issuerHost: string;
-  /** Client IDs the provider lists; undefined when unknown (a provider this configuration does not manage). */
+  /**
+   * Client IDs the provider lists. Undefined when unknown (a provider the file does not hold):
+   * every token is then refused, since STS would refuse any aud the provider does not list.
+   */
   readonly audiences?: readonly string[];
 }
 
 /** GitLab's default `sub`: `project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>`. */
 export function gitlabSubject(project: string, ref: string, refType: 'branch' | 'tag' = 'branch'): string {
-  return `project_path:${project}:ref_type:${refType}:ref:${ref}`;
+  return mintSub(DEFAULT_SUB_COMPONENTS, { project_path: project, ref_type: refType, ref });
 }
 
 /** Claims AWS turns into condition keys for this issuer: sub and aud, plus its documented extra keys for gitlab.com. */
@@ -44,7 +48,10 @@ export function requestContext(issuerHost: string, claims: GitlabClaims): Map<st
  * STS refuses a token whose aud the provider does not list before it reads the trust policy.
  */
 export function decideToken(provider: ProviderView, claims: GitlabClaims, statements: readonly Statement[]): Decision {
-  if (provider.audiences && !provider.audiences.includes(claims.aud)) {
+  if (provider.audiences === undefined) {
+    return { decision: 'deny', reason: `the audiences of the provider ${provider.arn} are not known, and STS refuses a token whose aud it does not list: give them` };
+  }
+  if (!provider.audiences.includes(claims.aud)) {
     return {
       decision: 'deny',
       reason: `InvalidIdentityToken: Incorrect token audience: the token has aud ${JSON.stringify(claims.aud ?? null)}, the provider lists ${JSON.stringify(provider.audiences)}`,

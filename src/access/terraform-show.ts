@@ -100,7 +100,10 @@ export function readTerraformShow(json: unknown): ReviewedConfiguration {
   if (!knownArn && !managed) throw new TerraformJsonError('the file holds no aws_iam_openid_connect_provider and no oidc_provider_arn output');
   const arn = knownArn ?? pendingArn(managed!.address);
   const issuerHost = knownArn ? knownArn.replace(/^.*:oidc-provider\//, '') : hostOf(String(managed!.values.url ?? ''));
-  const audiences: string[] | undefined = managed?.values.client_id_list;
+  // A provider the plan does not create (existing_provider_arn) lists, as the stack requires,
+  // mygitlab_aud_value and additional_audiences: the audiences its roles are checked against.
+  const declared = [doc.variables?.mygitlab_aud_value?.value, ...(doc.variables?.additional_audiences?.value ?? [])].filter((a): a is string => typeof a === 'string');
+  const audiences: string[] | undefined = managed?.values.client_id_list ?? (declared.length ? [...new Set(declared)] : undefined);
   const provider: ProviderView = { arn, issuerHost, audiences };
 
   const conditions: Json | undefined = output('trust_conditions');

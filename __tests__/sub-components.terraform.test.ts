@@ -1,0 +1,301 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GitlabClaims, decideToken } from '../src/access/gitlab-token';
+import { ReviewedConfiguration, readTerraformShow } from '../src/access/terraform-show';
+import { run } from '../scripts/access';
+import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/trust/sub-claim';
+import { BatchedRun, flatten, planDirectory, planInBatches } from './helpers/plan-cases';
+import { EXAMPLE_TFVARS, synthStack } from './helpers/synth';
+import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';
+
+/**
+ * Who gets in when projects choose their sub components (GitLab 17.10+), on a self-managed
+ * instance where AWS sees only sub and aud. Each token is minted as GitLab mints it: the
+ * job's claims, joined in the order of its project's components, a component without a value
+ * left out (`mintSub`). Each is decided, as IAM decides, against every role of a real plan of
+ * `__tests__/fixtures/sub-components.tfvars`: for a fresh account (trust read from
+ * trust_conditions) and with an existing provider (from the planned assume_role_policy).
+ */
+
+const ISSUER = 'https://gitlab.example.com';
+const EXISTING_PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/gitlab.example.com';
+const TFVARS = fs.readFileSync(path.join(__dirname, 'fixtures', 'sub-components.tfvars'), 'utf8');
+
+/** Projects' component lists (`ci_id_token_sub_claim_components`). */
+const SETTINGS = {
+  default: DEFAULT_SUB_COMPONENTS,
+  idProtected: ['project_id', 'ref_type', 'ref', 'ref_protected'],
+  idEnvironment: ['project_id', 'ref_type', 'ref', 'environment_protected', 'deployment_tier'],
+  idOnly: ['project_id', 'ref_protected'],
+  advised: ['project_id', 'ref_type', 'ref'],
+  reordered: ['project_path', 'ref', 'ref_type'],
+} as const;
+
+interface Project {
+  readonly path: string;
+  readonly id: number;
+}
+const API: Project = { path: 'acme/api', id: 4242 };
+const WEB: Project = { path: 'acme/web', id: 4343 };
+const BILLING: Project = { path: 'acme/billing', id: 5151 };
+/** Made at acme/api after the first acme/api was renamed or deleted: same path, new id. */
+const RECLAIMED_API: Project = { path: 'acme/api', id: 9999 };
+/** A fork in another namespace: a fork merge request's sub carries the fork's path (GitLab 18.2.2+). */
+const FORK_ELSEWHERE: Project = { path: 'mallory/api', id: 7777 };
+/** A fork made inside the group. */
+const FORK_IN_GROUP: Project = { path: 'acme/api-fork', id: 7778 };
+
+interface Job {
+  readonly ref?: string;
+  readonly refType?: 'branch' | 'tag';
+  readonly protectedRef?: boolean;
+  /** The job's environment; none for a job without `environment:`. */
+  readonly environment?: { readonly protected: boolean; readonly tier: string };
+  readonly aud?: string;
+}
+
+/** The claims of a job's ID token, with the sub GitLab builds from its project's components. */
+function token(project: Project, components: readonly string[], job: Job = {}): GitlabClaims {
+  const claims: Record<string, string | undefined> = {
+    project_path: project.path,
+    project_id: String(project.id),
+    ref_type: job.refType ?? 'branch',
+    ref: job.ref ?? 'main',
+    ref_protected: String(job.protectedRef ?? true),
+    environment_protected: job.environment === undefined ? undefined : String(job.environment.protected),
+    deployment_tier: job.environment?.tier,
+  };
+  return { sub: mintSub(components, claims), aud: job.aud ?? ISSUER };
+}
+
+const production = { protected: true, tier: 'production' };
+
+/** Each token, and the roles that must let it in; every other role must refuse it. */
+const MATRIX: [name: string, token: GitlabClaims, allowedBy: string[]][] = [
+  ['4242 main, protected', token(API, SETTINGS.idProtected), ['id-any-protected-branch', 'id-fields-protected', 'id-main-protected']],
+  ['4242 main, protected, second audience', token(API, SETTINGS.idProtected, { aud: 'sts.amazonaws.com' }), ['id-sts-aud']],
+  ['4242 main, protected, an audience the provider does not list', token(API, SETTINGS.idProtected, { aud: 'https://gitlab.com' }), []],
+  ['4242 main, unprotected', token(API, SETTINGS.idProtected, { protectedRef: false }), []],
+  ['4242 feature/x, protected', token(API, SETTINGS.idProtected, { ref: 'feature/x' }), ['id-any-protected-branch']],
+  ['4242 feature/x, unprotected', token(API, SETTINGS.idProtected, { ref: 'feature/x', protectedRef: false }), []],
+  ['4242 tag main (named like the branch), protected', token(API, SETTINGS.idProtected, { refType: 'tag' }), []],
+  ['the reclaimed acme/api (id 9999), id-led sub, main, protected', token(RECLAIMED_API, SETTINGS.idProtected), []],
+  ['the reclaimed acme/api (id 9999), default sub, main', token(RECLAIMED_API, SETTINGS.default), ['group-branches', 'path-main']],
+  ['acme/api default sub, main', token(API, SETTINGS.default), ['group-branches', 'path-main']],
+  ['acme/api default sub, tag v1.2', token(API, SETTINGS.default, { refType: 'tag', ref: 'v1.2' }), ['path-release-tags']],
+  ['acme/api default sub, tag main (named like the branch)', token(API, SETTINGS.default, { refType: 'tag' }), []],
+  ['acme/api default sub, branch v1.2 (named like a release tag)', token(API, SETTINGS.default, { ref: 'v1.2' }), ['group-branches']],
+  ['a fork merge request from mallory/api, branch main', token(FORK_ELSEWHERE, SETTINGS.default), []],
+  ['a fork merge request from mallory/api, id-led sub', token(FORK_ELSEWHERE, SETTINGS.idProtected, { protectedRef: false }), []],
+  ['a fork merge request from acme/api-fork (inside the group), branch main', token(FORK_IN_GROUP, SETTINGS.default), ['group-branches']],
+  ['4242 main deploying to a protected production environment', token(API, SETTINGS.idEnvironment, { environment: production }), ['id-main-any-env', 'id-prod-env']],
+  ['4242 feature/x deploying to a protected production environment', token(API, SETTINGS.idEnvironment, { ref: 'feature/x', environment: production }), ['id-prod-env']],
+  ['4242 main, no environment, environment components set', token(API, SETTINGS.idEnvironment), ['id-main-any-env', 'two-projects']],
+  ['4242 feature/x, no environment, environment components set', token(API, SETTINGS.idEnvironment, { ref: 'feature/x' }), []],
+  [
+    '4242 main, production environment not protected (what the free edition reports)',
+    token(API, SETTINGS.idEnvironment, { environment: { protected: false, tier: 'production' } }),
+    ['id-main-any-env'],
+  ],
+  ['4242 main, protected staging environment', token(API, SETTINGS.idEnvironment, { environment: { protected: true, tier: 'staging' } }), ['id-main-any-env']],
+  ['4242 tag v1 deploying to a protected production environment', token(API, SETTINGS.idEnvironment, { refType: 'tag', ref: 'v1', environment: production }), []],
+  ['4242 id and protection only, protected', token(API, SETTINGS.idOnly), ['id-protected-any-ref']],
+  ['4242 id and protection only, a protected tag', token(API, SETTINGS.idOnly, { refType: 'tag', ref: 'v9' }), ['id-protected-any-ref']],
+  ['4242 id and protection only, unprotected', token(API, SETTINGS.idOnly, { protectedRef: false }), []],
+  ['4242 advised components, main (the sub of a job without an environment)', token(API, SETTINGS.advised), ['id-main-any-env', 'two-projects']],
+  ['5151 advised components, main', token(BILLING, SETTINGS.advised), ['two-projects']],
+  ['5151 advised components, dev', token(BILLING, SETTINGS.advised, { ref: 'dev' }), []],
+  ['acme/web reordered components, main', token(WEB, SETTINGS.reordered), ['path-reordered']],
+  ['acme/web reordered components, tag main', token(WEB, SETTINGS.reordered, { refType: 'tag' }), []],
+  ['acme/web default components, main', token(WEB, SETTINGS.default), ['group-branches']],
+  ['a subgroup project acme/platform/db, branch x', token({ path: 'acme/platform/db', id: 6000 }, SETTINGS.default, { ref: 'x' }), ['group-branches']],
+  ['another owner other/api, main', token({ path: 'other/api', id: 6001 }, SETTINGS.default), []],
+  ['ACME/api (case differs), main', token({ path: 'ACME/api', id: 4242 }, SETTINGS.default), []],
+];
+
+const ROLES = [
+  'group-branches',
+  'id-any-protected-branch',
+  'id-fields-protected',
+  'id-main-any-env',
+  'id-main-protected',
+  'id-prod-env',
+  'id-protected-any-ref',
+  'id-sts-aud',
+  'path-main',
+  'path-release-tags',
+  'path-reordered',
+  'two-projects',
+];
+
+/** The matrix as decided on a configuration: token name → roles that allow it. */
+const decisions = (configuration: ReviewedConfiguration) =>
+  Object.fromEntries(
+    MATRIX.map(([name, claims]) => [
+      name,
+      configuration.roles
+        .filter((role) => decideToken(configuration.provider, claims, role.statements).decision === 'allow')
+        .map((r) => r.name)
+        .sort(),
+    ]),
+  );
+const expected = Object.fromEntries(MATRIX.map(([name, , allowedBy]) => [name, [...allowedBy].sort()]));
+
+describeWithTerraform('custom sub components: GitLab-minted tokens against every planned role', () => {
+  let dir: string;
+  const show = (name: string, args: string[]): ReviewedConfiguration => {
+    tfOk(dir, ['plan', '-refresh=false', '-lock=false', `-out=${name}.bin`, '-var-file=sub.tfvars', ...args]);
+    fs.writeFileSync(path.join(dir, `${name}.json`), tfOk(dir, ['show', '-json', `${name}.bin`]).stdout);
+    return readTerraformShow(JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')));
+  };
+  let fresh: ReviewedConfiguration;
+  let existing: ReviewedConfiguration;
+
+  beforeAll(() => {
+    const { file } = synthStack({ thumbprintSource: 'none' });
+    dir = workdir(file, { 'sub.tfvars': TFVARS, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
+    init(dir);
+    fresh = show('fresh', []);
+    existing = show('existing', ['-var', `existing_provider_arn=${EXISTING_PROVIDER}`]);
+  });
+
+  test('the matrix holds over 300 token × role cases, and every role lets someone in and keeps someone out', () => {
+    expect(MATRIX.length * ROLES.length).toBeGreaterThanOrEqual(300);
+    for (const role of ROLES) {
+      const allowed = MATRIX.filter(([, , by]) => by.includes(role)).length;
+      expect([role, allowed > 0 && allowed < MATRIX.length]).toEqual([role, true]);
+    }
+  });
+
+  test('a fresh account: each role is read from trust_conditions, and the matrix holds', () => {
+    expect(fresh.providerPending).toBe(true);
+    expect(fresh.roles.map((r) => [r.name, r.source]).sort()).toEqual(ROLES.map((r) => [r, 'trust_conditions']));
+    expect(decisions(fresh)).toEqual(expected);
+  });
+
+  test('an existing provider: each planned assume_role_policy is read whole, and the matrix holds', () => {
+    expect(existing.provider.arn).toBe(EXISTING_PROVIDER);
+    // The provider the plan does not create lists what the stack requires of it.
+    expect(existing.provider.audiences).toEqual([ISSUER, 'sts.amazonaws.com']);
+    expect(existing.roles.map((r) => [r.name, r.source]).sort()).toEqual(ROLES.map((r) => [r, 'assume_role_policy']));
+    expect(decisions(existing)).toEqual(expected);
+  });
+
+  /** `npm run access` on the existing provider's plan: its exit code, and its lines or first error line. */
+  const access = (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const status = run([path.join(dir, 'existing.json'), ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { status, out, err: err.join('\n').split('\n')[0] };
+  };
+  const allowed = (lines: string[]) => (JSON.parse(lines.join('\n')) as { role: string; decision: string }[]).filter((d) => d.decision === 'allow').map((d) => d.role).sort();
+
+  test('npm run access builds the sub from the claims and --sub-components, as GitLab mints it', () => {
+    const components = ['--sub-components', 'project_id,ref_type,ref,ref_protected'];
+    const r = access('--claim', 'project_id=4242', '--ref', 'main', '--claim', 'ref_protected=true', ...components, '--json');
+    expect(r.status).toBe(0);
+    expect(allowed(r.out)).toEqual(['id-any-protected-branch', 'id-fields-protected', 'id-main-protected']);
+    // The same token given as its sub, by --sub or by --claim sub=.
+    const sub = 'project_id:4242:ref_type:branch:ref:main:ref_protected:true';
+    expect(allowed(access('--sub', sub, '--json').out)).toEqual(allowed(r.out));
+    expect(allowed(access('--claim', `sub=${sub}`, '--json').out)).toEqual(allowed(r.out));
+    // A job without an environment on a project that lists the environment components.
+    const noEnvironment = access('--claim', 'project_id=4242', '--ref', 'main', '--sub-components', 'project_id,ref_type,ref,environment_protected,deployment_tier', '--json');
+    expect(allowed(noEnvironment.out)).toEqual(['id-main-any-env', 'two-projects']);
+    // Without --sub-components, GitLab's default.
+    expect(allowed(access('--project', 'acme/api', '--ref', 'main', '--json').out)).toEqual(['group-branches', 'path-main']);
+  });
+
+  test('--claim aud= is --aud; an audience the provider does not list is refused by every role', () => {
+    const sub = 'project_id:4242:ref_type:branch:ref:main:ref_protected:true';
+    expect(allowed(access('--sub', sub, '--claim', 'aud=sts.amazonaws.com', '--json').out)).toEqual(['id-sts-aud']);
+    const unlisted = access('--sub', sub, '--aud', 'https://gitlab.com');
+    expect(unlisted.out.every((line) => / deny InvalidIdentityToken: Incorrect token audience/.test(line))).toBe(true);
+    expect(unlisted.out).toHaveLength(ROLES.length);
+  });
+
+  test.each([
+    ['--sub and --claim sub= that differ', ['--sub', 'project_id:1', '--claim', 'sub=project_id:2'], /^access: --claim sub= gives sub "project_id:2", but --sub gave "project_id:1": give the token's sub once$/],
+    ['--aud and --claim aud= that differ', ['--sub', 'project_id:1', '--aud', 'a', '--claim', 'aud=b'], /^access: --claim aud= gives aud "b", but --aud gave "a"/],
+    ['--ref and --claim ref= that differ', ['--project', 'acme/api', '--ref', 'main', '--claim', 'ref=dev'], /^access: --claim ref= gives ref "dev", but --ref gave "main"/],
+    ['--sub with --sub-components', ['--sub', 'project_id:1', '--sub-components', 'project_id'], /^access: give the token's --sub, or its claims with --sub-components, not both/],
+    ['components that do not start with the project', ['--claim', 'ref=main', '--sub-components', 'ref,project_id'], /^access: --sub-components "ref,project_id": list ci_id_token_sub_claim_components/],
+    ['no claim for the first component', ['--ref', 'main', '--sub-components', 'project_id,ref'], /^access: give the token's --sub, or its claims: its sub starts with project_id .* give --claim project_id=/],
+    ['a provider audience where the file lists them', ['--sub', 'project_id:1', '--provider-audience', 'x'], /^access: the file lists the provider's audiences/],
+  ])('%s: one line, exit 2', (_name, args, message) => {
+    const r = access(...(args as string[]));
+    expect(r.status).toBe(2);
+    expect(r.out).toEqual([]);
+    expect(r.err).toMatch(message);
+  });
+});
+
+/** `-var roles=…` for one role named team-a with the given HCL attributes. */
+const role = (attributes: string) => ['-var', `roles={ "team-a" = { ${attributes} } }`];
+const sub = (value: string) => role(`subjects = [${JSON.stringify(value)}]`);
+const SELF_MANAGED = ['-var', 'mygitlab=https://gitlab.example.com', '-var', 'mygitlab_aud_value=https://gitlab.example.com', '-var', 'mygitlab_match_value1=["https://gitlab.example.com"]'];
+const refused = (value: string) => `Role 'team-a' of roles has sub value(s) that no GitLab token carries or that reach too far: ${JSON.stringify(value)}:`;
+
+/** A plan of the stack with the article's tfvars and these `-var`s: the fragments its failure must hold, or null where it must plan. */
+const PLANS: [name: string, args: string[], fails: string[] | null][] = [
+  // Legal custom subs plan: a check that refused everything would fail here.
+  ['legal: pinned by id, protected main', sub('project_id:4242:ref_type:branch:ref:main:ref_protected:true'), null],
+  ['legal: id and protection only, on a self-managed instance', [...SELF_MANAGED, ...role('subjects = ["project_id:4242:ref_protected:true"], audiences = ["https://gitlab.example.com"]')], null],
+  ['legal: reordered components with a protected production environment', sub('project_path:acme/api:ref:main:ref_type:branch:environment_protected:true:deployment_tier:production'), null],
+  ['legal: structured subjects on a self-managed instance', [...SELF_MANAGED, '-var', 'ci_id_token_sub_claim_components=["project_id","ref_type","ref","ref_protected"]', ...role('subject_fields = [{ project_id = 4242, ref = "main", ref_protected = true }]')], null],
+  // Each class of sub no GitLab token carries.
+  ['a first component other than the project', sub('ref_type:branch:ref:main'), [refused('ref_type:branch:ref:main'), "a GitLab sub starts with the project: 'project_path:...' or 'project_id:...'"]],
+  [
+    'a claim GitLab never puts in sub',
+    sub('project_path:acme/api:pipeline_source:push'),
+    [refused('project_path:acme/api:pipeline_source:push'), 'other claims (pipeline_source, environment, user_login, ...) are never in sub: on gitlab.com check them in claims'],
+  ],
+  ['a project_id that is not a number', sub('project_id:api:ref_type:branch:ref:main'), [refused('project_id:api:ref_type:branch:ref:main'), "project_id takes the project's number"]],
+  ['a wildcard project_id', sub('project_id:*:ref_type:branch:ref:main'), [refused('project_id:*:ref_type:branch:ref:main'), "'project_id:*' would let in every project of the instance"]],
+  ['a ref_type outside branch and tag', sub('project_id:4242:ref_type:merge_request:ref:main'), [refused('project_id:4242:ref_type:merge_request:ref:main'), 'ref_type:<branch|tag>']],
+  ['a wildcard ref_type', sub('project_id:4242:ref_type:*:ref:main'), [refused('project_id:4242:ref_type:*:ref:main'), 'ref_type:<branch|tag>']],
+  ['a ref_protected outside true and false', sub('project_id:4242:ref_protected:yes'), [refused('project_id:4242:ref_protected:yes'), 'ref_protected:<true|false>']],
+  ['an environment_protected outside true and false', sub('project_id:4242:environment_protected:1'), [refused('project_id:4242:environment_protected:1'), 'environment_protected:<true|false>']],
+  ['a deployment_tier outside its five', sub('project_id:4242:deployment_tier:prod'), [refused('project_id:4242:deployment_tier:prod'), 'deployment_tier:<production|staging|testing|development|other>']],
+  ['a refs/heads/ ref', sub('project_id:4242:ref_type:branch:ref:refs/heads/main'), ['{"team-a":["project_id:4242:ref_type:branch:ref:refs/heads/main"]}', "GitLab's ref is the bare branch or tag name"]],
+  ['a wildcard in the top-level group', sub('project_path:ac*/api:ref_type:branch:ref:main'), ['{"team-a":["project_path:ac*/api:ref_type:branch:ref:main"]}', "before the first '/'"]],
+  // Structured subjects that cannot be rendered as asked.
+  [
+    'protection asked for where the components leave it out',
+    [...SELF_MANAGED, '-var', 'ci_id_token_sub_claim_components=["project_id","ref_type","ref"]', ...role('subject_fields = [{ project_id = 4242, ref = "main", ref_protected = true }], audiences = ["https://gitlab.example.com"]')],
+    [
+      "Role 'team-a' of roles asks in structured subjects for [\"ref_protected\"], which its sub components [\"project_id\",\"ref_type\",\"ref\"]",
+      'the requirement would be lost',
+      '["project_id","ref_type","ref","ref_protected"]',
+    ],
+  ],
+  [
+    'a structured subject by path where the sub starts with project_id',
+    ['-var', 'ci_id_token_sub_claim_components=["project_id","ref_type","ref"]', ...role('subject_fields = [{ project_path = "acme/api", ref = "main" }]')],
+    ["Role 'team-a' of roles has structured subject(s) that do not name the project by project_id", '[{"project_path":"acme/api","ref":"main"}]'],
+  ],
+  ['components that do not start with the project', ['-var', 'ci_id_token_sub_claim_components=["ref","project_id"]'], ['Invalid ci_id_token_sub_claim_components "ref,project_id"', 'project_path or project_id first']],
+  [
+    'ref_protected in claims on a self-managed instance',
+    [...SELF_MANAGED, ...role('subjects = ["project_id:4242:ref_type:branch:ref:main"], audiences = ["https://gitlab.example.com"], claims = { ref_protected = ["true"] }')],
+    ['checks claim(s) ["ref_protected"] of issuer gitlab.example.com', "to the project's ci_id_token_sub_claim_components"],
+  ],
+  // Lists that would fail open if the empty condition were dropped.
+  ['an empty claim list', role('subjects = ["project_path:acme/api:ref_type:branch:ref:main"], claims = { ref_protected = [] }'), ["Role 'team-a' of roles lists no values for claim(s) [\"ref_protected\"]", 'would drop that condition']],
+  ['an empty audiences list', role('subjects = ["project_path:acme/api:ref_type:branch:ref:main"], audiences = []'), ["Role 'team-a' of roles lists no values for claim(s) [\"aud\"]"]],
+  ['an empty subjects list', role('subjects = []'), ["Role 'team-a' of roles has no 'sub' condition", "roles['team-a'].subjects"]],
+  ['an empty mygitlab_match_value', ['-var', 'mygitlab_match_value=[]'], ['mygitlab_match_value is empty', 'matches no token']],
+  ['an empty mygitlab_match_value1', ['-var', 'mygitlab_match_value1=[]'], ['mygitlab_match_value1 is empty']],
+];
+
+describeWithTerraform('subjects GitLab can mint plan; what no token carries, and empty lists, fail the plan with a message', () => {
+  const ready = planDirectory({ 'terraform.tfvars': EXAMPLE_TFVARS });
+  let batch: Promise<BatchedRun[]> | undefined;
+
+  test.concurrent.each(PLANS.map((p, i) => [...p, i] as const))('%s', async (_name, _args, fails, i) => {
+    batch ??= planInBatches(ready(), PLANS.map(([name, args]) => [name, args, []]));
+    const run = (await batch)[i];
+    expect([run.failed, fails === null ? '' : run.message]).toEqual([fails !== null, fails === null ? '' : run.message]);
+    for (const fragment of fails ?? []) expect(run.message).toContain(flatten(fragment));
+  });
+});
