@@ -107,3 +107,41 @@ describe('tokens', () => {
     expect(role.moves).toEqual([{ from: 'aws_iam_role.deploy', to: 'aws_iam_role.deploy[0]' }]);
   });
 });
+
+describe('structured subjects and empty lists in props, refused at synth where they are literals', () => {
+  const provider = (s: TerraformStack) => new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.acme.example', thumbprintSource: 'none' });
+
+  test.each([
+    ['subjects: []', { subjects: [] }, "GitlabCiRole 'platform/deploy': subjects is empty: a role with no subject would let in every project of the instance"],
+    ['audiences: []', { subjects: subjects('acme/api'), audiences: [] }, "GitlabCiRole 'platform/deploy': audiences is empty: an empty list would drop the aud condition"],
+    ['an empty claim list', { subjects: subjects('acme/api'), claims: { ref_protected: [] } }, 'claims["ref_protected"] is empty: an empty list would drop the condition and let in every value of ref_protected'],
+    ['a project id that is not a number', { subjects: [{ projectId: 'api' }] }, 'subjects[0].projectId "api" is refused: give the project\'s number, e.g. 4242'],
+    ['a ref type GitLab never mints', { subjects: [{ projectId: 42, refType: 'merge_request' }] }, "subjects[0].refType \"merge_request\" is refused: give one of 'branch', 'tag'"],
+    ['a Git ref path', { subjects: ['project_id:42:ref_type:branch:ref:main', { projectId: 42, ref: 'refs/heads/main' }] }, "subjects[1].ref \"refs/heads/main\" is refused: GitLab's ref is the bare branch or tag name"],
+    ['a deployment tier GitLab never mints', { subjects: [{ projectId: 42, deploymentTier: 'prod' }] }, "subjects[0].deploymentTier \"prod\" is refused: give one of 'production', 'staging'"],
+    ['a wildcard top-level group', { subjects: [{ projectPath: 'ac*/api' }] }, 'subjects[0].projectPath "ac*/api" is refused: give <group>/<project>, with the top-level group literal'],
+    ['a misspelt field', { subjects: [{ projectID: 42 }] }, 'subjects[0].projectID 42 is refused: a structured subject takes projectPath, projectId, refType'],
+    ['a sub string with a claim GitLab never puts in sub', { subjects: ['project_id:42:pipeline_source:push'] }, 'subjects[0] "project_id:42:pipeline_source:push" is refused: GitLab builds sub only from'],
+    ['components that do not lead with the project', { subjects: [{ projectId: 42 }], subClaimComponents: ['ref', 'project_id'] }, 'subClaimComponents "ref,project_id" is refused: list ci_id_token_sub_claim_components'],
+  ])('%s', (_name, props, message) => {
+    const s = stack();
+    new GitlabCiRole(s, 'deploy', { provider: provider(s), ...(props as any) });
+    expect(synthError(s)).toContain(message);
+  });
+
+  test('good structured subjects synthesize, as objects with every field, rendered for the role\'s components', () => {
+    const s = stack();
+    new GitlabCiRole(s, 'deploy', {
+      provider: provider(s),
+      subjects: ['project_id:7:ref_type:tag:ref:v*', { projectId: 4242, ref: 'main', refProtected: true }],
+      subClaimComponents: ['project_id', 'ref_type', 'ref', 'ref_protected'],
+    });
+    expect(synthError(s)).toBe('');
+    const roles = JSON.parse(Testing.synth(s)).locals.gitlab_roles;
+    expect(roles).toContain(
+      'subject_fields = [{ project_path = null, project_id = 4242, ref_type = null, ref = "main", ref_protected = true, environment_protected = null, deployment_tier = null }]',
+    );
+    expect(roles).toContain('sub = concat(["project_id:7:ref_type:tag:ref:v*"], flatten([');
+    expect(roles).toContain('sub_components = ["project_id", "ref_type", "ref", "ref_protected"]');
+  });
+});

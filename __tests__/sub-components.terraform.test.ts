@@ -1,11 +1,15 @@
 import * as fs from 'fs';
+import { App, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { GitlabCiRole, GitlabOidcProvider } from '../src';
 import * as path from 'path';
 import { GitlabClaims, decideToken } from '../src/access/gitlab-token';
 import { ReviewedConfiguration, readTerraformShow } from '../src/access/terraform-show';
 import { run } from '../scripts/access';
+import { readPolicy } from '../src/access/policy';
 import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/trust/sub-claim';
 import { BatchedRun, flatten, planDirectory, planInBatches } from './helpers/plan-cases';
-import { EXAMPLE_TFVARS, synthStack } from './helpers/synth';
+import { EXAMPLE_TFVARS, synthStack, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';
 
 /**
@@ -181,6 +185,30 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
     expect(decisions(existing)).toEqual(expected);
   });
 
+  test('trust_summary says what each role requires, and warns where a trust is legal but weak or may never match', () => {
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'existing.json'), 'utf8')).planned_values.outputs.trust_summary.value;
+    const requires = (name: string) => [summary[name].protected_refs_only, summary[name].protected_environments_only, summary[name].projects_pinned_by_id];
+    expect(requires('id-main-protected')).toEqual([true, false, true]);
+    expect(requires('id-prod-env')).toEqual([false, true, true]);
+    expect(requires('id-main-any-env')).toEqual([false, false, true]);
+    expect(requires('path-main')).toEqual([false, false, false]);
+    const warnings = (name: string): string[] => summary[name].warnings;
+    for (const name of ['id-main-protected', 'id-fields-protected', 'id-protected-any-ref', 'id-main-any-env', 'two-projects']) expect([name, warnings(name)]).toEqual([name, []]);
+    expect(warnings('path-main')).toEqual([
+      'project_path:acme/api:ref_type:branch:ref:main pins the project by path: a project created at that path after a rename or deletion would get in. ' +
+        "Lead the project's sub components with project_id (GitLab 19.1 issues no token for a reclaimed path unless sub starts with project_id)",
+    ]);
+    expect(warnings('group-branches').map((w) => w.replace(/^\S+ /, '').split(':')[0])).toEqual([
+      'matches every branch, unprotected ones included (and, before GitLab 18.2.2, merge requests from forks)',
+      'matches every project it names with a wildcard, including ones created later and forks made there (a fork\'s merge-request jobs carry the fork\'s path since GitLab 18.2.2)',
+      'pins the project by path',
+    ]);
+    expect(warnings('id-prod-env')).toEqual([
+      'project_id:4242:ref_type:branch:ref:*:environment_protected:true:deployment_tier:production needs environment_protected:true, which only GitLab Premium and Ultimate mint: ' +
+        'on the free edition every job reports false, and none gets in',
+    ]);
+  });
+
   /** `npm run access` on the existing provider's plan: its exit code, and its lines or first error line. */
   const access = (...args: string[]) => {
     const out: string[] = [];
@@ -297,5 +325,47 @@ describeWithTerraform('subjects GitLab can mint plan; what no token carries, and
     const run = (await batch)[i];
     expect([run.failed, fails === null ? '' : run.message]).toEqual([fails !== null, fails === null ? '' : run.message]);
     for (const fragment of fails ?? []) expect(run.message).toContain(flatten(fragment));
+  });
+});
+
+describeWithTerraform('the library: structured subjects in props plan to the trust they name', () => {
+  let configuration: ReviewedConfiguration;
+  beforeAll(() => {
+    const app = new App({ outdir: tempDir('library-sub') });
+    const stack = new TerraformStack(app, 'platform');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    const provider = new GitlabOidcProvider(stack, 'gitlab', {
+      issuerUrl: ISSUER,
+      thumbprintSource: 'none',
+      existingProviderArn: EXISTING_PROVIDER,
+      subClaimComponents: [...SETTINGS.idProtected],
+    });
+    new GitlabCiRole(stack, 'deploy', { provider, subjects: [{ projectId: 4242, ref: 'main', refProtected: true }] });
+    new GitlabCiRole(stack, 'release', { provider, subjects: [{ projectPath: 'acme/api', refType: 'tag', ref: 'v*' }], subClaimComponents: [...SETTINGS.default] });
+    new GitlabCiRole(stack, 'deploy_env', { provider, subjects: [{ projectId: 4242, environmentProtected: true }], subClaimComponents: [...SETTINGS.idEnvironment] });
+    app.synth();
+    const dir = workdir(path.join(app.outdir, 'stacks', 'platform', 'cdk.tf.json'), { 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
+    init(dir);
+    tfOk(dir, ['plan', '-refresh=false', '-lock=false', '-out=plan.bin']);
+    const json = JSON.parse(tfOk(dir, ['show', '-json', 'plan.bin']).stdout);
+    // This stack names an existing provider and has no outputs: each role's planned policy is read as it is.
+    const roles = (json.planned_values.root_module.resources as { type: string; name: string; values: { assume_role_policy: string } }[])
+      .filter((r) => r.type === 'aws_iam_role')
+      .map((r) => ({ name: r.name, address: `aws_iam_role.${r.name}`, statements: readPolicy(r.values.assume_role_policy), source: 'assume_role_policy' as const }));
+    configuration = { provider: { arn: EXISTING_PROVIDER, issuerHost: 'gitlab.example.com', audiences: [ISSUER] }, providerPending: false, roles };
+  });
+
+  test.each([
+    ['4242 main, protected', token(API, SETTINGS.idProtected), ['deploy']],
+    ['4242 main, unprotected', token(API, SETTINGS.idProtected, { protectedRef: false }), []],
+    ['acme/api tag v2', token(API, SETTINGS.default, { refType: 'tag', ref: 'v2' }), ['release']],
+    ['acme/api branch v2', token(API, SETTINGS.default, { ref: 'v2' }), []],
+    ['4242 deploying to a protected environment', token(API, SETTINGS.idEnvironment, { environment: production }), ['deploy_env']],
+    ['4242 with no environment', token(API, SETTINGS.idEnvironment), []],
+    ['the reclaimed acme/api, id-led', token(RECLAIMED_API, SETTINGS.idProtected), []],
+  ])('%s', (_name, claims, allowedBy) => {
+    const allowed = configuration.roles.filter((r) => decideToken(configuration.provider, claims, r.statements).decision === 'allow').map((r) => r.name);
+    expect(configuration.roles.map((r) => r.source)).toEqual(['assume_role_policy', 'assume_role_policy', 'assume_role_policy']);
+    expect(allowed.sort()).toEqual(allowedBy);
   });
 });

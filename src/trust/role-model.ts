@@ -148,7 +148,7 @@ export class RoleTrustModel extends Construct {
       `{ for name, role in ${this.roles} : name => concat(\n${checks.map((c) => `[for holds in [${c.holds}] : ${textExpression(c.message)} if !holds],`).join('\n')}\n) }`,
     );
 
-    local('trust_summary', `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns')} }`);
+    local('trust_summary', `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns', props.issuerHost)} }`);
     local('ci_snippets', `{ for name, role in ${this.roles} : name => ${ciSnippetExpression('role', `${ref('ci_audiences')}[name]`, `${this.ciProjects}[name]`, props.ci.region)} }`);
   }
 
