@@ -1,3 +1,5 @@
+import { textExpression } from '../hcl/text';
+
 /**
  * A reviewer's view of one role's trust, as a Terraform expression: who can assume it and
  * with what. Terraform cannot emit warnings, so legal but dangerous choices, and trusts that
@@ -12,20 +14,28 @@ export function trustSummaryExpression(claims: string, policyArns: string, issue
   const claimIsTrue = (claim: string) => `contains(lookup(${claims}, "${claim}", []), "true")`;
   /** HCL: every subject holds `<component>:true`, or (gitlab.com) the claim is required in `claims`. */
   const everySubjectOrClaim = (component: string, claim?: string) =>
-    `${claim ? `${claimIsTrue(claim)} || ` : ''}(length(${subjects}) > 0 && alltrue([for s in ${subjects} : strcontains(s, ":${component}:true")]))`;
+    `${claim ? `${claimIsTrue(claim)} || ` : ''}(\nlength(${subjects}) > 0 && alltrue([for s in ${subjects} : strcontains(s, ":${component}:true")])\n)`;
   const protectedOnly = everySubjectOrClaim('ref_protected', 'ref_protected');
   const warnings = [
     `[\nfor arn in ${policyArns} : "attaches \${arn}: administrator-level access to the account"\nif endswith(arn, ":policy/AdministratorAccess") || endswith(arn, ":policy/IAMFullAccess")\n]`,
     // Any ref: a wildcard in the ref, or no ref component at all; unless only protected refs or environments get in.
-    `[\nfor s in ${subjects} : "\${s} matches every branch, unprotected ones included (and, before GitLab 18.2.2, merge requests from forks): ` +
-      `pin the branch, or require protected refs (ref_protected in the project's sub components, or on gitlab.com claims.ref_protected = ['true'])"\n` +
-      `if !strcontains(s, ":ref_type:tag") && (can(regex(":ref:[^:]*[*?]", s)) || !strcontains(s, ":ref:")) && !strcontains(s, ":ref_protected:true") && !strcontains(s, ":environment_protected:true") &&\n!(${claimIsTrue('ref_protected')})\n]`,
-    `[\nfor s in ${subjects} : "\${s} matches every project it names with a wildcard, including ones created later and forks made there ` +
-      `(a fork's merge-request jobs carry the fork's path since GitLab 18.2.2)"\nif can(regex("^project_path:[^:]*[*?]", s))\n]`,
-    `[\nfor s in ${subjects} : "\${s} pins the project by path: a project created at that path after a rename or deletion would get in. ` +
-      `Lead the project's sub components with project_id (GitLab 19.1 issues no token for a reclaimed path unless sub starts with project_id)"\n` +
+    `[\nfor s in ${subjects} : ${textExpression(
+      "${s} matches every branch, unprotected ones included (and, before GitLab 18.2.2, merge requests from forks): " +
+        "pin the branch, or require protected refs (ref_protected in the project's sub components, or on gitlab.com claims.ref_protected = ['true'])",
+    )}\n` +
+      `if !strcontains(s, ":ref_type:tag") && (can(regex(":ref:[^:]*[*?]", s)) || !strcontains(s, ":ref:"))\n` +
+      `&& !strcontains(s, ":ref_protected:true") && !strcontains(s, ":environment_protected:true") && !(${claimIsTrue('ref_protected')})\n]`,
+    `[\nfor s in ${subjects} : ${textExpression(
+      "${s} matches every project it names with a wildcard, including ones created later and forks made there (a fork's merge-request jobs carry the fork's path since GitLab 18.2.2)",
+    )}\nif can(regex("^project_path:[^:]*[*?]", s))\n]`,
+    `[\nfor s in ${subjects} : ${textExpression(
+      '${s} pins the project by path: a project created at that path after a rename or deletion would get in. ' +
+        "Lead the project's sub components with project_id (GitLab 19.1 issues no token for a reclaimed path unless sub starts with project_id)",
+    )}\n` +
       `if ${issuerHost} != "gitlab.com" && startswith(s, "project_path:")\n]`,
-    `[\nfor s in ${subjects} : "\${s} needs environment_protected:true, which only GitLab Premium and Ultimate mint: on the free edition every job reports false, and none gets in"\n` +
+    `[\nfor s in ${subjects} : ${textExpression(
+      '${s} needs environment_protected:true, which only GitLab Premium and Ultimate mint: on the free edition every job reports false, and none gets in',
+    )}\n` +
       `if strcontains(s, ":environment_protected:true")\n]`,
   ];
   return (
@@ -33,7 +43,7 @@ export function trustSummaryExpression(claims: string, policyArns: string, issue
     `other_claims = { for k, v in ${claims} : k => v if !contains(["sub", "aud"], k) }\n` +
     `protected_refs_only = ${protectedOnly}\n` +
     `protected_environments_only = ${everySubjectOrClaim('environment_protected')}\n` +
-    `projects_pinned_by_id = length(lookup(${claims}, "project_id", [])) > 0 || (length(${subjects}) > 0 && alltrue([for s in ${subjects} : startswith(s, "project_id:")]))\n` +
+    `projects_pinned_by_id = length(lookup(${claims}, "project_id", [])) > 0 || (\nlength(${subjects}) > 0 && alltrue([for s in ${subjects} : startswith(s, "project_id:")])\n)\n` +
     `managed_policy_arns = ${policyArns}\nwarnings = concat(\n${warnings.join(',\n')},\n)\n}`
   );
 }
