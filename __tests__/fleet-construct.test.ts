@@ -75,10 +75,10 @@ describe('RoleTrustModel', () => {
 
   test('checks the trust, the audiences against the provider\'s, and both quotas, naming the role by its label', () => {
     const problems = tf.locals.ci_role_problems;
-    // Eight on the trust, two quotas, and two clashes of CI names; no job audience is set, so none is checked.
+    // Nine on the trust, two quotas, and two clashes of CI names; no job audience is set, so none is checked.
     // Each message is built only when its check fails: `[for holds in [<check>] : <message> if !holds]`.
-    expect(problems.match(/\[for holds in \[/g)).toHaveLength(12);
-    expect(problems.match(/\] : join\(" ", \[\n"\$\{role\.label\} [^]*? if !holds\],/g)).toHaveLength(12);
+    expect(problems.match(/\[for holds in \[/g)).toHaveLength(13);
+    expect(problems.match(/\] : join\(" ", \[\n"\$\{role\.label\} [^]*? if !holds\],/g)).toHaveLength(13);
     expect(problems).not.toContain('GitLab jobs would request aud');
     expect(problems).toContain('contains(local.ci_audiences, a)');
     expect(tf.locals.ci_audiences).toBe('${["aud-1"]}');

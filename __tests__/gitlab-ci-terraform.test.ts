@@ -5,7 +5,9 @@ import { Testing } from 'cdktf';
 import { readSynthOptions } from '../src/config/synth-options';
 import { GitlabOidcStack } from '../src/stacks/gitlab-oidc-stack';
 import { EXAMPLE_TFVARS, REPO_ROOT, tempDir } from './helpers/synth';
-import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk } from './helpers/terraform';
+import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tf, tfOk } from './helpers/terraform';
+import { flatten } from './helpers/plan-cases';
+import { subComponentCalls } from '../scripts/ci-snippets';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -43,6 +45,7 @@ describeWithTerraform('the CI/CD variables are the ones the snippets read, from 
     delete config.provider.gitlab;
     delete config.terraform.required_providers.gitlab;
     delete config.resource.gitlab_project_variable;
+    delete config.data.gitlab_project;
     // The ARNs are not known before apply; the rest of each target is.
     config.output.gitlab_targets = { value: '${{ for k, v in local.gitlab_role_arn_variables : k => { project = v.project, key = v.key, protected = v.protected } }}' };
 
@@ -69,5 +72,69 @@ describeWithTerraform('the CI/CD variables are the ones the snippets read, from 
     }
     expect(Object.keys(targets)).toHaveLength(11);
     expect(targets['web-production/web/admin']).toEqual({ project: 'web/admin', key: 'ROLE_ARN_WEB_PRODUCTION', protected: true });
+  });
+});
+
+describeWithTerraform('each project a structured subject names builds its sub from the components its roles assume (gitlab_project answered by a stand-in)', () => {
+  const ROLES = [
+    'roles = {',
+    '  "deploy"  = { subject_fields = [{ project_id = 4242, ref = "main", ref_protected = true }], ci_id_token_sub_claim_components = ["project_id", "ref_type", "ref", "ref_protected"] }',
+    '  "release" = { subject_fields = [{ project_path = "acme/api", ref_type = "tag", ref = "v*" }] }',
+    '}',
+  ].join('\n');
+  let dir: string;
+
+  beforeAll(() => {
+    const config = synth(true);
+    const data = config.data.gitlab_project.sub_components;
+    expect(data.for_each).toBe('${local.gitlab_project_settings}');
+    expect(data.id).toBe('${can(tonumber(each.key)) ? each.key : null}');
+    // The gitlab provider is not installable offline: the same for_each and check run on
+    // terraform_data (built in), with what GitLab would answer for each project in place of
+    // the data source's attribute. As a precondition: terraform_data's output is known only
+    // after apply, where the data source's is known at plan.
+    const standIn = (text: string) => text.replace(/self\.ci_id_token_sub_claim_components/g, 'var.gitlab_answers[each.key]');
+    const [check] = data.lifecycle.postcondition;
+    expect(check.condition).toContain('self.ci_id_token_sub_claim_components');
+    delete config.data.gitlab_project;
+    delete config.provider.gitlab;
+    delete config.terraform.required_providers.gitlab;
+    delete config.resource.gitlab_project_variable;
+    config.variable.gitlab_answers = { type: 'map(list(string))' };
+    config.resource.terraform_data = {
+      sub_components: {
+        for_each: data.for_each,
+        lifecycle: { precondition: [{ condition: standIn(check.condition), error_message: standIn(check.error_message) }] },
+      },
+    };
+    dir = tempDir('gitlab-projects');
+    fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(config));
+    fs.writeFileSync(path.join(dir, 'offline_override.tf.json'), OFFLINE_AWS_OVERRIDE);
+    fs.writeFileSync(path.join(dir, 'terraform.tfvars'), `${EXAMPLE_TFVARS}\n${ROLES}\n`);
+    init(dir);
+  });
+
+  const answers = (answer4242: string[]) => ['-var', `gitlab_answers={ "4242" = ${JSON.stringify(answer4242)}, "acme/api" = ["project_path", "ref_type", "ref"] }`];
+
+  test('projects whose setting is the roles\' list plan; ci-snippets prints the call for the one that is not GitLab\'s default', () => {
+    tfOk(dir, ['plan', '-refresh=false', '-lock=false', '-out=plan.bin', ...answers(['project_id', 'ref_type', 'ref', 'ref_protected'])]);
+    const json = JSON.parse(tfOk(dir, ['show', '-json', 'plan.bin']).stdout);
+    expect(subComponentCalls(json)).toEqual([
+      '# GitLab project 4242 must build its sub from project_id, ref_type, ref, ref_protected:',
+      'curl --request PUT --header "PRIVATE-TOKEN: $GITLAB_TOKEN" --header "Content-Type: application/json" ' +
+        `--data '{"ci_id_token_sub_claim_components":["project_id","ref_type","ref","ref_protected"]}' https://gitlab.com/api/v4/projects/4242`,
+    ]);
+    expect(json.planned_values.outputs.sub_claim_components.value['acme/api'].set_with).toMatch(/ https:\/\/gitlab\.com\/api\/v4\/projects\/acme%2Fapi$/);
+  });
+
+  test('a project whose setting differs fails the plan, naming the project, both lists and the call that sets it', () => {
+    const r = tf(dir, ['plan', '-refresh=false', '-lock=false', ...answers(['project_path', 'ref_type', 'ref'])]);
+    expect(r.status).toBe(1);
+    const message = flatten(r.stderr);
+    expect(message).toContain(
+      'GitLab project 4242 builds its sub from ["project_path","ref_type","ref"], but its roles render their structured subjects for ["project_id","ref_type","ref","ref_protected"]',
+    );
+    expect(message).toContain(`--data '{"ci_id_token_sub_claim_components":["project_id","ref_type","ref","ref_protected"]}' https://gitlab.com/api/v4/projects/4242`);
+    expect(message).not.toContain('GitLab project acme/api');
   });
 });

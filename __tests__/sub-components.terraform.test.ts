@@ -39,15 +39,21 @@ interface Project {
   readonly path: string;
   readonly id: number;
 }
-const API: Project = { path: 'acme/api', id: 4242 };
-const WEB: Project = { path: 'acme/web', id: 4343 };
-const BILLING: Project = { path: 'acme/billing', id: 5151 };
-/** Made at acme/api after the first acme/api was renamed or deleted: same path, new id. */
+/** Each project and the components it sets (see the fixture's roles). */
+const API: Project = { path: 'acme/api', id: 4242 }; // idProtected
+const DEPLOY: Project = { path: 'acme/deploy', id: 4300 }; // idEnvironment
+const TOOLS: Project = { path: 'acme/tools', id: 4400 }; // idOnly
+const BILLING: Project = { path: 'acme/billing', id: 5151 }; // advised
+const LEDGER: Project = { path: 'acme/ledger', id: 5252 }; // advised
+const WEB: Project = { path: 'acme/web', id: 4343 }; // default
+const DOCS: Project = { path: 'acme/docs', id: 4500 }; // reordered
+/** Made at acme/api, and at acme/web, after the first was renamed or deleted: same path, new id. */
 const RECLAIMED_API: Project = { path: 'acme/api', id: 9999 };
-/** A fork in another namespace: a fork merge request's sub carries the fork's path (GitLab 18.2.2+). */
-const FORK_ELSEWHERE: Project = { path: 'mallory/api', id: 7777 };
-/** A fork made inside the group. */
-const FORK_IN_GROUP: Project = { path: 'acme/api-fork', id: 7778 };
+const RECLAIMED_WEB: Project = { path: 'acme/web', id: 9998 };
+/** Forks: a fork merge request's sub carries the fork's path and id (GitLab 18.2.2+). */
+const FORK_ELSEWHERE: Project = { path: 'mallory/web', id: 7777 };
+const FORK_OF_API: Project = { path: 'mallory/api', id: 7776 };
+const FORK_IN_GROUP: Project = { path: 'acme/web-fork', id: 7778 };
 
 interface Job {
   readonly ref?: string;
@@ -73,48 +79,51 @@ function token(project: Project, components: readonly string[], job: Job = {}): 
 }
 
 const production = { protected: true, tier: 'production' };
+const { idProtected, idEnvironment, idOnly, advised, reordered } = SETTINGS;
 
 /** Each token, and the roles that must let it in; every other role must refuse it. */
 const MATRIX: [name: string, token: GitlabClaims, allowedBy: string[]][] = [
-  ['4242 main, protected', token(API, SETTINGS.idProtected), ['id-any-protected-branch', 'id-fields-protected', 'id-main-protected']],
-  ['4242 main, protected, second audience', token(API, SETTINGS.idProtected, { aud: 'sts.amazonaws.com' }), ['id-sts-aud']],
-  ['4242 main, protected, an audience the provider does not list', token(API, SETTINGS.idProtected, { aud: 'https://gitlab.com' }), []],
-  ['4242 main, unprotected', token(API, SETTINGS.idProtected, { protectedRef: false }), []],
-  ['4242 feature/x, protected', token(API, SETTINGS.idProtected, { ref: 'feature/x' }), ['id-any-protected-branch']],
-  ['4242 feature/x, unprotected', token(API, SETTINGS.idProtected, { ref: 'feature/x', protectedRef: false }), []],
-  ['4242 tag main (named like the branch), protected', token(API, SETTINGS.idProtected, { refType: 'tag' }), []],
-  ['the reclaimed acme/api (id 9999), id-led sub, main, protected', token(RECLAIMED_API, SETTINGS.idProtected), []],
-  ['the reclaimed acme/api (id 9999), default sub, main', token(RECLAIMED_API, SETTINGS.default), ['group-branches', 'path-main']],
-  ['acme/api default sub, main', token(API, SETTINGS.default), ['group-branches', 'path-main']],
-  ['acme/api default sub, tag v1.2', token(API, SETTINGS.default, { refType: 'tag', ref: 'v1.2' }), ['path-release-tags']],
-  ['acme/api default sub, tag main (named like the branch)', token(API, SETTINGS.default, { refType: 'tag' }), []],
-  ['acme/api default sub, branch v1.2 (named like a release tag)', token(API, SETTINGS.default, { ref: 'v1.2' }), ['group-branches']],
-  ['a fork merge request from mallory/api, branch main', token(FORK_ELSEWHERE, SETTINGS.default), []],
-  ['a fork merge request from mallory/api, id-led sub', token(FORK_ELSEWHERE, SETTINGS.idProtected, { protectedRef: false }), []],
-  ['a fork merge request from acme/api-fork (inside the group), branch main', token(FORK_IN_GROUP, SETTINGS.default), ['group-branches']],
-  ['4242 main deploying to a protected production environment', token(API, SETTINGS.idEnvironment, { environment: production }), ['id-main-any-env', 'id-prod-env']],
-  ['4242 feature/x deploying to a protected production environment', token(API, SETTINGS.idEnvironment, { ref: 'feature/x', environment: production }), ['id-prod-env']],
-  ['4242 main, no environment, environment components set', token(API, SETTINGS.idEnvironment), ['id-main-any-env', 'two-projects']],
-  ['4242 feature/x, no environment, environment components set', token(API, SETTINGS.idEnvironment, { ref: 'feature/x' }), []],
+  ['4242 main, protected', token(API, idProtected), ['id-any-protected-branch', 'id-fields-protected', 'id-main-protected']],
+  ['4242 main, protected, second audience', token(API, idProtected, { aud: 'sts.amazonaws.com' }), ['id-sts-aud']],
+  ['4242 main, protected, an audience the provider does not list', token(API, idProtected, { aud: 'https://gitlab.com' }), []],
+  ['4242 main, unprotected', token(API, idProtected, { protectedRef: false }), []],
+  ['4242 feature/x, protected', token(API, idProtected, { ref: 'feature/x' }), ['id-any-protected-branch']],
+  ['4242 feature/x, unprotected', token(API, idProtected, { ref: 'feature/x', protectedRef: false }), []],
+  ['4242 tag main (named like the branch), protected', token(API, idProtected, { refType: 'tag' }), []],
+  ['4242 main before it added ref_protected to its components', token(API, advised), []],
+  ['the reclaimed acme/api (id 9999), main, protected', token(RECLAIMED_API, idProtected), []],
+  ['a fork merge request from mallory/api (its own id), unprotected', token(FORK_OF_API, idProtected, { protectedRef: false }), []],
+  ['acme/web main', token(WEB, SETTINGS.default), ['group-branches', 'path-main']],
+  ['the reclaimed acme/web (id 9998), main: a path-led role lets it in', token(RECLAIMED_WEB, SETTINGS.default), ['group-branches', 'path-main']],
+  ['acme/web tag v1.2', token(WEB, SETTINGS.default, { refType: 'tag', ref: 'v1.2' }), ['path-release-tags']],
+  ['acme/web tag main (named like the branch)', token(WEB, SETTINGS.default, { refType: 'tag' }), []],
+  ['acme/web branch v1.2 (named like a release tag)', token(WEB, SETTINGS.default, { ref: 'v1.2' }), ['group-branches']],
+  ['a fork merge request from mallory/web, branch main', token(FORK_ELSEWHERE, SETTINGS.default), []],
+  ['a fork merge request from acme/web-fork (inside the group), branch main', token(FORK_IN_GROUP, SETTINGS.default), ['group-branches']],
+  ['4300 main deploying to a protected production environment', token(DEPLOY, idEnvironment, { environment: production }), ['id-main-any-env', 'id-prod-env']],
+  ['4300 feature/x deploying to a protected production environment', token(DEPLOY, idEnvironment, { ref: 'feature/x', environment: production }), ['id-prod-env']],
+  ['4300 main, a job without an environment', token(DEPLOY, idEnvironment), ['id-main-any-env']],
+  ['4300 feature/x, a job without an environment', token(DEPLOY, idEnvironment, { ref: 'feature/x' }), []],
   [
-    '4242 main, production environment not protected (what the free edition reports)',
-    token(API, SETTINGS.idEnvironment, { environment: { protected: false, tier: 'production' } }),
+    '4300 main, production environment not protected (what the free edition reports)',
+    token(DEPLOY, idEnvironment, { environment: { protected: false, tier: 'production' } }),
     ['id-main-any-env'],
   ],
-  ['4242 main, protected staging environment', token(API, SETTINGS.idEnvironment, { environment: { protected: true, tier: 'staging' } }), ['id-main-any-env']],
-  ['4242 tag v1 deploying to a protected production environment', token(API, SETTINGS.idEnvironment, { refType: 'tag', ref: 'v1', environment: production }), []],
-  ['4242 id and protection only, protected', token(API, SETTINGS.idOnly), ['id-protected-any-ref']],
-  ['4242 id and protection only, a protected tag', token(API, SETTINGS.idOnly, { refType: 'tag', ref: 'v9' }), ['id-protected-any-ref']],
-  ['4242 id and protection only, unprotected', token(API, SETTINGS.idOnly, { protectedRef: false }), []],
-  ['4242 advised components, main (the sub of a job without an environment)', token(API, SETTINGS.advised), ['id-main-any-env', 'two-projects']],
-  ['5151 advised components, main', token(BILLING, SETTINGS.advised), ['two-projects']],
-  ['5151 advised components, dev', token(BILLING, SETTINGS.advised, { ref: 'dev' }), []],
-  ['acme/web reordered components, main', token(WEB, SETTINGS.reordered), ['path-reordered']],
-  ['acme/web reordered components, tag main', token(WEB, SETTINGS.reordered, { refType: 'tag' }), []],
-  ['acme/web default components, main', token(WEB, SETTINGS.default), ['group-branches']],
+  ['4300 feature/x, production environment not protected', token(DEPLOY, idEnvironment, { ref: 'feature/x', environment: { protected: false, tier: 'production' } }), []],
+  ['4300 main, protected staging environment', token(DEPLOY, idEnvironment, { environment: { protected: true, tier: 'staging' } }), ['id-main-any-env']],
+  ['4300 tag v1 deploying to a protected production environment', token(DEPLOY, idEnvironment, { refType: 'tag', ref: 'v1', environment: production }), []],
+  ['4400 protected', token(TOOLS, idOnly), ['id-protected-any-ref']],
+  ['4400 a protected tag', token(TOOLS, idOnly, { refType: 'tag', ref: 'v9' }), ['id-protected-any-ref']],
+  ['4400 unprotected', token(TOOLS, idOnly, { protectedRef: false }), []],
+  ['5151 main', token(BILLING, advised), ['two-projects']],
+  ['5252 main', token(LEDGER, advised), ['two-projects']],
+  ['5151 dev', token(BILLING, advised, { ref: 'dev' }), []],
+  ['acme/docs main, its components reordered', token(DOCS, reordered), ['path-reordered']],
+  ['acme/docs tag main, its components reordered', token(DOCS, reordered, { refType: 'tag' }), []],
+  ['acme/docs main, before it reordered its components', token(DOCS, SETTINGS.default), ['group-branches']],
   ['a subgroup project acme/platform/db, branch x', token({ path: 'acme/platform/db', id: 6000 }, SETTINGS.default, { ref: 'x' }), ['group-branches']],
-  ['another owner other/api, main', token({ path: 'other/api', id: 6001 }, SETTINGS.default), []],
-  ['ACME/api (case differs), main', token({ path: 'ACME/api', id: 4242 }, SETTINGS.default), []],
+  ['another owner other/web, main', token({ path: 'other/web', id: 6001 }, SETTINGS.default), []],
+  ['ACME/web (case differs), main', token({ path: 'ACME/web', id: 4343 }, SETTINGS.default), []],
 ];
 
 const ROLES = [
@@ -190,12 +199,13 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
     const requires = (name: string) => [summary[name].protected_refs_only, summary[name].protected_environments_only, summary[name].projects_pinned_by_id];
     expect(requires('id-main-protected')).toEqual([true, false, true]);
     expect(requires('id-prod-env')).toEqual([false, true, true]);
+    expect(requires('id-protected-any-ref')).toEqual([true, false, true]);
     expect(requires('id-main-any-env')).toEqual([false, false, true]);
     expect(requires('path-main')).toEqual([false, false, false]);
     const warnings = (name: string): string[] => summary[name].warnings;
     for (const name of ['id-main-protected', 'id-fields-protected', 'id-protected-any-ref', 'id-main-any-env', 'two-projects']) expect([name, warnings(name)]).toEqual([name, []]);
     expect(warnings('path-main')).toEqual([
-      'project_path:acme/api:ref_type:branch:ref:main pins the project by path: a project created at that path after a rename or deletion would get in. ' +
+      'project_path:acme/web:ref_type:branch:ref:main pins the project by path: a project created at that path after a rename or deletion would get in. ' +
         "Lead the project's sub components with project_id (GitLab 19.1 issues no token for a reclaimed path unless sub starts with project_id)",
     ]);
     expect(warnings('group-branches').map((w) => w.replace(/^\S+ /, '').split(':')[0])).toEqual([
@@ -204,7 +214,7 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
       'pins the project by path',
     ]);
     expect(warnings('id-prod-env')).toEqual([
-      'project_id:4242:ref_type:branch:ref:*:environment_protected:true:deployment_tier:production needs environment_protected:true, which only GitLab Premium and Ultimate mint: ' +
+      'project_id:4300:ref_type:branch:ref:*:environment_protected:true:deployment_tier:production needs environment_protected:true, which only GitLab Premium and Ultimate mint: ' +
         'on the free edition every job reports false, and none gets in',
     ]);
   });
@@ -228,10 +238,13 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
     expect(allowed(access('--sub', sub, '--json').out)).toEqual(allowed(r.out));
     expect(allowed(access('--claim', `sub=${sub}`, '--json').out)).toEqual(allowed(r.out));
     // A job without an environment on a project that lists the environment components.
-    const noEnvironment = access('--claim', 'project_id=4242', '--ref', 'main', '--sub-components', 'project_id,ref_type,ref,environment_protected,deployment_tier', '--json');
-    expect(allowed(noEnvironment.out)).toEqual(['id-main-any-env', 'two-projects']);
+    const noEnvironment = access('--claim', 'project_id=4300', '--ref', 'main', '--sub-components', 'project_id,ref_type,ref,environment_protected,deployment_tier', '--json');
+    expect(allowed(noEnvironment.out)).toEqual(['id-main-any-env']);
+    const production = ['--claim', 'environment_protected=true', '--claim', 'deployment_tier=production'];
+    const deploying = access('--claim', 'project_id=4300', '--ref', 'main', ...production, '--sub-components', 'project_id,ref_type,ref,environment_protected,deployment_tier', '--json');
+    expect(allowed(deploying.out)).toEqual(['id-main-any-env', 'id-prod-env']);
     // Without --sub-components, GitLab's default.
-    expect(allowed(access('--project', 'acme/api', '--ref', 'main', '--json').out)).toEqual(['group-branches', 'path-main']);
+    expect(allowed(access('--project', 'acme/web', '--ref', 'main', '--json').out)).toEqual(['group-branches', 'path-main']);
   });
 
   test('--claim aud= is --aud; an audience the provider does not list is refused by every role', () => {
@@ -309,6 +322,17 @@ const PLANS: [name: string, args: string[], fails: string[] | null][] = [
     ['checks claim(s) ["ref_protected"] of issuer gitlab.example.com', "to the project's ci_id_token_sub_claim_components"],
   ],
   // Lists that would fail open if the empty condition were dropped.
+  [
+    'one project rendered for two component lists by two roles',
+    [
+      '-var',
+      'roles={ "a" = { subject_fields = [{ project_id = 4242, ref = "main" }] }, "b" = { subject_fields = [{ project_id = 4242 }], ci_id_token_sub_claim_components = ["project_id", "ref_protected"] } }',
+    ],
+    [
+      "Role 'a' of roles renders structured subjects for the sub components [\"project_path\",\"ref_type\",\"ref\"]",
+      'other roles render subjects of the same project for other components: {"4242":[["project_path","ref_type","ref"],["project_id","ref_protected"]]}',
+    ],
+  ],
   ['an empty claim list', role('subjects = ["project_path:acme/api:ref_type:branch:ref:main"], claims = { ref_protected = [] }'), ["Role 'team-a' of roles lists no values for claim(s) [\"ref_protected\"]", 'would drop that condition']],
   ['an empty audiences list', role('subjects = ["project_path:acme/api:ref_type:branch:ref:main"], audiences = []'), ["Role 'team-a' of roles lists no values for claim(s) [\"aud\"]"]],
   ['an empty subjects list', role('subjects = []'), ["Role 'team-a' of roles has no 'sub' condition", "roles['team-a'].subjects"]],
@@ -342,7 +366,7 @@ describeWithTerraform('the library: structured subjects in props plan to the tru
     });
     new GitlabCiRole(stack, 'deploy', { provider, subjects: [{ projectId: 4242, ref: 'main', refProtected: true }] });
     new GitlabCiRole(stack, 'release', { provider, subjects: [{ projectPath: 'acme/api', refType: 'tag', ref: 'v*' }], subClaimComponents: [...SETTINGS.default] });
-    new GitlabCiRole(stack, 'deploy_env', { provider, subjects: [{ projectId: 4242, environmentProtected: true }], subClaimComponents: [...SETTINGS.idEnvironment] });
+    new GitlabCiRole(stack, 'deploy_env', { provider, subjects: [{ projectId: 4300, environmentProtected: true }], subClaimComponents: [...SETTINGS.idEnvironment] });
     app.synth();
     const dir = workdir(path.join(app.outdir, 'stacks', 'platform', 'cdk.tf.json'), { 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
     init(dir);
@@ -360,8 +384,8 @@ describeWithTerraform('the library: structured subjects in props plan to the tru
     ['4242 main, unprotected', token(API, SETTINGS.idProtected, { protectedRef: false }), []],
     ['acme/api tag v2', token(API, SETTINGS.default, { refType: 'tag', ref: 'v2' }), ['release']],
     ['acme/api branch v2', token(API, SETTINGS.default, { ref: 'v2' }), []],
-    ['4242 deploying to a protected environment', token(API, SETTINGS.idEnvironment, { environment: production }), ['deploy_env']],
-    ['4242 with no environment', token(API, SETTINGS.idEnvironment), []],
+    ['4300 deploying to a protected environment', token(DEPLOY, SETTINGS.idEnvironment, { environment: production }), ['deploy_env']],
+    ['4300 with no environment', token(DEPLOY, SETTINGS.idEnvironment), []],
     ['the reclaimed acme/api, id-led', token(RECLAIMED_API, SETTINGS.idProtected), []],
   ])('%s', (_name, claims, allowedBy) => {
     const allowed = configuration.roles.filter((r) => decideToken(configuration.provider, claims, r.statements).decision === 'allow').map((r) => r.name);

@@ -4,13 +4,16 @@
  * Writes the GitLab CI snippet of every role, as the plan (or state) derived it from the role
  * map, to `<dir>/<hidden job>.gitlab-ci.yml` (`aws-oidc-<role>.gitlab-ci.yml`), and `<dir>/example.gitlab-ci.yml`: a
  * complete pipeline whose `aws-demo` job assumes one role and lists S3. The folder is
- * replaced as a whole, or left as it was. Exit 0; 1 on bad input, with one line.
+ * replaced as a whole, or left as it was. Then, for each GitLab project whose roles assume sub
+ * components other than GitLab's default, the API call that sets them. Exit 0; 1 on bad input,
+ * with one line.
  */
 
 import * as fs from 'fs';
 import * as path from 'path';
 import { Document, parse } from 'yaml';
 import { TerraformJsonError, readTerraformJson, showValues } from '../src/access/terraform-show';
+import { DEFAULT_SUB_COMPONENTS } from '../src/trust/sub-claim';
 import { CONSOLE, Output, UsageError, readArgs } from './cli';
 
 const USAGE = 'usage: npm run -s ci-snippets -- <terraform-show.json> [--out <dir>] [--example <role>]';
@@ -103,6 +106,17 @@ export function snippetFiles(json: unknown, example?: string): Record<string, st
   return files;
 }
 
+/**
+ * The GitLab API calls that set the sub components of each project whose roles assume a list
+ * other than GitLab's default (output `sub_claim_components`), one comment and one call each.
+ */
+export function subComponentCalls(json: unknown): string[] {
+  const settings = (showValues(json).outputs?.sub_claim_components?.value ?? {}) as Record<string, { components: string[]; set_with: string }>;
+  return Object.entries(settings)
+    .filter(([, setting]) => JSON.stringify(setting.components) !== JSON.stringify(DEFAULT_SUB_COMPONENTS))
+    .flatMap(([project, setting]) => [`# GitLab project ${project} must build its sub from ${setting.components.join(', ')}:`, setting.set_with]);
+}
+
 /** Replaces `dir` with the files, through a sibling folder renamed into place: never half written. */
 function writeFolder(dir: string, files: Record<string, string>): void {
   const staging = `${dir}.writing-${process.pid}`;
@@ -126,6 +140,7 @@ export function run(argv: readonly string[], { out, err }: Output): number {
     }
     writeFolder(options.out, files);
     for (const name of Object.keys(files)) out(path.join(options.out, name));
+    for (const line of subComponentCalls(json)) out(line);
     return 0;
   } catch (error) {
     if (error instanceof UsageError || error instanceof TerraformJsonError) {

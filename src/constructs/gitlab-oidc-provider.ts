@@ -128,6 +128,11 @@ export class GitlabOidcProvider extends Construct {
   public readonly trustSummary: IResolvable;
   /** Map from role name to its GitLab CI snippet (YAML): `npm run ci-snippets` writes them to files. */
   public readonly ciSnippets: IResolvable;
+  /**
+   * Map from each GitLab project that structured subjects name (its id, else its path) to the
+   * `components` its roles assume and the API call that sets them (`set_with`).
+   */
+  public readonly projectSubComponents: IResolvable;
   /** The role map and its derivations, as HCL (for the constructs that add roles). */
   public readonly trust: RoleTrustModel;
   /** `moved` blocks the stack must write for state of earlier addresses. */
@@ -220,5 +225,6 @@ export class GitlabOidcProvider extends Construct {
     this.trustConditions = Token.asAny(`\${${this.trust.conditions}}`);
     this.trustSummary = Token.asAny(`\${${this.trust.summary}}`);
     this.ciSnippets = Token.asAny(`\${${this.trust.ciSnippets}}`);
+    this.projectSubComponents = Token.asAny(`\${${this.trust.projectSettings}}`);
   }
 }

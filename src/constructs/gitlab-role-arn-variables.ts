@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ProjectVariable } from '@cdktf/provider-gitlab/lib/project-variable';
+import { protectedRefsOnlyExpression } from '../trust/trust-summary';
 import { hclLocal } from './hcl-local';
 
 export interface GitlabRoleArnVariablesProps {
@@ -22,7 +23,7 @@ export class GitlabRoleArnVariables extends Construct {
   constructor(scope: Construct, id: string, props: GitlabRoleArnVariablesProps) {
     super(scope, id);
 
-    const protectedOnly = `contains(lookup(role.trust_claims, "ref_protected", []), "true")`;
+    const protectedOnly = protectedRefsOnlyExpression('role.trust_claims');
     hclLocal(this, 'gitlab_role_arns', props.arns);
     hclLocal(
       this,

@@ -1,4 +1,4 @@
-import { LEADING_COMPONENTS, SUB_COMPONENT_NAMES } from '../trust/sub-claim';
+import { LEADING_COMPONENTS, SUB_COMPONENT_NAMES, subjectProjectHcl } from '../trust/sub-claim';
 import { GITLAB_COM_CLAIM, GITLAB_COM_EXTRA_CLAIMS, GITLAB_SUBJECT, SUB_COMPONENTS_LIST_RULE, Validation, subjectProblemHcl } from './rules';
 
 /**
@@ -23,6 +23,8 @@ export interface RoleCheckInputs {
   readonly providerAudiences: string;
   /** Where the provider's audiences are set, for the fix (plain text). */
   readonly audienceInput: string;
+  /** The map from each project structured subjects name to its roles' component lists (see `projectComponentsExpression`). */
+  readonly projectComponents: string;
 }
 
 /**
@@ -85,6 +87,13 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
       message:
         `${who} has structured subject(s) that do not name the project by \${${lead}}, the first of its sub components \${jsonencode(${components})} (${componentsInput}): ` +
         `\${jsonencode([for f in ${fields} : { for k, v in f : k => v if v != null } if !try(f[${components}[0]] != null, false)])}. Give \${${lead}} in each, or lead the components with the field they give.`,
+    },
+    {
+      holds: `alltrue([for f in ${fields} : try(length(${t.projectComponents}[${subjectProjectHcl('f')}]) == 1, true)])`,
+      message:
+        `${who} renders structured subjects for the sub components \${jsonencode(${components})} (${componentsInput}), but other roles render subjects of the same ` +
+        `project for other components: \${jsonencode({\nfor project in distinct([\nfor f in ${fields} : ${subjectProjectHcl('f')}\nif try(length(${t.projectComponents}[${subjectProjectHcl('f')}]) != 1, false)\n]) :\n` +
+        `project => ${t.projectComponents}[project]\n})}. A project builds its sub from one list: give every role of it the project's ci_id_token_sub_claim_components.`,
     },
     {
       holds: `length(${lostComponents}) == 0`,

@@ -13,6 +13,7 @@ import { GitlabOidcProvider } from '../constructs/gitlab-oidc-provider';
 import { GitlabCiRole } from '../constructs/gitlab-ci-role';
 import { GitlabCiRoleFleet } from '../constructs/gitlab-ci-role-fleet';
 import { GitlabRoleArnVariables } from '../constructs/gitlab-role-arn-variables';
+import { GitlabProjectSubComponents } from '../constructs/gitlab-project-sub-components';
 import { declareBackend } from '../constructs/state-backend';
 import { Validation, readable } from '../guardrails/rules';
 import { existingProviderPrecondition } from '../guardrails/trust-checks';
@@ -125,6 +126,7 @@ export class GitlabOidcStack extends TerraformStack {
     if (options.manageGitlabVariables) {
       new GitlabProvider(this, 'gitlab_api', { baseUrl: '${trimsuffix(var.mygitlab, "/")}/api/v4/' });
       this.addOverride('terraform.required_providers.gitlab', { source: 'gitlabhq/gitlab', version: PROVIDER_CONSTRAINTS.gitlab });
+      new GitlabProjectSubComponents(this, 'gitlab_projects', { projects: provider.trust.projectSettings });
       new GitlabRoleArnVariables(this, 'gitlab_variables', {
         roles: provider.trust.roles,
         projects: provider.trust.ciProjects,
@@ -163,6 +165,11 @@ export class GitlabOidcStack extends TerraformStack {
     new TerraformOutput(this, 'gitlab_ci_snippets', {
       description: 'Per role, the GitLab CI snippet (YAML) its jobs include and extend; npm run ci-snippets writes them to files.',
       value: provider.ciSnippets,
+    });
+    new TerraformOutput(this, 'sub_claim_components', {
+      description:
+        'Per GitLab project that a structured subject names (id, else path): the ci_id_token_sub_claim_components its roles assume, and the API call that sets them.',
+      value: provider.projectSubComponents,
     });
     new TerraformOutput(this, 'trust_conditions', {
       description: "For review, per role (gitlab_ci is the article's): the exact Condition block of its trust policy, known at plan even before the provider exists.",

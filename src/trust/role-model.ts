@@ -5,7 +5,7 @@ import { Validation } from '../guardrails/rules';
 import { trustChecks } from '../guardrails/trust-checks';
 import { CiInputs, ciChecks, ciOwnersExpression, ciProjectsExpression, ciSnippetExpression, jobAudienceExpression } from '../gitlab-ci/ci-snippets';
 import { textExpression } from '../hcl/text';
-import { renderSubjectsHcl } from './sub-claim';
+import { projectComponentsExpression, projectSettingsExpression, renderSubjectsHcl } from './sub-claim';
 import { conditionExpression, trustPolicyExpression } from './trust-policy';
 import { trustSummaryExpression } from './trust-summary';
 
@@ -101,6 +101,16 @@ export class RoleTrustModel extends Construct {
   public readonly ciSnippets: string;
   /** HCL expression of the map from role name to the projects its subjects name exactly. */
   public readonly ciProjects: string;
+  /**
+   * HCL expression of the map from each project a structured subject names (its id, else its
+   * path) to the component lists its roles render subjects for: one list each, or a role fails.
+   */
+  public readonly projectComponents: string;
+  /**
+   * HCL expression of the map from each such project to the components its roles assume and
+   * the GitLab API call that sets them (`set_with`).
+   */
+  public readonly projectSettings: string;
   private readonly sources: string[] = [];
   private readonly prefix: string;
 
@@ -114,6 +124,8 @@ export class RoleTrustModel extends Construct {
     this.summary = ref('trust_summary');
     this.ciSnippets = ref('ci_snippets');
     this.ciProjects = ref('ci_projects');
+    this.projectComponents = ref('project_components');
+    this.projectSettings = ref('project_settings');
 
     local('roles', () => `merge(\n${this.sources.map((source) => `${source},\n`).join('')})`);
     local('trust_conditions', `{ for name, role in ${this.roles} : name => ${conditionExpression(props.issuerHost, 'role.trust_claims')} }`);
@@ -134,9 +146,11 @@ export class RoleTrustModel extends Construct {
     const ci: CiInputs = { role: 'role', name: 'name', providerAudiences: props.providerAudiences, audience: props.ci.audience, audienceInput: props.ci.audienceInput };
     local('ci_audiences', `{ for name, role in ${this.roles} : name => ${jobAudienceExpression(ci)} }`);
     local('ci_projects', `{ for name, role in ${this.roles} : name => ${ciProjectsExpression('role')} }`);
+    local('project_components', projectComponentsExpression(this.roles));
+    local('project_settings', projectSettingsExpression(this.projectComponents, props.issuerHost));
 
     const checks = [
-      ...trustChecks({ role: 'role', issuerHost: props.issuerHost, providerAudiences: props.providerAudiences, audienceInput: props.audienceInput }),
+      ...trustChecks({ role: 'role', issuerHost: props.issuerHost, providerAudiences: props.providerAudiences, audienceInput: props.audienceInput, projectComponents: this.projectComponents }),
       ...quotaChecks({ role: 'role', trustPolicyLength: `${ref('trust_policy_lengths')}[name]`, managedPolicyCount: 'length(toset(role.managed_policy_arns))' }, props.limits),
       ...ciChecks(ci, { variables: ref('ci_variable_roles'), jobs: ref('ci_job_roles') }),
     ];

@@ -184,3 +184,30 @@ export function renderSubjectsHcl(fieldsList: string, components: string): strin
     '])',
   ].join('\n');
 }
+
+/** HCL: the project a structured subject `f` names, as its key: the id where given, else the path. */
+export const subjectProjectHcl = (f: string): string => `(${f}.project_id != null ? tostring(${f}.project_id) : ${f}.project_path)`;
+
+/**
+ * HCL: from the role map, each project that a structured subject names (see `subjectProjectHcl`)
+ * to the distinct component lists its roles render subjects for. A project has one list, so
+ * more than one means some role's subjects can never match.
+ */
+export function projectComponentsExpression(roles: string): string {
+  const uses = `flatten([\nfor name, role in ${roles} : [\nfor f in role.subject_fields : { project = ${subjectProjectHcl('f')}, components = role.sub_components }\nif ${subjectProjectHcl('f')} != null\n]\n])`;
+  return `{ for project, lists in { for use in ${uses} : use.project => use.components... } : project => distinct(lists) }`;
+}
+
+/**
+ * HCL: for each project of `projectComponents`, the components its roles assume (the first
+ * list; more than one fails those roles) and the call to GitLab's projects API that sets them.
+ */
+export function projectSettingsExpression(projectComponents: string, issuerHost: string): string {
+  const call = [
+    '"curl --request PUT"',
+    '"--header \\"PRIVATE-TOKEN: $GITLAB_TOKEN\\" --header \\"Content-Type: application/json\\""',
+    `"--data '\${jsonencode({ ci_id_token_sub_claim_components = lists[0] })}'"`,
+    `"https://\${${issuerHost}}/api/v4/projects/\${urlencode(project)}"`,
+  ];
+  return `{ for project, lists in ${projectComponents} : project => {\ncomponents = lists[0]\nset_with = join(" ", [\n${call.map((part) => `${part},`).join('\n')}\n])\n} }`;
+}

@@ -9,13 +9,22 @@ import { textExpression } from '../hcl/text';
  * @param policyArns HCL expression of the managed policy ARNs attached
  * @param issuerHost HCL expression of the issuer host (`gitlab.com` or a self-managed instance)
  */
+/**
+ * HCL: whether only jobs on protected refs get in: every subject holds `ref_protected:true`, or
+ * (gitlab.com) `claims.ref_protected` is `["true"]`.
+ */
+export const protectedRefsOnlyExpression = (claims: string): string => requiredEverywhere(claims, 'ref_protected', 'ref_protected');
+
+/** HCL: every subject holds `<component>:true`, or the role requires the claim (gitlab.com) in its `claims`. */
+function requiredEverywhere(claims: string, component: string, claim?: string): string {
+  const subjects = `lookup(${claims}, "sub", [])`;
+  const inClaims = claim ? `contains(lookup(${claims}, "${claim}", []), "true") || ` : '';
+  return `${inClaims}(\nlength(${subjects}) > 0 && alltrue([for s in ${subjects} : strcontains(s, ":${component}:true")])\n)`;
+}
+
 export function trustSummaryExpression(claims: string, policyArns: string, issuerHost: string): string {
   const subjects = `lookup(${claims}, "sub", [])`;
   const claimIsTrue = (claim: string) => `contains(lookup(${claims}, "${claim}", []), "true")`;
-  /** HCL: every subject holds `<component>:true`, or (gitlab.com) the claim is required in `claims`. */
-  const everySubjectOrClaim = (component: string, claim?: string) =>
-    `${claim ? `${claimIsTrue(claim)} || ` : ''}(\nlength(${subjects}) > 0 && alltrue([for s in ${subjects} : strcontains(s, ":${component}:true")])\n)`;
-  const protectedOnly = everySubjectOrClaim('ref_protected', 'ref_protected');
   const warnings = [
     `[\nfor arn in ${policyArns} : "attaches \${arn}: administrator-level access to the account"\nif endswith(arn, ":policy/AdministratorAccess") || endswith(arn, ":policy/IAMFullAccess")\n]`,
     // Any ref: a wildcard in the ref, or no ref component at all; unless only protected refs or environments get in.
@@ -41,8 +50,8 @@ export function trustSummaryExpression(claims: string, policyArns: string, issue
   return (
     `{\nsubjects = ${subjects}\naudiences = lookup(${claims}, "aud", [])\n` +
     `other_claims = { for k, v in ${claims} : k => v if !contains(["sub", "aud"], k) }\n` +
-    `protected_refs_only = ${protectedOnly}\n` +
-    `protected_environments_only = ${everySubjectOrClaim('environment_protected')}\n` +
+    `protected_refs_only = ${protectedRefsOnlyExpression(claims)}\n` +
+    `protected_environments_only = ${requiredEverywhere(claims, 'environment_protected')}\n` +
     `projects_pinned_by_id = length(lookup(${claims}, "project_id", [])) > 0 || (\nlength(${subjects}) > 0 && alltrue([for s in ${subjects} : startswith(s, "project_id:")])\n)\n` +
     `managed_policy_arns = ${policyArns}\nwarnings = concat(\n${warnings.join(',\n')},\n)\n}`
   );
