@@ -125,6 +125,9 @@ describeWithTerraform('each project a structured subject names builds its sub fr
         `--data '{"ci_id_token_sub_claim_components":["project_id","ref_type","ref","ref_protected"]}' https://gitlab.com/api/v4/projects/4242`,
     ]);
     expect(json.planned_values.outputs.sub_claim_components.value['acme/api'].set_with).toMatch(/ https:\/\/gitlab\.com\/api\/v4\/projects\/acme%2Fapi$/);
+    // The role's ARN variable goes to the project its subject names, by id as by path.
+    expect(json.planned_values.outputs.gitlab_ci_snippets.value.deploy).toContain("# Needs the CI/CD variable ROLE_ARN_DEPLOY = the role's ARN in 4242 (protected: the role trusts protected refs only).");
+    expect(json.planned_values.outputs.gitlab_ci_snippets.value.release).toContain("the role's ARN in acme/api.");
   });
 
   test('a project whose setting differs fails the plan, naming the project, both lists and the call that sets it', () => {

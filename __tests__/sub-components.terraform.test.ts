@@ -282,6 +282,7 @@ const PLANS: [name: string, args: string[], fails: string[] | null][] = [
   // Legal custom subs plan: a check that refused everything would fail here.
   ['legal: pinned by id, protected main', sub('project_id:4242:ref_type:branch:ref:main:ref_protected:true'), null],
   ['legal: id and protection only, on a self-managed instance', [...SELF_MANAGED, ...role('subjects = ["project_id:4242:ref_protected:true"], audiences = ["https://gitlab.example.com"]')], null],
+  ['legal: the article role (mygitlab_match_value) pinned by id', ['-var', 'mygitlab_match_value=["project_id:4242:ref_type:branch:ref:main:ref_protected:true"]'], null],
   ['legal: reordered components with a protected production environment', sub('project_path:acme/api:ref:main:ref_type:branch:environment_protected:true:deployment_tier:production'), null],
   ['legal: structured subjects on a self-managed instance', [...SELF_MANAGED, '-var', 'ci_id_token_sub_claim_components=["project_id","ref_type","ref","ref_protected"]', ...role('subject_fields = [{ project_id = 4242, ref = "main", ref_protected = true }]')], null],
   // Each class of sub no GitLab token carries.
@@ -298,6 +299,11 @@ const PLANS: [name: string, args: string[], fails: string[] | null][] = [
   ['a ref_protected outside true and false', sub('project_id:4242:ref_protected:yes'), [refused('project_id:4242:ref_protected:yes'), 'ref_protected:<true|false>']],
   ['an environment_protected outside true and false', sub('project_id:4242:environment_protected:1'), [refused('project_id:4242:environment_protected:1'), 'environment_protected:<true|false>']],
   ['a deployment_tier outside its five', sub('project_id:4242:deployment_tier:prod'), [refused('project_id:4242:deployment_tier:prod'), 'deployment_tier:<production|staging|testing|development|other>']],
+  [
+    'an article sub with a claim GitLab never puts in sub',
+    ['-var', 'mygitlab_match_value=["project_path:mygroup/myproject:pipeline_source:push"]'],
+    ['aws_iam_role.gitlab_ci has sub value(s) that no GitLab token carries or that reach too far: "project_path:mygroup/myproject:pipeline_source:push"', 'never in sub'],
+  ],
   ['a refs/heads/ ref', sub('project_id:4242:ref_type:branch:ref:refs/heads/main'), ['{"team-a":["project_id:4242:ref_type:branch:ref:refs/heads/main"]}', "GitLab's ref is the bare branch or tag name"]],
   ['a wildcard in the top-level group', sub('project_path:ac*/api:ref_type:branch:ref:main'), ['{"team-a":["project_path:ac*/api:ref_type:branch:ref:main"]}', "before the first '/'"]],
   // Structured subjects that cannot be rendered as asked.
@@ -391,5 +397,35 @@ describeWithTerraform('the library: structured subjects in props plan to the tru
     const allowed = configuration.roles.filter((r) => decideToken(configuration.provider, claims, r.statements).decision === 'allow').map((r) => r.name);
     expect(configuration.roles.map((r) => r.source)).toEqual(['assume_role_policy', 'assume_role_policy', 'assume_role_policy']);
     expect(allowed.sort()).toEqual(allowedBy);
+  });
+});
+
+describeWithTerraform("the README's worked example plans, and lets in only what it says", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Pinning by project id and requiring protected refs'));
+  const example = /```hcl\n([^]*?)```/.exec(section)![1].replace(/^ {3}/gm, '');
+  let configuration: ReviewedConfiguration;
+
+  beforeAll(() => {
+    const { file } = synthStack({ thumbprintSource: 'none' });
+    const tfvars = `aws_region = "eu-west-1"\nmygitlab_aud_value = "${ISSUER}"\n${example}`;
+    const dir = workdir(file, { 'terraform.tfvars': tfvars, 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
+    init(dir);
+    tfOk(dir, ['plan', '-refresh=false', '-lock=false', '-out=plan.bin', '-var', `existing_provider_arn=${EXISTING_PROVIDER}`]);
+    configuration = readTerraformShow(JSON.parse(tfOk(dir, ['show', '-json', 'plan.bin']).stdout));
+  });
+
+  const allowedBy = (claims: GitlabClaims) => configuration.roles.filter((r) => decideToken(configuration.provider, claims, r.statements).decision === 'allow').map((r) => r.name);
+
+  test.each([
+    ['4242 on its protected main', token(API, idProtected), ['api-deploy']],
+    ['4242 on an unprotected main', token(API, idProtected, { protectedRef: false }), []],
+    ['4242 on a tag named main', token(API, idProtected, { refType: 'tag' }), []],
+    ['a new project at acme/api', token(RECLAIMED_API, idProtected), []],
+    ['4242 on a protected tag v2', token(API, idProtected, { refType: 'tag', ref: 'v2' }), ['api-release']],
+    ['4300 deploying to a protected production environment', token(DEPLOY, idEnvironment, { environment: production }), ['deploy-production']],
+  ])('%s', (_name, claims, roles) => {
+    expect(configuration.roles.map((r) => r.name).sort()).toEqual(['api-deploy', 'api-release', 'deploy-production']);
+    expect(allowedBy(claims)).toEqual(roles);
   });
 });

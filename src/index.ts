@@ -45,6 +45,12 @@ export {
   ROLE_PATH,
   ROLE_TAGS,
   SESSION_DURATION,
+  SUBJECT_RULES,
+  SUB_COMPONENTS_LIST_RULE,
+  SUB_COMPONENTS_ONLY,
+  SUB_LEADS_WITH_PROJECT,
+  SUB_NUMERIC_PROJECT_ID,
+  subjectProblem,
   type Validation,
   type ValueRule,
 } from './guardrails/rules';
@@ -53,4 +59,7 @@ export {
 export { type Decision, decide } from './access/decide';
 export { type GitlabClaims, type ProviderView, decideToken, gitlabSubject } from './access/gitlab-token';
 export { PolicyReadError } from './access/errors';
+
+// GitLab's sub, modelled once: its components, their order and values.
+export { DEFAULT_SUB_COMPONENTS, SUB_COMPONENTS, type SubComponent, type SubjectFields, mintSub } from './trust/sub-claim';
 export { readPolicy, type Statement } from './access/policy';

@@ -18,7 +18,11 @@ export function roleArnVariableExpression(roleName: string): string {
   return `"ROLE_ARN_\${upper(replace(${roleName}, "/[^A-Za-z0-9]/", "_"))}"`;
 }
 
-/** HCL expression: the distinct project paths that a list of subjects names without wildcards. */
+/**
+ * HCL expression: the distinct projects that a list of subjects names without wildcards, by path
+ * or by id as the subject leads (GitLab's API takes either).
+ */
 export function exactProjectsExpression(subjects: string): string {
-  return `distinct([\nfor s in ${subjects} : regex("^project_path:([^:]+):", s)[0]\nif can(regex("^project_path:[^:*?]+:", s))\n])`;
+  const project = '^project_(?:path|id):([^:*?]+)(?::|$)';
+  return `distinct([\nfor s in ${subjects} : regex(${JSON.stringify(project)}, s)[0]\nif can(regex(${JSON.stringify(project)}, s))\n])`;
 }
