@@ -325,7 +325,15 @@ const PLANS: [name: string, args: string[], fails: string[] | null][] = [
   [
     'ref_protected in claims on a self-managed instance',
     [...SELF_MANAGED, ...role('subjects = ["project_id:4242:ref_type:branch:ref:main"], audiences = ["https://gitlab.example.com"], claims = { ref_protected = ["true"] }')],
-    ['checks claim(s) ["ref_protected"] of issuer gitlab.example.com', "to the project's ci_id_token_sub_claim_components"],
+    [
+      'checks claim(s) ["ref_protected"] of issuer gitlab.example.com',
+      "set the project's ci_id_token_sub_claim_components and roles['team-a'].ci_id_token_sub_claim_components (else ci_id_token_sub_claim_components) to [\"project_path\",\"ref_type\",\"ref\",\"ref_protected\"]",
+    ],
+  ],
+  [
+    'project_id and ref_protected in claims on a self-managed instance: the list to set leads with project_id',
+    [...SELF_MANAGED, ...role('subjects = ["project_path:acme/api:ref_type:branch:ref:main"], audiences = ["https://gitlab.example.com"], claims = { project_id = ["4242"], ref_protected = ["true"] }')],
+    ['checks claim(s) ["project_id","ref_protected"] of issuer gitlab.example.com', 'to ["project_id","ref_type","ref","ref_protected"], and ask for them in structured subjects'],
   ],
   // Lists that would fail open if the empty condition were dropped.
   [

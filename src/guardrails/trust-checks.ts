@@ -27,6 +27,9 @@ export interface RoleCheckInputs {
   readonly projectComponents: string;
 }
 
+/** The components that may follow the project, as an HCL list. */
+const OPTIONAL_COMPONENTS = JSON.stringify(SUB_COMPONENT_NAMES.filter((c) => !LEADING_COMPONENTS.includes(c)));
+
 /**
  * Checks on a whole trust, across inputs; Terraform runs them as resource preconditions
  * at plan time. The article's role and every role of `roles` get the same.
@@ -41,8 +44,7 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
   const components = `${t.role}.sub_components`;
   const componentsInput = `\${${t.role}.sub_components_input}`;
   const lead = `try(${components}[0], "")`;
-  const optionalComponents = JSON.stringify(SUB_COMPONENT_NAMES.filter((c) => !LEADING_COMPONENTS.includes(c)));
-  const lostComponents = `distinct(flatten([\nfor f in ${fields} : [\nfor c in ${optionalComponents} : c if f[c] != null && !contains(${components}, c)\n]\n]))`;
+  const lostComponents = `distinct(flatten([\nfor f in ${fields} : [\nfor c in ${OPTIONAL_COMPONENTS} : c if f[c] != null && !contains(${components}, c)\n]\n]))`;
   return [
     {
       holds: `length(${subjects}) > 0`,
@@ -75,8 +77,8 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
       message:
         `${who} checks claim(s) \${jsonencode(${extraClaims})} of issuer \${${t.issuerHost}}: AWS evaluates only sub and aud for an OIDC provider, ` +
         `plus ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} for gitlab.com. Any other condition key never matches. ` +
-        `To pin a project by id or require protected refs or environments on another instance, put them in sub: add project_id, ref_protected or environment_protected ` +
-        `to the project's ci_id_token_sub_claim_components and to ${componentsInput}, and ask for them in structured subjects.`,
+        `To pin a project by id or require protected refs or environments on another instance, put them in sub: set the project's ci_id_token_sub_claim_components ` +
+        `and ${componentsInput} to \${jsonencode(${componentsFor(components, extraClaims)})}, and ask for them in structured subjects (e.g. ref_protected = true).`,
     },
     {
       holds: `length([for f in ${fields} : f if !(${SUB_COMPONENTS_LIST_RULE.accepts(`join(",", ${components})`)})]) == 0`,
@@ -103,6 +105,16 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
         `\${jsonencode(concat(${components}, ${lostComponents}))}.`,
     },
   ];
+}
+
+/**
+ * HCL: the components list that puts the claims `claims` (an HCL list) in `sub`, from the list
+ * `components`: `project_id` leads where it is asked for (the list GitLab 19.1 advises), and the
+ * other claims that are components join the end. Claims that are no component add nothing.
+ */
+function componentsFor(components: string, claims: string): string {
+  const lead = `contains(${claims}, "project_id") ? "project_id" : try(${components}[0], "project_path")`;
+  return `concat(\n[${lead}],\n[for c in ${components} : c if !contains(${JSON.stringify(LEADING_COMPONENTS)}, c)],\n[for c in ${claims} : c if contains(${OPTIONAL_COMPONENTS}, c) && !contains(${components}, c)]\n)`;
 }
 
 /** An existing provider must be the one for this issuer, or no token would match its trust. */
