@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { checkOptionNames, optionContext, readSynthOptions } from './src/config/synth-options';
-import { GitlabOidcStack, STACK_NAME } from './src/stacks/gitlab-oidc-stack';
-import { finalizeStackOutput } from './src/synth/stack-output';
+import { checkOptionNames, optionContext, readSynthOptions } from './src/app/config/synth-options';
+import { GitlabOidcStack, STACK_NAME } from './src/app/stacks/gitlab-oidc-stack';
+import { finalizeStackOutput } from './src/app/synth/stack-output';
 
 function main(): void {
   const app = new App();

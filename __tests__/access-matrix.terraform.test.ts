@@ -1,8 +1,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { decideToken, GitlabClaims, gitlabSubject } from '../src/access/gitlab-token';
-import { readTerraformShow, ReviewedConfiguration } from '../src/access/terraform-show';
+import { decideToken, GitlabClaims, gitlabSubject } from '../src/lib/access/gitlab-token';
+import { readTerraformShow, ReviewedConfiguration } from '../src/lib/access/terraform-show';
 import { run } from '../scripts/access';
 import { EXAMPLE_TFVARS, REPO_ROOT, synthStack } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT, tempDir } from './helpers/synth';
 import { describeWithTerraform, runAsync, terraformEnv } from './helpers/terraform';
-import { ISSUER_URL } from '../src/guardrails/rules';
+import { ISSUER_URL } from '../src/lib/guardrails/rules';
 
 /** The `app` command of cdktf.json, with the project's path: what `cdktf synth` runs. */
 const APP = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8')).app.replace('tools/', `${REPO_ROOT}/tools/`);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { BACKEND_SETTINGS } from '../src/config/backend-settings';
+import { BACKEND_SETTINGS } from '../src/app/config/backend-settings';
 import { tempDir } from './helpers/synth';
 import { describeWithTerraform, tf } from './helpers/terraform';
 

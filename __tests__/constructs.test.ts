@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { GitlabCiRole, GitlabOidcProvider } from '../src';
+import { GitlabCiRole, GitlabOidcProvider } from '../src/lib';
 import { tempDir } from './helpers/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

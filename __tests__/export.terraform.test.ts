@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tf, validation } from './helpers/terraform';
-import { EXPORTED_FILES } from '../src/export/terraform-folder';
+import { EXPORTED_FILES } from '../src/app/export/terraform-folder';
 
 /** Runs `npm run export`'s program with the given arguments (offline: no tls provider). */
 function runExport(...args: string[]) {

@@ -1,8 +1,8 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { GitlabCiRoleFleet } from '../src/constructs/gitlab-ci-role-fleet';
-import { GitlabOidcProvider } from '../src/constructs/gitlab-oidc-provider';
-import { GitlabOidcStack } from '../src/stacks/gitlab-oidc-stack';
-import { readSynthOptions } from '../src/config/synth-options';
+import { GitlabCiRoleFleet } from '../src/lib/constructs/gitlab-ci-role-fleet';
+import { GitlabOidcProvider } from '../src/lib/constructs/gitlab-oidc-provider';
+import { GitlabOidcStack } from '../src/app/stacks/gitlab-oidc-stack';
+import { readSynthOptions } from '../src/app/config/synth-options';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { EXAMPLE_TFVARS, REPO_ROOT } from './helpers/synth';
 import { describeWithTerraform } from './helpers/terraform';
-import { JSON_DOCUMENT } from '../src/guardrails/rules';
+import { JSON_DOCUMENT } from '../src/lib/guardrails/rules';
 import { PlanCase, expectPlansToFail, plan, planDirectory } from './helpers/plan-cases';
 
 const FLEET_TFVARS = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'fleet.tfvars'), 'utf8');

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { readTerraformShow } from '../src/access/terraform-show';
-import { decideToken, gitlabSubject } from '../src/access/gitlab-token';
+import { readTerraformShow } from '../src/lib/access/terraform-show';
+import { decideToken, gitlabSubject } from '../src/lib/access/gitlab-token';
 import { run, snippetFiles } from '../scripts/ci-snippets';
 import { EXAMPLE_TFVARS, REPO_ROOT, synthStack, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfAsync, tfOk, workdir } from './helpers/terraform';

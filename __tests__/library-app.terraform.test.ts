@@ -1,8 +1,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readTerraformShow } from '../src/access/terraform-show';
-import { decideToken, gitlabSubject } from '../src/access/gitlab-token';
+import { readTerraformShow } from '../src/lib/access/terraform-show';
+import { decideToken, gitlabSubject } from '../src/lib/access/gitlab-token';
 import { REPO_ROOT, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tf, tfOk, validation, workdir } from './helpers/terraform';
 
@@ -45,10 +45,25 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
 
   test('the package holds its compiled API and declarations, not its tests or scripts', () => {
     const installed = path.join(app, 'node_modules', 'gitlab-aws-oidc-cdktf');
-    expect(fs.existsSync(path.join(installed, 'dist', 'src', 'index.js'))).toBe(true);
-    expect(fs.existsSync(path.join(installed, 'dist', 'src', 'index.d.ts'))).toBe(true);
+    expect(fs.existsSync(path.join(installed, 'dist', 'src', 'lib', 'index.js'))).toBe(true);
+    expect(fs.existsSync(path.join(installed, 'dist', 'src', 'lib', 'index.d.ts'))).toBe(true);
     expect(fs.existsSync(path.join(installed, 'dist', '__tests__'))).toBe(false);
     expect(fs.existsSync(path.join(installed, 'dist', 'scripts'))).toBe(false);
+  });
+
+  test("the package's entry point loads the library alone; the app's stack comes from gitlab-aws-oidc-cdktf/app", () => {
+    const loaded = (entry: string) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['-e', `const m = require(${JSON.stringify(entry)}); console.log(JSON.stringify({ exports: Object.keys(m), modules: Object.keys(require.cache) }))`], {
+          cwd: app,
+          encoding: 'utf8',
+        }),
+      ) as { exports: string[]; modules: string[] };
+    const library = loaded('gitlab-aws-oidc-cdktf');
+    expect(library.exports).toEqual(expect.arrayContaining(['GitlabOidcProvider', 'GitlabCiRole', 'decideToken']));
+    expect(library.exports).not.toContain('GitlabOidcStack');
+    expect(library.modules.filter((m) => m.includes('provider-gitlab') || m.includes(`${path.sep}src${path.sep}app${path.sep}`))).toEqual([]);
+    expect(loaded('gitlab-aws-oidc-cdktf/app').exports).toContain('GitlabOidcStack');
   });
 
   test('one provider and two roles, at addresses named by their construct ids', () => {

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { GitlabCiRole, GitlabCiRoleProps, GitlabOidcProvider, GitlabOidcProviderProps, checkProps } from '../src';
-import * as rules from '../src/guardrails/rules';
-import { ValueRule } from '../src/guardrails/rules';
+import { GitlabCiRole, GitlabCiRoleProps, GitlabOidcProvider, GitlabOidcProviderProps, checkProps } from '../src/lib';
+import * as rules from '../src/lib/guardrails/rules';
+import { ValueRule } from '../src/lib/guardrails/rules';
 import { tempDir } from './helpers/synth';
 import { describeWithTerraform, init, tf, workdir } from './helpers/terraform';
 

@@ -1,6 +1,6 @@
 import { describeWithTerraform } from './helpers/terraform';
-import { renderHcl, renderString } from '../src/hcl/render-hcl';
-import { textExpression, textParts, textTemplate } from '../src/hcl/text';
+import { renderHcl, renderString } from '../src/lib/hcl/render-hcl';
+import { textExpression, textParts, textTemplate } from '../src/lib/hcl/text';
 import { synthStack } from './helpers/synth';
 
 describe('renderString: a JSON template string as HCL with the same value', () => {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
-import * as rules from '../src/guardrails/rules';
-import { ValueRule } from '../src/guardrails/rules';
+import * as rules from '../src/lib/guardrails/rules';
+import { ValueRule } from '../src/lib/guardrails/rules';
 import { tempDir } from './helpers/synth';
 import { TERRAFORM, describeWithTerraform, terraformEnv } from './helpers/terraform';
 

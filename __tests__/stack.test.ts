@@ -6,8 +6,8 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { SynthOptions, readSynthOptions } from '../src/config/synth-options';
-import { GitlabOidcStack } from '../src/stacks/gitlab-oidc-stack';
+import { SynthOptions, readSynthOptions } from '../src/app/config/synth-options';
+import { GitlabOidcStack } from '../src/app/stacks/gitlab-oidc-stack';
 import { withoutJobPaths } from './helpers/synth';
 
 Testing.setupJest();

@@ -3,8 +3,8 @@ import * as path from 'path';
 import { EXAMPLE_TFVARS, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';
 import { ResourceChange, changedAttributes, deriveAppliedState, planStackOverState } from './helpers/state';
-import { decideToken, gitlabSubject } from '../src/access/gitlab-token';
-import { readPolicy } from '../src/access/policy';
+import { decideToken, gitlabSubject } from '../src/lib/access/gitlab-token';
+import { readPolicy } from '../src/lib/access/policy';
 import { run } from '../scripts/access';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'article');

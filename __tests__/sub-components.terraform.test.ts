@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { GitlabCiRole, GitlabOidcProvider } from '../src';
+import { GitlabCiRole, GitlabOidcProvider } from '../src/lib';
 import * as path from 'path';
-import { GitlabClaims, decideToken } from '../src/access/gitlab-token';
-import { ReviewedConfiguration, readTerraformShow } from '../src/access/terraform-show';
+import { GitlabClaims, decideToken } from '../src/lib/access/gitlab-token';
+import { ReviewedConfiguration, readTerraformShow } from '../src/lib/access/terraform-show';
 import { run } from '../scripts/access';
-import { readPolicy } from '../src/access/policy';
-import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/trust/sub-claim';
+import { readPolicy } from '../src/lib/access/policy';
+import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/lib/trust/sub-claim';
 import { BatchedRun, flatten, planDirectory, planInBatches } from './helpers/plan-cases';
 import { EXAMPLE_TFVARS, synthStack, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';

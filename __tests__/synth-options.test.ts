@@ -1,4 +1,4 @@
-import { checkOptionNames, readSynthOptions } from '../src/config/synth-options';
+import { checkOptionNames, readSynthOptions } from '../src/app/config/synth-options';
 
 describe('synth options', () => {
   test('default to the tls thumbprint and the local backend', () => {

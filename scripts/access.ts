@@ -11,12 +11,12 @@
  * `--ref`, `--ref-type`, `--claim project_id=...`, ...) and the project's components.
  */
 
-import { Decision } from '../src/access/decide';
-import { PolicyReadError } from '../src/access/errors';
-import { GitlabClaims, decideToken } from '../src/access/gitlab-token';
-import { TerraformJsonError, readTerraformJson, readTerraformShow } from '../src/access/terraform-show';
-import { SUB_COMPONENTS_LIST_RULE } from '../src/guardrails/rules';
-import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/trust/sub-claim';
+import { Decision } from '../src/lib/access/decide';
+import { PolicyReadError } from '../src/lib/access/errors';
+import { GitlabClaims, decideToken } from '../src/lib/access/gitlab-token';
+import { TerraformJsonError, readTerraformJson, readTerraformShow } from '../src/lib/access/terraform-show';
+import { SUB_COMPONENTS_LIST_RULE } from '../src/lib/guardrails/rules';
+import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/lib/trust/sub-claim';
 import { CONSOLE, Output, UsageError, readArgs } from './cli';
 
 const USAGE =

@@ -14,9 +14,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { GitlabCiRole } from '../src/constructs/gitlab-ci-role';
-import { GitlabOidcProvider } from '../src/constructs/gitlab-oidc-provider';
-import { STACK_NAME } from '../src/stacks/gitlab-oidc-stack';
+import { GitlabCiRole } from '../src/lib/constructs/gitlab-ci-role';
+import { GitlabOidcProvider } from '../src/lib/constructs/gitlab-oidc-provider';
+import { STACK_NAME } from '../src/app/stacks/gitlab-oidc-stack';
 import { Measured, median, timed } from './measure';
 import { TERRAFORM, findPluginMirror, offlineEnv, terraformOnPath, writeMirrorConfig } from '../tools/terraform-offline';
 

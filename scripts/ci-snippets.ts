@@ -12,8 +12,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Document, parse } from 'yaml';
-import { TerraformJsonError, readTerraformJson, showValues } from '../src/access/terraform-show';
-import { DEFAULT_SUB_COMPONENTS } from '../src/trust/sub-claim';
+import { TerraformJsonError, readTerraformJson, showValues } from '../src/lib/access/terraform-show';
+import { DEFAULT_SUB_COMPONENTS } from '../src/lib/trust/sub-claim';
 import { CONSOLE, Output, UsageError, readArgs } from './cli';
 
 const USAGE = 'usage: npm run -s ci-snippets -- <terraform-show.json> [--out <dir>] [--example <role>]';

@@ -6,9 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { readSynthOptions, SynthOptionError } from '../src/config/synth-options';
-import { ExportError, exportFolder } from '../src/export/terraform-folder';
-import { GitlabOidcStack, STACK_NAME } from '../src/stacks/gitlab-oidc-stack';
+import { readSynthOptions, SynthOptionError } from '../src/app/config/synth-options';
+import { ExportError, exportFolder } from '../src/app/export/terraform-folder';
+import { GitlabOidcStack, STACK_NAME } from '../src/app/stacks/gitlab-oidc-stack';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const USAGE = 'usage: npm run export -- <dir> [--as-module] [--force]';

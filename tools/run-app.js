@@ -51,7 +51,7 @@ function build() {
     write: false,
     bundle: true,
     metafile: true,
-    alias: { 'gitlab-aws-oidc-cdktf': path.join(root, 'src', 'index.ts') },
+    alias: { 'gitlab-aws-oidc-cdktf': path.join(root, 'src', 'lib', 'index.ts') },
     platform: 'node',
     target: 'node20',
     format: 'cjs',

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { terraformBinary } from '../src/synth/stack-output';
+import { terraformBinary } from '../src/app/synth/stack-output';
 
 /**
  * Runs the real terraform binary without the registry: providers come from a filesystem

@@ -1,8 +1,8 @@
-import { decide, WebIdentityRequest } from '../../src/access/decide';
-import { PolicyReadError } from '../../src/access/errors';
-import { parseOperator, stringLike, keyHolds } from '../../src/access/conditions';
-import { readPolicy } from '../../src/access/policy';
-import { decideToken, gitlabSubject, requestContext } from '../../src/access/gitlab-token';
+import { decide, WebIdentityRequest } from '../../src/lib/access/decide';
+import { PolicyReadError } from '../../src/lib/access/errors';
+import { parseOperator, stringLike, keyHolds } from '../../src/lib/access/conditions';
+import { readPolicy } from '../../src/lib/access/policy';
+import { decideToken, gitlabSubject, requestContext } from '../../src/lib/access/gitlab-token';
 
 /**
  * The decision module against the IAM User Guide. Each block cites the page its cases

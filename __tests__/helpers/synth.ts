@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { readSynthOptions } from '../../src/config/synth-options';
-import { GitlabOidcStack, STACK_NAME } from '../../src/stacks/gitlab-oidc-stack';
-import { finalizeStackOutput } from '../../src/synth/stack-output';
+import { readSynthOptions } from '../../src/app/config/synth-options';
+import { GitlabOidcStack, STACK_NAME } from '../../src/app/stacks/gitlab-oidc-stack';
+import { finalizeStackOutput } from '../../src/app/synth/stack-output';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const STACK = STACK_NAME;

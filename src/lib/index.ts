@@ -5,15 +5,10 @@
  */
 
 // Constructs: the OIDC provider of a GitLab instance, and the roles its jobs assume.
-export { GitlabOidcProvider, type GitlabOidcProviderProps } from './constructs/gitlab-oidc-provider';
+export { GitlabOidcProvider, type GitlabOidcProviderProps, type ThumbprintSource } from './constructs/gitlab-oidc-provider';
 export { DEFAULT_ROLE_NAME_PREFIX, GitlabCiRole, type GitlabCiRoleProps, type TrustClaims } from './constructs/gitlab-ci-role';
-export { GitlabCiRoleFleet, type GitlabCiRoleFleetProps } from './constructs/gitlab-ci-role-fleet';
+export { GitlabCiRoleFleet, type GitlabCiRoleFleetProps, ROLES_TYPE } from './constructs/gitlab-ci-role-fleet';
 export type { Move } from './constructs/move';
-export { ROLES_TYPE } from './config/fleet-variables';
-export type { ThumbprintSource } from './config/synth-options';
-
-// The stack the `cdktf synth` app builds: the hand-written setup's variables and addresses.
-export { GitlabOidcStack } from './stacks/gitlab-oidc-stack';
 
 // Guardrails: each rule once, as data, with its Terraform predicate and its TypeScript test.
 export { type Check, holds, toHcl } from './guardrails/check';

@@ -23,27 +23,13 @@ import {
   validateRoleValues,
   validateValue,
   whenSet,
-} from '../guardrails/rules';
-import { ARTICLE_ROLE_NAME } from '../trust/role-model';
-import { DEFAULT_SUB_COMPONENTS, SUBJECT_FIELDS_TYPE } from '../trust/sub-claim';
-import { IAM_QUOTAS } from '../guardrails/quotas';
+} from '../../lib/guardrails/rules';
+import { ARTICLE_ROLE_NAME } from '../../lib/trust/role-model';
+import { DEFAULT_SUB_COMPONENTS } from '../../lib/trust/sub-claim';
+import { IAM_QUOTAS } from '../../lib/guardrails/quotas';
 import { VariableSpec } from './variable-spec';
+import { ROLES_TYPE } from '../../lib/constructs/gitlab-ci-role-fleet';
 
-/** The type of `roles`: every attribute optional, so a role can be as small as its subjects. */
-export const ROLES_TYPE = `map(object({
-  subjects                         = optional(list(string), [])
-  subject_fields                   = optional(list(${SUBJECT_FIELDS_TYPE}), [])
-  ci_id_token_sub_claim_components = optional(list(string))
-  audiences                        = optional(list(string))
-  claims                           = optional(map(list(string)), {})
-  managed_policy_arns              = optional(list(string), [])
-  inline_policies                  = optional(map(string), {})
-  permissions_boundary             = optional(string)
-  max_session_duration             = optional(number, 3600)
-  path                             = optional(string, "/")
-  description                      = optional(string)
-  tags                             = optional(map(string), {})
-}))`;
 
 /** Inputs that go beyond the hand-written setup; their defaults leave the article's role exactly as it was. */
 export const FLEET_VARIABLES: readonly VariableSpec[] = [

@@ -7,9 +7,26 @@ import { setIn } from '../guardrails/prop-checks';
 import { hclOf } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 import { roleMapSource, subjectClaimExpression } from '../trust/role-model';
+import { SUBJECT_FIELDS_TYPE } from '../trust/sub-claim';
 import { GitlabOidcProvider } from './gitlab-oidc-provider';
 import { hclLocal } from './hcl-local';
 import { terraformName } from './terraform-name';
+
+/** The type of `roles`: every attribute optional, so a role can be as small as its subjects. */
+export const ROLES_TYPE = `map(object({
+  subjects                         = optional(list(string), [])
+  subject_fields                   = optional(list(${SUBJECT_FIELDS_TYPE}), [])
+  ci_id_token_sub_claim_components = optional(list(string))
+  audiences                        = optional(list(string))
+  claims                           = optional(map(list(string)), {})
+  managed_policy_arns              = optional(list(string), [])
+  inline_policies                  = optional(map(string), {})
+  permissions_boundary             = optional(string)
+  max_session_duration             = optional(number, 3600)
+  path                             = optional(string, "/")
+  description                      = optional(string)
+  tags                             = optional(map(string), {})
+}))`;
 
 export interface GitlabCiRoleFleetProps {
   /** The OIDC provider whose role map the roles join. */

@@ -16,8 +16,8 @@ import {
   validateNotEmpty,
   validateValue,
   whenSet,
-} from '../guardrails/rules';
-import { IAM_QUOTAS } from '../guardrails/quotas';
+} from '../../lib/guardrails/rules';
+import { IAM_QUOTAS } from '../../lib/guardrails/quotas';
 
 import { VariableSpec } from './variable-spec';
 

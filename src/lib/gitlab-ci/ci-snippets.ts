@@ -1,4 +1,4 @@
-import type { RoleCheck } from '../guardrails/trust-checks';
+import type { RoleCheck } from '../guardrails/check';
 import { protectedRefsOnlyExpression } from '../trust/trust-summary';
 import { exactProjectsExpression } from './role-arn-variable';
 

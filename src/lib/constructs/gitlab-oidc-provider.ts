@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import { IResolvable, Token } from 'cdktf';
 import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
-import { ThumbprintSource } from '../config/synth-options';
 import { checkProps, joinedComponents, setIn } from '../guardrails/prop-checks';
 import { IAM_QUOTAS } from '../guardrails/quotas';
 import { AUDIENCE, AWS_REGION, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, SUB_COMPONENTS_LIST_RULE, readable } from '../guardrails/rules';
@@ -13,6 +12,10 @@ import { issuerHostExpression } from '../trust/trust-policy';
 import { hclLocal } from './hcl-local';
 import { Move } from './move';
 import { terraformName } from './terraform-name';
+
+/** Where the OIDC provider's certificate thumbprint comes from. */
+export const THUMBPRINT_SOURCES = ['tls', 'none'] as const;
+export type ThumbprintSource = (typeof THUMBPRINT_SOURCES)[number];
 
 export interface GitlabOidcProviderProps {
   /**

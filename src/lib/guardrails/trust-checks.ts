@@ -1,14 +1,7 @@
 import { LEADING_COMPONENTS, SUB_COMPONENT_NAMES, subjectProjectHcl } from '../trust/sub-claim';
+import type { RoleCheck } from './check';
 import { GITLAB_COM_CLAIM, GITLAB_COM_EXTRA_CLAIMS, GITLAB_SUBJECT, SUB_COMPONENTS_LIST_RULE, Validation, subjectProblemHcl } from './rules';
 
-/**
- * A check on one role of the role map (see `src/trust/role-model.ts`): an HCL boolean that
- * is true when the role is acceptable, and the message Terraform shows when it is not.
- */
-export interface RoleCheck {
-  readonly holds: string;
-  readonly message: string;
-}
 
 /** What the checks read, as HCL expressions. */
 export interface RoleCheckInputs {
@@ -114,7 +107,7 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
  */
 function componentsFor(components: string, claims: string): string {
   const lead = `contains(${claims}, "project_id") ? "project_id" : try(${components}[0], "project_path")`;
-  return `concat(\n[${lead}],\n[for c in ${components} : c if !contains(${JSON.stringify(LEADING_COMPONENTS)}, c)],\n[for c in ${claims} : c if contains(${OPTIONAL_COMPONENTS}, c) && !contains(${components}, c)]\n)`;
+  return `concat(\n[${lead}],\n[for c in ${components} : c if !contains(${JSON.stringify(LEADING_COMPONENTS)}, c)],\n[\nfor c in ${claims} : c\nif contains(${OPTIONAL_COMPONENTS}, c) && !contains(${components}, c)\n]\n)`;
 }
 
 /** An existing provider must be the one for this issuer, or no token would match its trust. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatHcl } from '../synth/stack-output';
-import { interpolationEnd, renderHcl } from '../hcl/render-hcl';
+import { interpolationEnd, renderHcl } from '../../lib/hcl/render-hcl';
 
 /* A synthesized configuration, as cdktf's JSON. */
 type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,4 +1,4 @@
-import type { RoleCheck } from './trust-checks';
+import type { RoleCheck } from './check';
 
 /** IAM quotas that otherwise fail only at apply time (IAM and AWS STS quotas page). */
 export const IAM_QUOTAS = {

@@ -126,3 +126,12 @@ export function holds(check: Check, value: unknown): boolean {
     entries.every(([k, v]) => length(k) >= 1 && length(k) <= t.keyLength && isString(v) && length(v) <= t.valueLength && !k.toLowerCase().startsWith(t.reservedPrefix))
   );
 }
+
+/**
+ * A check on one role of the role map (see `src/lib/trust/role-model.ts`): an HCL boolean that
+ * is true when the role is acceptable, and the message Terraform shows when it is not.
+ */
+export interface RoleCheck {
+  readonly holds: string;
+  readonly message: string;
+}

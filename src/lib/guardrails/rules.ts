@@ -119,7 +119,7 @@ export const SUB_NUMERIC_PROJECT_ID: ValueRule = rule(
 );
 
 /**
- * GitLab's `sub`, as the project's components make it (see `src/trust/sub-claim.ts`): the project
+ * GitLab's `sub`, as the project's components make it (see `src/lib/trust/sub-claim.ts`): the project
  * first, then any components with values of their kind; the top-level group and `ref_type` literal;
  * the ref bare (`main`, never `refs/heads/main`).
  */

@@ -6,10 +6,8 @@
  */
 
 import { BACKEND_SETTINGS } from './backend-settings';
+import { THUMBPRINT_SOURCES, type ThumbprintSource } from '../../lib/constructs/gitlab-oidc-provider';
 
-/** Where the OIDC provider's certificate thumbprint comes from. */
-export const THUMBPRINT_SOURCES = ['tls', 'none'] as const;
-export type ThumbprintSource = (typeof THUMBPRINT_SOURCES)[number];
 
 /** Which Terraform backend the synthesized configuration declares. */
 export const BACKEND_TYPES = ['local', 's3', 'http', 'none'] as const;

@@ -8,18 +8,18 @@ import { SynthOptions } from '../config/synth-options';
 import { ARTICLE_ROLE_INPUTS, ARTICLE_ROLE_SHAPE_VARIABLES, ARTICLE_VARIABLES, ROLE_NAME_PREFIX_DEFAULT } from '../config/article-variables';
 import { FLEET_VARIABLES } from '../config/fleet-variables';
 import { VariableSpec } from '../config/variable-spec';
-import { hclLocal } from '../constructs/hcl-local';
-import { GitlabOidcProvider } from '../constructs/gitlab-oidc-provider';
-import { GitlabCiRole } from '../constructs/gitlab-ci-role';
-import { GitlabCiRoleFleet } from '../constructs/gitlab-ci-role-fleet';
-import { GitlabRoleArnVariables } from '../constructs/gitlab-role-arn-variables';
-import { GitlabProjectSubComponents } from '../constructs/gitlab-project-sub-components';
-import { declareBackend } from '../constructs/state-backend';
-import { Validation, readable } from '../guardrails/rules';
-import { existingProviderPrecondition } from '../guardrails/trust-checks';
-import { ARTICLE_ROLE_NAME } from '../trust/role-model';
-import { ARTICLE_ROLE_ARN_VARIABLE, CI_JOB_PREFIX } from '../gitlab-ci/role-arn-variable';
-import { hclOf } from '../hcl/expression';
+import { hclLocal } from '../../lib/constructs/hcl-local';
+import { GitlabOidcProvider } from '../../lib/constructs/gitlab-oidc-provider';
+import { GitlabCiRole } from '../../lib/constructs/gitlab-ci-role';
+import { GitlabCiRoleFleet } from '../../lib/constructs/gitlab-ci-role-fleet';
+import { GitlabRoleArnVariables } from '../../lib/constructs/gitlab-role-arn-variables';
+import { GitlabProjectSubComponents } from '../../lib/constructs/gitlab-project-sub-components';
+import { declareBackend } from './state-backend';
+import { Validation, readable } from '../../lib/guardrails/rules';
+import { existingProviderPrecondition } from '../../lib/guardrails/trust-checks';
+import { ARTICLE_ROLE_NAME } from '../../lib/trust/role-model';
+import { ARTICLE_ROLE_ARN_VARIABLE, CI_JOB_PREFIX } from '../../lib/gitlab-ci/role-arn-variable';
+import { hclOf } from '../../lib/hcl/expression';
 
 /** Adds a precondition to an output (the bindings have no field for it). */
 function checkAtPlan(output: TerraformOutput, check: Validation): void {

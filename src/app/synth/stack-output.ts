@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
-import { renderHcl } from '../hcl/render-hcl';
+import { renderHcl } from '../../lib/hcl/render-hcl';
 
 /** The Terraform binary users run (`TERRAFORM_BINARY_NAME=tofu` for OpenTofu): it formats HCL here and runs the tests and bench. */
 export const terraformBinary = (env: NodeJS.ProcessEnv = process.env): string => env.TERRAFORM_BINARY_NAME || 'terraform';

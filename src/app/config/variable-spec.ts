@@ -1,4 +1,4 @@
-import { Validation } from '../guardrails/rules';
+import { Validation } from '../../lib/guardrails/rules';
 
 /** A Terraform input variable of the stack. */
 export interface VariableSpec {
