@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { isBuiltin } from 'module';
 import * as ts from 'typescript';
 
 /**
@@ -102,6 +103,21 @@ describe('the layout of this project', () => {
 
   test('no files import each other in a circle', () => {
     expect(circles(graph).map((circle) => relative(circle).join(' -> '))).toEqual([]);
+  });
+
+  test('the package depends on what the library loads, and on nothing else: cdktf and constructs are the app\'s own (peers)', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const packageOf = (name: string) => name.split('/').slice(0, name.startsWith('@') ? 2 : 1).join('/');
+    const loaded = new Set(
+      sourceFiles(LIBRARY)
+        .flatMap((file) => ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true).importedFiles.map((ref) => ref.fileName))
+        .filter((name) => !name.startsWith('.') && !isBuiltin(name))
+        .map(packageOf),
+    );
+    expect([...loaded].sort()).toEqual([...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)].sort());
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@cdktf/provider-gitlab', 'cdktf', 'constructs']);
+    // Only the constructs the app's stack uses load the gitlab provider.
+    expect(pkg.peerDependenciesMeta['@cdktf/provider-gitlab']).toEqual({ optional: true });
   });
 
   test("the library's public API is the package's entry point", () => {

@@ -20,7 +20,7 @@ function packedApp(): string {
   fs.mkdirSync(installed, { recursive: true });
   execFileSync('tar', ['-xzf', path.join(app, tarball), '-C', installed, '--strip-components=1']);
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
-  const scopes = new Set([...Object.keys(manifest.dependencies), '@types/node'].map((name) => name.split('/')[0]));
+  const scopes = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies), '@types/node'].map((name) => name.split('/')[0]));
   for (const scope of scopes) fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', scope), path.join(app, 'node_modules', scope));
 
   fs.copyFileSync(path.join(REPO_ROOT, '__tests__', 'fixtures', 'library-app', 'main.ts'), path.join(app, 'main.ts'));
