@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { decideToken, GitlabClaims, gitlabSubject } from '../src/lib/access/gitlab-token';
 import { readTerraformShow, ReviewedConfiguration } from '../src/lib/access/terraform-show';
-import { run } from '../scripts/access';
+import { run } from '../src/lib/access/command';
 import { EXAMPLE_TFVARS, REPO_ROOT, synthStack } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';
 
@@ -142,7 +142,7 @@ describeWithTerraform('npm run access as a pipeline runs it', () => {
   beforeAll(() => {
     planFile = plans(false).fresh.file;
   });
-  const access = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'scripts', 'access.js'), ...args], { encoding: 'utf8' });
+  const access = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'lib', 'access', 'command.js'), ...args], { encoding: 'utf8' });
 
   test('--json prints { role, decision, reason } per role; --claim adds gitlab.com claims', () => {
     const r = access(planFile, '--sub', branch('acme/api', 'main'), '--claim', 'ref_protected=true', '--claim', 'project_id=1001', '--json');

@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readTerraformShow } from '../src/lib/access/terraform-show';
@@ -96,5 +96,21 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
     expect(allowed('plan', token('feature', false))).toBe(true);
     expect(allowed('plan', { ...token('main', true), sub: gitlabSubject('acme/other', 'main') })).toBe(false);
     expect(allowed('plan', { ...token('main', true), aud: 'https://example.com' })).toBe(false);
+  }, 60_000);
+
+  test("the package's bin decides from the installed files: the same roles let in and kept out", () => {
+    const installed = path.join(app, 'node_modules', 'gitlab-aws-oidc-cdktf');
+    const bin = path.join(installed, JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')).bin['gitlab-oidc-access']);
+    expect(fs.readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const plan = path.join(dir, 'plan.json');
+    fs.writeFileSync(plan, tfOk(dir, ['show', '-json', 'plan.bin']).stdout);
+    const access = (...args: string[]) => spawnSync(process.execPath, [bin, plan, ...args], { cwd: app, encoding: 'utf8' });
+    const decisions = (r: ReturnType<typeof access>) => [r.status, r.stdout.split('\n').filter(Boolean).map((line) => line.split(' ').slice(0, 2).join(' '))];
+    const main = ['--project', 'acme/api', '--ref', 'main', '--aud', 'https://gitlab.com'];
+    expect(decisions(access(...main, '--claim', 'ref_protected=true'))).toEqual([0, ['deploy allow', 'plan allow']]);
+    expect(decisions(access(...main, '--claim', 'ref_protected=false'))).toEqual([0, ['deploy deny', 'plan allow']]);
+    expect(decisions(access('--project', 'acme/other', '--ref', 'main', '--claim', 'ref_protected=true'))).toEqual([0, ['deploy deny', 'plan deny']]);
+    const bad = access('--sub');
+    expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([2, 'access: --sub needs a value']);
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk, workdir } from
 import { ResourceChange, changedAttributes, deriveAppliedState, planStackOverState } from './helpers/state';
 import { decideToken, gitlabSubject } from '../src/lib/access/gitlab-token';
 import { readPolicy } from '../src/lib/access/policy';
-import { run } from '../scripts/access';
+import { run } from '../src/lib/access/command';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'article');
 

@@ -5,7 +5,7 @@ import { GitlabCiRole, GitlabOidcProvider } from '../src/lib';
 import * as path from 'path';
 import { GitlabClaims, decideToken } from '../src/lib/access/gitlab-token';
 import { ReviewedConfiguration, readTerraformShow } from '../src/lib/access/terraform-show';
-import { run } from '../scripts/access';
+import { run } from '../src/lib/access/command';
 import { readPolicy } from '../src/lib/access/policy';
 import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/lib/trust/sub-claim';
 import { BatchedRun, flatten, planDirectory, planInBatches } from './helpers/plan-cases';

@@ -14,7 +14,7 @@ import * as path from 'path';
 import { Document, parse } from 'yaml';
 import { TerraformJsonError, readTerraformJson, showValues } from '../src/lib/access/terraform-show';
 import { DEFAULT_SUB_COMPONENTS } from '../src/lib/trust/sub-claim';
-import { CONSOLE, Output, UsageError, readArgs } from './cli';
+import { CONSOLE, Output, UsageError, readArgs } from '../src/lib/cli/args';
 
 const USAGE = 'usage: npm run -s ci-snippets -- <terraform-show.json> [--out <dir>] [--example <role>]';
 

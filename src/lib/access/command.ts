@@ -1,5 +1,7 @@
+#!/usr/bin/env node
 /**
- * npm run -s access -- <file.json> (--sub '<sub>' | <claims> [--sub-components c1,c2,...]) [--aud <aud>]
+ * gitlab-oidc-access <file.json> (npm run -s access -- in this project)
+ *                                   (--sub '<sub>' | <claims> [--sub-components c1,c2,...]) [--aud <aud>]
  *                                  [--claim key=value]... [--provider-audience <aud>]... [--json]
  *                                  [--expect allow|deny --role NAME]
  *
@@ -11,13 +13,13 @@
  * `--ref`, `--ref-type`, `--claim project_id=...`, ...) and the project's components.
  */
 
-import { Decision } from '../src/lib/access/decide';
-import { PolicyReadError } from '../src/lib/access/errors';
-import { GitlabClaims, decideToken } from '../src/lib/access/gitlab-token';
-import { TerraformJsonError, readTerraformJson, readTerraformShow } from '../src/lib/access/terraform-show';
-import { SUB_COMPONENTS_LIST_RULE } from '../src/lib/guardrails/rules';
-import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/lib/trust/sub-claim';
-import { CONSOLE, Output, UsageError, readArgs } from './cli';
+import { Decision } from './decide';
+import { PolicyReadError } from './errors';
+import { GitlabClaims, decideToken } from './gitlab-token';
+import { TerraformJsonError, readTerraformJson, readTerraformShow } from './terraform-show';
+import { SUB_COMPONENTS_LIST_RULE } from '../guardrails/rules';
+import { DEFAULT_SUB_COMPONENTS, mintSub } from '../trust/sub-claim';
+import { CONSOLE, Output, UsageError, readArgs } from '../cli/args';
 
 const USAGE =
   "usage: npm run -s access -- <terraform-show.json> (--sub '<sub>' | --project <group/project> --ref <ref> [--ref-type branch|tag] [--sub-components c1,c2,...]) " +
