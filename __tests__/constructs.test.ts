@@ -145,3 +145,43 @@ describe('structured subjects and empty lists in props, refused at synth where t
     expect(roles).toContain('sub_components = ["project_id", "ref_type", "ref", "ref_protected"]');
   });
 });
+
+describe('what one account holds once, refused at synth where it is literal', () => {
+  const gitlab = (s: TerraformStack, id: string, props: Record<string, unknown> = {}) =>
+    new GitlabOidcProvider(s, id, { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none', ...props });
+
+  test('two providers that would both create the provider of one issuer', () => {
+    const s = stack();
+    gitlab(s, 'gitlab');
+    gitlab(s, 'again', { issuerUrl: 'https://gitlab.com/' });
+    expect(synthError(s)).toContain(
+      "GitlabOidcProvider 'platform/again': issuerUrl \"https://gitlab.com/\" is the issuer of GitlabOidcProvider 'platform/gitlab' too, and an account holds one OIDC provider per issuer.",
+    );
+  });
+
+  test('one provider per issuer, a second that imports it, and one per issuer in another stack synthesize', () => {
+    const s = stack();
+    gitlab(s, 'gitlab');
+    gitlab(s, 'imported', { existingProviderArn: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com' });
+    gitlab(s, 'own', { issuerUrl: 'https://gitlab.acme.example' });
+    const other = new TerraformStack(s.node.root as App, 'other-account');
+    new AwsProvider(other, 'aws', { region: 'eu-west-1' });
+    gitlab(other, 'gitlab');
+    expect(synthError(s)).toBe('');
+  });
+
+  test('two roles with one name, whatever the case, and not two that AWS names from a prefix', () => {
+    const s = stack();
+    const provider = gitlab(s, 'gitlab');
+    new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api'), roleName: 'Deploy' });
+    new GitlabCiRole(s, 'deploy_again', { provider, subjects: subjects('acme/web'), roleName: 'deploy' });
+    new GitlabCiRole(s, 'a', { provider, subjects: subjects('acme/a') });
+    new GitlabCiRole(s, 'b', { provider, subjects: subjects('acme/b') });
+    const error = synthError(s);
+    expect(error).toContain(
+      "GitlabCiRole 'platform/deploy_again': roleName \"deploy\" is the name of GitlabCiRole 'platform/deploy' too; IAM role names are unique in an account (regardless of case).",
+    );
+    expect(error.split('\n').filter((line) => line.includes('is the name of'))).toHaveLength(1);
+  });
+});
+

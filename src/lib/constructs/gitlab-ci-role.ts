@@ -34,6 +34,7 @@ import { checkSubjectFields, splitSubjects, subjectFieldsHcl } from './subject-f
 import { GitlabOidcProvider } from './gitlab-oidc-provider';
 import { Move } from './move';
 import { terraformName } from './terraform-name';
+import { takeOnce } from './unique-in-stack';
 
 /** The name prefix of the hand-written setup's role. */
 export const DEFAULT_ROLE_NAME_PREFIX = 'GitLabCI';
@@ -249,6 +250,9 @@ export class GitlabCiRole extends Construct {
     if (typeof literalName === 'string' && props.roleNamePrefix !== undefined) {
       refuse('roleName and roleNamePrefix are both set; a role has a fixed name or a prefix. Drop one.');
     }
+    // IAM role names are unique in an account regardless of case: the second create would fail at apply.
+    const sameName = typeof literalName === 'string' ? takeOnce(this, 'role name', literalName.toLowerCase()) : undefined;
+    if (sameName) refuse(`roleName ${JSON.stringify(literalName)} is the name of ${describe(sameName)} too; IAM role names are unique in an account (regardless of case). Give each role its own name.`);
 
     const { strings: subjectStrings, fields: subjectFields } = splitSubjects(props.subjects);
     const literalSubjects = literalOf(this, props.subjects);

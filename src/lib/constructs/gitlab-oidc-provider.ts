@@ -1,17 +1,18 @@
 import { Construct } from 'constructs';
-import { IResolvable, Token } from 'cdktf';
+import { Annotations, IResolvable, Token } from 'cdktf';
 import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
-import { checkProps, joinedComponents, setIn } from '../guardrails/prop-checks';
+import { checkProps, describe, joinedComponents, setIn } from '../guardrails/prop-checks';
 import { IAM_QUOTAS } from '../guardrails/quotas';
 import { AUDIENCE, AWS_REGION, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, SUB_COMPONENTS_LIST_RULE, readable } from '../guardrails/rules';
 import { DEFAULT_SUB_COMPONENTS } from '../trust/sub-claim';
-import { hclOf } from '../hcl/expression';
+import { hclOf, literalOf } from '../hcl/expression';
 import { RoleTrustModel } from '../trust/role-model';
 import { issuerHostExpression } from '../trust/trust-policy';
 import { hclLocal } from './hcl-local';
 import { Move } from './move';
 import { terraformName } from './terraform-name';
+import { takeOnce } from './unique-in-stack';
 
 /** Where the OIDC provider's certificate thumbprint comes from. */
 export const THUMBPRINT_SOURCES = ['tls', 'none'] as const;
@@ -159,6 +160,17 @@ export class GitlabOidcProvider extends Construct {
       { prop: 'ciRegion', value: props.ciRegion, rules: [AWS_REGION], atPlan: false },
     ]);
 
+    // An account holds one provider per issuer: two that both create it fail at apply (EntityAlreadyExists).
+    const literalIssuer = literalOf(this, props.issuerUrl);
+    if (typeof literalIssuer === 'string' && props.existingProviderArn === undefined) {
+      const other = takeOnce(this, 'issuer', literalIssuer.replace(/\/$/, ''));
+      if (other) {
+        Annotations.of(this).addError(
+          `${describe(this)}: issuerUrl ${JSON.stringify(literalIssuer)} is the issuer of ${describe(other)} too, and an account holds one OIDC provider per issuer. ` +
+            'Put every role of the issuer under one provider, or give this one existingProviderArn.',
+        );
+      }
+    }
     const issuerUrl = hclOf(this, props.issuerUrl);
     local('issuer_host', issuerHostExpression(issuerUrl));
     const issuerHost = ref('issuer_host');
