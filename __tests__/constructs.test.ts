@@ -122,6 +122,11 @@ describe('structured subjects and empty lists in props, refused at synth where t
     ['a wildcard top-level group', { subjects: [{ projectPath: 'ac*/api' }] }, 'subjects[0].projectPath "ac*/api" is refused: give <group>/<project>, with the top-level group literal'],
     ['a misspelt field', { subjects: [{ projectID: 42 }] }, 'subjects[0].projectID 42 is refused: a structured subject takes projectPath, projectId, refType'],
     ['a sub string with a claim GitLab never puts in sub', { subjects: ['project_id:42:pipeline_source:push'] }, 'subjects[0] "project_id:42:pipeline_source:push" is refused: GitLab builds sub only from'],
+    [
+      'an audience the provider does not list',
+      { subjects: subjects('acme/api'), audiences: ['https://gitlab.acme.example', 'sts.amazonaws.com'] },
+      "GitlabCiRole 'platform/deploy': audiences [\"sts.amazonaws.com\"] are not listed by the OIDC provider GitlabOidcProvider 'platform/gitlab' ([\"https://gitlab.acme.example\"]): STS would refuse",
+    ],
     ['components that do not lead with the project', { subjects: [{ projectId: 42 }], subClaimComponents: ['ref', 'project_id'] }, 'subClaimComponents "ref,project_id" is refused: list ci_id_token_sub_claim_components'],
   ])('%s', (_name, props, message) => {
     const s = stack();
@@ -167,6 +172,16 @@ describe('what one account holds once, refused at synth where it is literal', ()
     const other = new TerraformStack(s.node.root as App, 'other-account');
     new AwsProvider(other, 'aws', { region: 'eu-west-1' });
     gitlab(other, 'gitlab');
+    expect(synthError(s)).toBe('');
+  });
+
+  test("a role's audiences that its provider lists synthesize; where the provider's list is a token, the check waits for plan", () => {
+    const s = stack();
+    const listed = gitlab(s, 'gitlab', { audiences: ['https://gitlab.com', 'sts.amazonaws.com'] });
+    new GitlabCiRole(s, 'deploy', { provider: listed, subjects: subjects('acme/api'), audiences: ['sts.amazonaws.com'] });
+    const variable = new TerraformVariable(s, 'audiences', { type: 'list(string)' });
+    const unknown = gitlab(s, 'own', { issuerUrl: 'https://gitlab.acme.example', audiences: variable.listValue });
+    new GitlabCiRole(s, 'plan', { provider: unknown, subjects: subjects('acme/api'), audiences: ['sts.amazonaws.com'] });
     expect(synthError(s)).toBe('');
   });
 

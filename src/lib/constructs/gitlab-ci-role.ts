@@ -31,7 +31,7 @@ import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-
 import { singleRoleSource, subjectClaimExpression } from '../trust/role-model';
 import { SubjectFields } from '../trust/sub-claim';
 import { checkSubjectFields, splitSubjects, subjectFieldsHcl } from './subject-fields';
-import { GitlabOidcProvider } from './gitlab-oidc-provider';
+import { GitlabOidcProvider, literalAudiencesOf } from './gitlab-oidc-provider';
 import { Move } from './move';
 import { terraformName } from './terraform-name';
 import { takeOnce } from './unique-in-stack';
@@ -262,6 +262,14 @@ export class GitlabCiRole extends Construct {
     const literalAudiences = literalOf(this, props.audiences);
     if (Array.isArray(literalAudiences) && literalAudiences.length === 0) {
       refuse('audiences is empty: an empty list would drop the aud condition. List the audiences to allow, or leave audiences out for the provider\'s.');
+    }
+    const providerAudiences = literalAudiencesOf(props.provider);
+    const unlisted = Array.isArray(literalAudiences) && providerAudiences ? literalAudiences.filter((a) => !providerAudiences.includes(a)) : [];
+    if (unlisted.length > 0) {
+      refuse(
+        `audiences ${JSON.stringify(unlisted)} are not listed by the OIDC provider ${describe(props.provider)} (${JSON.stringify(providerAudiences)}): ` +
+          "STS would refuse every such token with 'Incorrect token audience'. Use an audience of the provider, or add it to the provider's audiences.",
+      );
     }
     const literalClaims = literalOf(this, props.claims);
     for (const [claim, values] of Object.entries(literalClaims ?? {})) {

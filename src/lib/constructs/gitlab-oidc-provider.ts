@@ -18,6 +18,12 @@ import { takeOnce } from './unique-in-stack';
 export const THUMBPRINT_SOURCES = ['tls', 'none'] as const;
 export type ThumbprintSource = (typeof THUMBPRINT_SOURCES)[number];
 
+/** The audiences of each provider whose list is known at synth, for its roles' checks. */
+const LITERAL_AUDIENCES = new WeakMap<GitlabOidcProvider, readonly string[]>();
+
+/** The audiences the provider lists, where they are known at synth; else undefined (a token). */
+export const literalAudiencesOf = (provider: GitlabOidcProvider): readonly string[] | undefined => LITERAL_AUDIENCES.get(provider);
+
 export interface GitlabOidcProviderProps {
   /**
    * Issuer URL of the GitLab instance: the `iss` claim of its ID tokens.
@@ -171,6 +177,9 @@ export class GitlabOidcProvider extends Construct {
         );
       }
     }
+    const listed = props.audiences === undefined ? [literalIssuer] : literalOf(this, props.audiences);
+    if (Array.isArray(listed) && listed.every((a) => typeof a === 'string')) LITERAL_AUDIENCES.set(this, listed);
+
     const issuerUrl = hclOf(this, props.issuerUrl);
     local('issuer_host', issuerHostExpression(issuerUrl));
     const issuerHost = ref('issuer_host');
