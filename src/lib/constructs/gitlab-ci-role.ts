@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { Annotations, IResolvable, Token } from 'cdktf';
+import { IResolvable, Token } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { checkProps, describe, joinedComponents, setIn } from '../guardrails/prop-checks';
+import { checkProps, describe, joinedComponents, refuse, setIn } from '../guardrails/prop-checks';
 import {
   AUDIENCE,
   CI_HIDDEN_JOB,
@@ -241,32 +241,32 @@ export class GitlabCiRole extends Construct {
 
     const enabled = literalOf(this, props.enabled ?? true);
     const counted = enabled === undefined;
-    const refuse = (message: string) => Annotations.of(this).addError(`${describe(this)}: ${message}`);
-    if (enabled === false) refuse('enabled is false; leave the role out instead.');
+    if (enabled === false) refuse(this, 'enabled is false; leave the role out instead.');
     if (props.subjects === undefined && props.trustClaims === undefined) {
-      refuse("no subjects: give subjects, e.g. ['project_path:mygroup/myproject:ref_type:branch:ref:main'], or trustClaims.");
+      refuse(this, "no subjects: give subjects, e.g. ['project_path:mygroup/myproject:ref_type:branch:ref:main'], or trustClaims.");
     }
     const literalName = literalOf(this, props.roleName);
     if (typeof literalName === 'string' && props.roleNamePrefix !== undefined) {
-      refuse('roleName and roleNamePrefix are both set; a role has a fixed name or a prefix. Drop one.');
+      refuse(this, 'roleName and roleNamePrefix are both set; a role has a fixed name or a prefix. Drop one.');
     }
     // IAM role names are unique in an account regardless of case: the second create would fail at apply.
     const sameName = typeof literalName === 'string' ? takeOnce(this, 'role name', literalName.toLowerCase()) : undefined;
-    if (sameName) refuse(`roleName ${JSON.stringify(literalName)} is the name of ${describe(sameName)} too; IAM role names are unique in an account (regardless of case). Give each role its own name.`);
+    if (sameName) refuse(this, `roleName ${JSON.stringify(literalName)} is the name of ${describe(sameName)} too; IAM role names are unique in an account (regardless of case). Give each role its own name.`);
 
     const { strings: subjectStrings, fields: subjectFields } = splitSubjects(props.subjects);
     const literalSubjects = literalOf(this, props.subjects);
     if (Array.isArray(literalSubjects) && literalSubjects.length === 0) {
-      refuse("subjects is empty: a role with no subject would let in every project of the instance. List at least one, e.g. 'project_path:mygroup/myproject:ref_type:branch:ref:main'.");
+      refuse(this, "subjects is empty: a role with no subject would let in every project of the instance. List at least one, e.g. 'project_path:mygroup/myproject:ref_type:branch:ref:main'.");
     }
     const literalAudiences = literalOf(this, props.audiences);
     if (Array.isArray(literalAudiences) && literalAudiences.length === 0) {
-      refuse('audiences is empty: an empty list would drop the aud condition. List the audiences to allow, or leave audiences out for the provider\'s.');
+      refuse(this, 'audiences is empty: an empty list would drop the aud condition. List the audiences to allow, or leave audiences out for the provider\'s.');
     }
     const providerAudiences = literalAudiencesOf(props.provider);
     const unlisted = Array.isArray(literalAudiences) && providerAudiences ? literalAudiences.filter((a) => !providerAudiences.includes(a)) : [];
     if (unlisted.length > 0) {
       refuse(
+        this,
         `audiences ${JSON.stringify(unlisted)} are not listed by the OIDC provider ${describe(props.provider)} (${JSON.stringify(providerAudiences)}): ` +
           "STS would refuse every such token with 'Incorrect token audience'. Use an audience of the provider, or add it to the provider's audiences.",
       );
@@ -274,7 +274,7 @@ export class GitlabCiRole extends Construct {
     const literalClaims = literalOf(this, props.claims);
     for (const [claim, values] of Object.entries(literalClaims ?? {})) {
       if (Array.isArray(values) && values.length === 0) {
-        refuse(`claims[${JSON.stringify(claim)}] is empty: an empty list would drop the condition and let in every value of ${claim}. List the values to allow, or leave the key out.`);
+        refuse(this, `claims[${JSON.stringify(claim)}] is empty: an empty list would drop the condition and let in every value of ${claim}. List the values to allow, or leave the key out.`);
       }
     }
     subjectFields.forEach((placed) => checkSubjectFields(this, placed));

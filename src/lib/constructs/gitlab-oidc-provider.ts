@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { Annotations, IResolvable, Token } from 'cdktf';
+import { IResolvable, Token } from 'cdktf';
 import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
-import { checkProps, describe, joinedComponents, setIn } from '../guardrails/prop-checks';
+import { checkProps, describe, joinedComponents, refuse, setIn } from '../guardrails/prop-checks';
 import { IAM_QUOTAS } from '../guardrails/quotas';
 import { AUDIENCE, AWS_REGION, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, SUB_COMPONENTS_LIST_RULE, readable } from '../guardrails/rules';
 import { DEFAULT_SUB_COMPONENTS } from '../trust/sub-claim';
@@ -171,8 +171,9 @@ export class GitlabOidcProvider extends Construct {
     if (typeof literalIssuer === 'string' && props.existingProviderArn === undefined) {
       const other = takeOnce(this, 'issuer', literalIssuer.replace(/\/$/, ''));
       if (other) {
-        Annotations.of(this).addError(
-          `${describe(this)}: issuerUrl ${JSON.stringify(literalIssuer)} is the issuer of ${describe(other)} too, and an account holds one OIDC provider per issuer. ` +
+        refuse(
+          this,
+          `issuerUrl ${JSON.stringify(literalIssuer)} is the issuer of ${describe(other)} too, and an account holds one OIDC provider per issuer. ` +
             'Put every role of the issuer under one provider, or give this one existingProviderArn.',
         );
       }

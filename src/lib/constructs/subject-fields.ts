@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { Annotations, Token } from 'cdktf';
-import { describe } from '../guardrails/prop-checks';
+import { Token } from 'cdktf';
+import { refuse } from '../guardrails/prop-checks';
 import { hclOf, literalOf } from '../hcl/expression';
 import { SUBJECT_FIELD_NAMES, SUB_COMPONENTS, SubjectFields } from '../trust/sub-claim';
 
@@ -48,6 +48,6 @@ export function checkSubjectFields(scope: Construct, placed: PlacedFields): void
   for (const [field, value] of Object.entries(literal)) {
     if (value === undefined) continue;
     const problem = field in SUBJECT_FIELD_NAMES ? fieldProblem(field as keyof SubjectFields, value) : `a structured subject takes ${Object.keys(SUBJECT_FIELD_NAMES).join(', ')}`;
-    if (problem) Annotations.of(scope).addError(`${describe(scope)}: ${at}.${field} ${JSON.stringify(value)} is refused: ${problem}.`);
+    if (problem) refuse(scope, `${at}.${field} ${JSON.stringify(value)} is refused: ${problem}.`);
   }
 }

@@ -1,9 +1,6 @@
 import { Construct } from 'constructs';
-import { Annotations, TerraformStack } from 'cdktf';
-import { describe } from '../guardrails/prop-checks';
-
-/** Terraform names in use, per stack, by resource type: the path of the construct that took each. */
-const taken = new WeakMap<TerraformStack, Map<string, string>>();
+import { refuse } from '../guardrails/prop-checks';
+import { takeOnce } from './unique-in-stack';
 
 /**
  * The Terraform name of the construct's resources of the given types: its construct id.
@@ -14,21 +11,11 @@ const taken = new WeakMap<TerraformStack, Map<string, string>>();
 export function terraformName(construct: Construct, types: readonly string[]): string {
   const name = construct.node.id;
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) {
-    Annotations.of(construct).addError(
-      `${describe(construct)}: construct id ${JSON.stringify(name)} is not a Terraform name; use letters, digits, '_' and '-', starting with a letter or '_'.`,
-    );
+    refuse(construct, `construct id ${JSON.stringify(name)} is not a Terraform name; use letters, digits, '_' and '-', starting with a letter or '_'.`);
   }
-  const stack = TerraformStack.of(construct);
-  const names = taken.get(stack) ?? new Map<string, string>();
-  taken.set(stack, names);
   for (const type of types) {
-    const other = names.get(`${type}.${name}`);
-    if (other !== undefined) {
-      Annotations.of(construct).addError(
-        `${describe(construct)}: ${type}.${name} is already the address of '${other}'; give one of them another construct id.`,
-      );
-    }
-    names.set(`${type}.${name}`, construct.node.path);
+    const other = takeOnce(construct, 'address', `${type}.${name}`);
+    if (other) refuse(construct, `${type}.${name} is already the address of '${other.node.path}'; give one of them another construct id.`);
   }
   return name;
 }

@@ -15,6 +15,11 @@ import { Validation, ValueRule, readable, validateElements, validateExpression, 
 /** How messages name the construct: its class and its path. */
 export const describe = (construct: Construct): string => `${construct.constructor.name} '${construct.node.path}'`;
 
+/** Fails synth with `message`, after the construct's name (see `describe`). */
+export const refuse = (construct: Construct, message: string): void => {
+  Annotations.of(construct).addError(`${describe(construct)}: ${message}`);
+};
+
 /**
  * Where the value of a prop is set, for a fix: the variables its expression reads, or the
  * prop of the construct.
@@ -133,7 +138,7 @@ export function checkProps(construct: Construct, checks: readonly PropCheck[]): 
     const literals = partsOf(prop, value, parts).map(({ at, part }) => ({ at, literal: literalOf(construct, part) }));
     for (const { at, literal } of atSynth ? literals : []) {
       const broken = literal === undefined || literal === null ? undefined : rules.find((rule) => !rule.test(literal));
-      if (broken) Annotations.of(construct).addError(`${describe(construct)}: ${at} ${JSON.stringify(literal)} is refused: ${broken.fix}.`);
+      if (broken) refuse(construct, `${at} ${JSON.stringify(literal)} is refused: ${broken.fix}.`);
     }
     if (!atPlan || literals.every(({ literal }) => literal !== undefined)) continue;
 
