@@ -4,7 +4,7 @@ import * as path from 'path';
 import { readTerraformShow } from '../src/lib/access/terraform-show';
 import { decideToken, gitlabSubject } from '../src/lib/access/gitlab-token';
 import { REPO_ROOT, tempDir } from './helpers/synth';
-import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tf, tfOk, validation, workdir } from './helpers/terraform';
+import { OFFLINE_AWS_PROVIDER, describeWithTerraform, init, terraformEnv, tf, tfOk, validation, workdir } from './helpers/terraform';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -39,7 +39,7 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
     app = packedApp();
     const file = path.join(app, 'out', 'stacks', 'platform', 'cdk.tf.json');
     config = JSON.parse(fs.readFileSync(file, 'utf8'));
-    dir = workdir(file, { 'offline_override.tf.json': OFFLINE_AWS_OVERRIDE });
+    dir = workdir(file, { 'offline_provider.tf.json': OFFLINE_AWS_PROVIDER });
     init(dir);
   }, 120_000);
 
@@ -70,8 +70,9 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
     expect(Object.keys(config.resource.aws_iam_openid_connect_provider)).toEqual(['gitlab']);
     expect(Object.keys(config.resource.aws_iam_role).sort()).toEqual(['deploy', 'plan']);
     expect(Object.keys(config.resource.aws_iam_role_policy_attachment).sort()).toEqual(['deploy', 'plan']);
-    // The constructs add no provider block and leave the terraform block to the app.
-    expect(Object.keys(config.provider)).toEqual(['aws']);
+    // The constructs add no provider block (nor does this app) and leave the terraform block to the app.
+    expect(config.provider).toBeUndefined();
+    expect(config.terraform.required_providers).toBeUndefined();
     expect(config.variable).toBeUndefined();
   });
 
@@ -113,4 +114,20 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
     const bad = access('--sub');
     expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([2, 'access: --sub needs a value']);
   }, 60_000);
+
+  test("cdktf's own `synth --hcl` of the app is valid Terraform: its preconditions are blocks", () => {
+    fs.writeFileSync(path.join(app, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node main.js', terraformProviders: [], terraformModules: [] }));
+    const out = path.join(app, 'hcl-out');
+    const cli = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'cdktf'), ['synth', '--hcl', '--output', out], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { ...terraformEnv().env, CI: 'true', HOME: app },
+    });
+    expect([cli.status, cli.stderr]).toEqual([0, expect.not.stringMatching(/error/i)]);
+    const hcl = path.join(out, 'stacks', 'platform', 'cdk.tf');
+    expect(fs.readFileSync(hcl, 'utf8')).toMatch(/lifecycle \{\s*precondition \{/);
+    const hclDir = workdir(hcl, { 'offline_provider.tf.json': OFFLINE_AWS_PROVIDER });
+    init(hclDir);
+    expect(validation(tf(hclDir, ['validate', '-json']))).toEqual({ valid: true, problems: [] });
+  }, 90_000);
 });

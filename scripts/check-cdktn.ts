@@ -34,13 +34,11 @@ function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv
 
 /** A folder holding the compiled app and its runtime dependencies, with cdktf aliased to cdktn. */
 function cdktnInstall(work: string): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<'dependencies' | 'devDependencies', Record<string, string>>;
-  // The library's dependencies, and the gitlab provider that the app's stack loads (an optional
-  // peer of the library, pinned here among the dev dependencies). Not the CLI: the app does not
-  // load it, and cdktn-cli needs Node 22.
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<'dependencies', Record<string, string>>;
+  // The package's runtime dependencies (none: the app loads only cdktf and constructs). Not the
+  // CLI: the app does not load it, and cdktn-cli needs Node 22.
   const deps: Record<string, string> = {
     ...manifest.dependencies,
-    '@cdktf/provider-gitlab': manifest.devDependencies['@cdktf/provider-gitlab'],
     cdktf: `npm:${CDKTN}`,
     constructs: CONSTRUCTS_FOR_CDKTN,
   };

@@ -199,6 +199,9 @@ export const OFFLINE_AWS_OVERRIDE = JSON.stringify({
   },
 });
 
+/** A whole aws provider block with those settings and a region, for a configuration that writes none. */
+export const OFFLINE_AWS_PROVIDER = JSON.stringify({ provider: { aws: [{ region: 'eu-west-1', ...JSON.parse(OFFLINE_AWS_OVERRIDE).provider.aws[0] }] } });
+
 /** Copies a synthesized configuration into a fresh working directory, with optional extra files. */
 export function workdir(configFile: string, extra: Record<string, string> = {}): string {
   const dir = tempDir('tf');

@@ -1,9 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
-import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { GitlabProvider } from '@cdktf/provider-gitlab/lib/provider';
+import { AwsProvider, DataAwsRegion, GitlabProvider, PROVIDER_CONSTRAINTS, TlsProvider } from '../terraform/providers';
 import { SynthOptions } from '../config/synth-options';
 import { ARTICLE_ROLE_INPUTS, ARTICLE_ROLE_SHAPE_VARIABLES, ARTICLE_VARIABLES, ROLE_NAME_PREFIX_DEFAULT } from '../config/article-variables';
 import { FLEET_VARIABLES } from '../config/fleet-variables';
@@ -30,13 +27,6 @@ function checkAtPlan(output: TerraformOutput, check: Validation): void {
 /** The stack's name: its output lands in cdktf.out/stacks/gitlab-oidc/. */
 export const STACK_NAME = 'gitlab-oidc';
 
-/** Provider versions the output accepts: thumbprints are optional from aws 5.81.0. */
-export const PROVIDER_CONSTRAINTS = {
-  terraform: '>= 1.5.0',
-  aws: '>= 5.81.0, < 7.0.0',
-  tls: '~> 4.0',
-  gitlab: '>= 17.0.0, < 19.0.0',
-} as const;
 
 /**
  * Keyless AWS access for GitLab CI/CD: the OIDC provider of a GitLab instance, the role of
@@ -48,10 +38,8 @@ export class GitlabOidcStack extends TerraformStack {
 
     this.declareVariables([...ARTICLE_VARIABLES, ...ARTICLE_ROLE_SHAPE_VARIABLES, ...FLEET_VARIABLES]);
     new AwsProvider(this, 'aws', { region: '${var.aws_region}' });
-    this.addOverride('terraform.required_providers.aws', { source: 'hashicorp/aws', version: PROVIDER_CONSTRAINTS.aws });
     if (options.thumbprintSource === 'tls') {
       new TlsProvider(this, 'tls');
-      this.addOverride('terraform.required_providers.tls', { source: 'hashicorp/tls', version: PROVIDER_CONSTRAINTS.tls });
     }
     this.addOverride('terraform.required_version', PROVIDER_CONSTRAINTS.terraform);
     declareBackend(this, options);
@@ -125,7 +113,6 @@ export class GitlabOidcStack extends TerraformStack {
 
     if (options.manageGitlabVariables) {
       new GitlabProvider(this, 'gitlab_api', { baseUrl: '${trimsuffix(var.mygitlab, "/")}/api/v4/' });
-      this.addOverride('terraform.required_providers.gitlab', { source: 'gitlabhq/gitlab', version: PROVIDER_CONSTRAINTS.gitlab });
       new GitlabProjectSubComponents(this, 'gitlab_projects', { projects: provider.trust.projectSettings });
       new GitlabRoleArnVariables(this, 'gitlab_variables', {
         roles: provider.trust.roles,

@@ -1,8 +1,6 @@
 import { Construct } from 'constructs';
 import { IResolvable, Token } from 'cdktf';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { IamRole, IamRolePolicy, IamRolePolicyAttachment } from '../terraform/aws-iam';
 import { setIn } from '../guardrails/prop-checks';
 import { hclOf } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';

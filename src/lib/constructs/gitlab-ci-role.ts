@@ -1,8 +1,6 @@
 import { Construct } from 'constructs';
 import { IResolvable, Token } from 'cdktf';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { IamRole, IamRolePolicy, IamRolePolicyAttachment } from '../terraform/aws-iam';
 import { checkProps, describe, joinedComponents, refuse, setIn } from '../guardrails/prop-checks';
 import {
   AUDIENCE,

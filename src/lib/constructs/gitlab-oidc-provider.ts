@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { IResolvable, Token } from 'cdktf';
-import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
-import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamOpenidConnectProvider } from '../terraform/aws-iam';
+import { DataTlsCertificate } from '../terraform/tls';
 import { checkProps, describe, joinedComponents, refuse, setIn } from '../guardrails/prop-checks';
 import { IAM_QUOTAS } from '../guardrails/quotas';
 import { AUDIENCE, AWS_REGION, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, SUB_COMPONENTS_LIST_RULE, readable } from '../guardrails/rules';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { DataGitlabProject } from '@cdktf/provider-gitlab/lib/data-gitlab-project';
+import { DataGitlabProject } from '../terraform/gitlab';
 import { readable } from '../guardrails/rules';
 
 export interface GitlabProjectSubComponentsProps {

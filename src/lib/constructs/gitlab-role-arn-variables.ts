@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ProjectVariable } from '@cdktf/provider-gitlab/lib/project-variable';
+import { ProjectVariable } from '../terraform/gitlab';
 import { protectedRefsOnlyExpression } from '../trust/trust-summary';
 import { hclLocal } from './hcl-local';
 
@@ -36,7 +36,7 @@ export class GitlabRoleArnVariables extends Construct {
       project: '${each.value.project}',
       key: '${each.value.key}',
       value: '${each.value.arn}',
-      protected: '${each.value.protected}' as unknown as boolean,
+      protected: '${each.value.protected}',
       masked: false,
       environmentScope: '*',
       description: 'ARN of the AWS role that jobs of this project assume through GitLab OIDC; managed by gitlab-aws-oidc-cdktf.',
