@@ -24,6 +24,44 @@ function synthError(s: TerraformStack): string {
   }
 }
 
+describe('literal props are literals in the output', () => {
+  const ARN = 'arn:aws:iam::123456789012:oidc-provider/gitlab.acme.example';
+  const s = stack();
+  const created = new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.com/', audiences: ['https://gitlab.com', 'sts.amazonaws.com'] });
+  const imported = new GitlabOidcProvider(s, 'acme', { issuerUrl: 'https://gitlab.acme.example', existingProviderArn: ARN });
+  new GitlabCiRole(s, 'deploy', { provider: imported, subjects: subjects('platform/infra') });
+  const tf = JSON.parse(Testing.synth(s));
+
+  test("a created provider's url, audiences and certificate host are the literals given", () => {
+    const provider = tf.resource.aws_iam_openid_connect_provider.gitlab;
+    expect(provider.url).toBe('https://gitlab.com/');
+    expect(provider.client_id_list).toEqual(['https://gitlab.com', 'sts.amazonaws.com']);
+    expect(tf.data.tls_certificate.gitlab.url).toBe('tls://gitlab.com:443');
+    expect(Object.keys(tf.locals).filter((name) => /^gitlab_(issuer_host|audiences|arn_for_sizing)$/.test(name))).toEqual([]);
+    expect(created.issuerHost).toBe('gitlab.com');
+    expect(created.audiences).toEqual(['https://gitlab.com', 'sts.amazonaws.com']);
+  });
+
+  test('a literal existingProviderArn creates nothing, counts nothing, and is the principal of its roles as written', () => {
+    expect(Object.keys(tf.resource.aws_iam_openid_connect_provider)).toEqual(['gitlab']);
+    expect(Object.keys(tf.data.tls_certificate)).toEqual(['gitlab']);
+    expect(JSON.stringify(tf)).not.toContain('"count"');
+    expect(imported.arn).toBe(ARN);
+    expect(imported.moves).toEqual([]);
+    expect(tf.locals.acme_trust_policies).toContain(`Federated = "${ARN}"`);
+    expect(Object.keys(tf.locals).filter((name) => /^acme_(arn|arn_for_sizing|issuer_host)$/.test(name))).toEqual([]);
+  });
+
+  test("an existingProviderArn of another issuer fails synth, naming the issuer's ARN suffix", () => {
+    const other = stack();
+    new GitlabOidcProvider(other, 'acme', { issuerUrl: 'https://gitlab.acme.example', existingProviderArn: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com' });
+    expect(synthError(other)).toContain(
+      "GitlabOidcProvider 'platform/acme': existingProviderArn \"arn:aws:iam::123456789012:oidc-provider/gitlab.com\" is not the OIDC provider of gitlab.acme.example: " +
+        "its ARN must end in ':oidc-provider/gitlab.acme.example'",
+    );
+  });
+});
+
 describe('several providers and roles in one stack', () => {
   const s = stack();
   const com = new GitlabOidcProvider(s, 'gitlab_com', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });

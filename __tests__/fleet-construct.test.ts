@@ -65,7 +65,10 @@ describe('RoleTrustModel', () => {
     expect(tf.locals.ci_trust_policies).toMatch(
       /^\$\{\{ for name, condition in local\.ci_trust_conditions : name => jsonencode\(.*Principal = \{ Federated = local\.ci_arn \}\nCondition = condition\n/s,
     );
-    expect(tf.locals.ci_trust_policy_envelope_length).toContain('Federated = local.ci_arn_for_sizing');
+    // A literal issuer is measured with a literal ARN of its length: no local for it, nor for the issuer host.
+    expect(tf.locals.ci_trust_policy_envelope_length).toContain('Federated = "arn:aws:iam::123456789012:oidc-provider/gitlab.example.com"');
+    expect(tf.locals.ci_arn_for_sizing).toBeUndefined();
+    expect(tf.locals.ci_issuer_host).toBeUndefined();
     expect(tf.locals.ci_trust_policy_lengths).toBe(
       '${{ for name, condition in local.ci_trust_conditions : name => local.ci_trust_policy_envelope_length + length(jsonencode(condition)) }}',
     );
@@ -80,8 +83,9 @@ describe('RoleTrustModel', () => {
     expect(problems.match(/\[for holds in \[/g)).toHaveLength(13);
     expect(problems.match(/\] : join\(" ", \[\n"\$\{role\.label\} [^]*? if !holds\],/g)).toHaveLength(13);
     expect(problems).not.toContain('GitLab jobs would request aud');
-    expect(problems).toContain('contains(local.ci_audiences, a)');
-    expect(tf.locals.ci_audiences).toBe('${["aud-1"]}');
+    // The provider's literal audiences are a literal list in the checks, not a local.
+    expect(problems).toContain('contains(["aud-1"], a)');
+    expect(tf.locals.ci_audiences).toBeUndefined();
     // The quotas are the provider's props, at IAM's defaults, and the fix names the prop.
     expect(problems).toContain('local.ci_trust_policy_lengths[name] <= 2048');
     expect(problems).toContain('length(toset(role.managed_policy_arns)) <= 10');

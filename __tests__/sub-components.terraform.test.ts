@@ -6,7 +6,6 @@ import * as path from 'path';
 import { GitlabClaims, decideToken } from '../src/lib/access/gitlab-token';
 import { ReviewedConfiguration, readTerraformShow } from '../src/lib/access/terraform-show';
 import { run } from '../src/lib/access/command';
-import { readPolicy } from '../src/lib/access/policy';
 import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/lib/trust/sub-claim';
 import { BatchedRun, flatten, planDirectory, planInBatches } from './helpers/plan-cases';
 import { EXAMPLE_TFVARS, synthStack, tempDir } from './helpers/synth';
@@ -386,11 +385,13 @@ describeWithTerraform('the library: structured subjects in props plan to the tru
     init(dir);
     tfOk(dir, ['plan', '-refresh=false', '-lock=false', '-out=plan.bin']);
     const json = JSON.parse(tfOk(dir, ['show', '-json', 'plan.bin']).stdout);
-    // This stack names an existing provider and has no outputs: each role's planned policy is read as it is.
-    const roles = (json.planned_values.root_module.resources as { type: string; name: string; values: { assume_role_policy: string } }[])
-      .filter((r) => r.type === 'aws_iam_role')
-      .map((r) => ({ name: r.name, address: `aws_iam_role.${r.name}`, statements: readPolicy(r.values.assume_role_policy), source: 'assume_role_policy' as const }));
-    configuration = { provider: { arn: EXISTING_PROVIDER, issuerHost: 'gitlab.example.com', audiences: [ISSUER] }, providerPending: false, roles };
+    // This stack names an existing provider (no resource for it) and has no outputs: the reader
+    // finds the provider as the principal of the planned policies, and reads each as it is.
+    const reviewed = readTerraformShow(json);
+    expect(json.planned_values.root_module.resources.filter((r: { type: string }) => r.type === 'aws_iam_openid_connect_provider')).toEqual([]);
+    expect(reviewed.provider).toEqual({ arn: EXISTING_PROVIDER, issuerHost: 'gitlab.example.com', audiences: undefined });
+    // The plan does not say which audiences a provider made elsewhere lists (the command asks for --provider-audience).
+    configuration = { ...reviewed, provider: { ...reviewed.provider, audiences: [ISSUER] } };
   });
 
   test.each([

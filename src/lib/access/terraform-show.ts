@@ -13,6 +13,7 @@ import { ASSUME_ROLE_WITH_WEB_IDENTITY } from './decide';
 import { PolicyReadError } from './errors';
 import { ProviderView } from './gitlab-token';
 import { Statement, readConditionBlock, readPolicy } from './policy';
+import { issuerHostOf } from '../trust/trust-policy';
 
 /** A file that is not the JSON `terraform show -json` prints, or lacks what a decision needs. */
 export class TerraformJsonError extends Error {}
@@ -84,7 +85,20 @@ function resourcesOf(module: Json | undefined): Resource[] {
 /** The placeholder ARN of a provider this plan creates; every role the stack writes trusts it. */
 const pendingArn = (address: string) => `(${address}.arn, known after apply)`;
 
-const hostOf = (url: string) => url.replace(/^https:\/\//, '').replace(/\/$/, '');
+
+/**
+ * The one OIDC provider that the roles' known trust policies name as their federated principal
+ * (a provider made elsewhere, which the file does not hold), else undefined.
+ */
+function trustedProviderArn(resources: readonly Resource[]): string | undefined {
+  const arns = new Set(
+    resources
+      .filter((r) => r.type === 'aws_iam_role' && typeof r.values.assume_role_policy === 'string')
+      .flatMap((r) => readPolicy(r.values.assume_role_policy).flatMap((statement) => (statement.federated === '*' ? [] : statement.federated)))
+      .filter((arn) => /:oidc-provider\//.test(arn)),
+  );
+  return arns.size === 1 ? [...arns][0] : undefined;
+}
 
 export function readTerraformShow(json: unknown): ReviewedConfiguration {
   const doc = json as Json;
@@ -96,10 +110,12 @@ export function readTerraformShow(json: unknown): ReviewedConfiguration {
   const providers = resources.filter((r) => r.type === 'aws_iam_openid_connect_provider');
   if (providers.length > 1) throw new TerraformJsonError(`the file holds ${providers.length} OIDC providers; this check reads configurations with one`);
   const managed = providers[0];
-  const knownArn: string | undefined = output('oidc_provider_arn') ?? managed?.values.arn;
-  if (!knownArn && !managed) throw new TerraformJsonError('the file holds no aws_iam_openid_connect_provider and no oidc_provider_arn output');
+  const knownArn: string | undefined = output('oidc_provider_arn') ?? managed?.values.arn ?? trustedProviderArn(resources);
+  if (!knownArn && !managed) {
+    throw new TerraformJsonError('the file holds no aws_iam_openid_connect_provider, no oidc_provider_arn output, and no role whose known trust policy names one OIDC provider');
+  }
   const arn = knownArn ?? pendingArn(managed!.address);
-  const issuerHost = knownArn ? knownArn.replace(/^.*:oidc-provider\//, '') : hostOf(String(managed!.values.url ?? ''));
+  const issuerHost = knownArn ? knownArn.replace(/^.*:oidc-provider\//, '') : issuerHostOf(String(managed!.values.url ?? ''));
   // A provider the plan does not create (existing_provider_arn) lists, as the stack requires,
   // mygitlab_aud_value and additional_audiences: the audiences its roles are checked against.
   const declared = [doc.variables?.mygitlab_aud_value?.value, ...(doc.variables?.additional_audiences?.value ?? [])].filter((a): a is string => typeof a === 'string');

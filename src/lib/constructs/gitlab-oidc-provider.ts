@@ -8,7 +8,7 @@ import { AUDIENCE, AWS_REGION, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLI
 import { DEFAULT_SUB_COMPONENTS } from '../trust/sub-claim';
 import { hclOf, literalOf } from '../hcl/expression';
 import { RoleTrustModel } from '../trust/role-model';
-import { issuerHostExpression } from '../trust/trust-policy';
+import { issuerHostExpression, issuerHostOf } from '../trust/trust-policy';
 import { hclLocal } from './hcl-local';
 import { Move } from './move';
 import { terraformName } from './terraform-name';
@@ -151,8 +151,11 @@ export class GitlabOidcProvider extends Construct {
   constructor(scope: Construct, id: string, props: GitlabOidcProviderProps) {
     super(scope, id);
     const name = terraformName(this, ['aws_iam_openid_connect_provider', 'data.tls_certificate']);
-    const local = (suffix: string, expression: string) => hclLocal(this, `${name}_${suffix}`, expression);
-    const ref = (suffix: string) => `local.${name}_${suffix}`;
+    /** Writes the local `<name>_<suffix>`; returns its address. */
+    const local = (suffix: string, expression: string) => {
+      hclLocal(this, `${name}_${suffix}`, expression);
+      return `local.${name}_${suffix}`;
+    };
     const preconditions = checkProps(this, [
       { prop: 'issuerUrl', value: props.issuerUrl, rules: [ISSUER_URL] },
       { prop: 'audiences', value: props.audiences, rules: [AUDIENCE], parts: 'elements' },
@@ -178,58 +181,75 @@ export class GitlabOidcProvider extends Construct {
         );
       }
     }
-    const listed = props.audiences === undefined ? [literalIssuer] : literalOf(this, props.audiences);
-    if (Array.isArray(listed) && listed.every((a) => typeof a === 'string')) LITERAL_AUDIENCES.set(this, listed);
+    const maybeListed = props.audiences === undefined ? [literalIssuer] : literalOf(this, props.audiences);
+    const listed = Array.isArray(maybeListed) && maybeListed.every((a) => typeof a === 'string') ? (maybeListed as string[]) : undefined;
+    if (listed) LITERAL_AUDIENCES.set(this, listed);
 
+    // Literal inputs stay literals in the output; a token is written once, as a local.
     const issuerUrl = hclOf(this, props.issuerUrl);
-    local('issuer_host', issuerHostExpression(issuerUrl));
-    const issuerHost = ref('issuer_host');
+    const literalHost = typeof literalIssuer === 'string' ? issuerHostOf(literalIssuer) : undefined;
+    const issuerHost = literalHost !== undefined ? JSON.stringify(literalHost) : local('issuer_host', issuerHostExpression(issuerUrl));
     const audienceList = props.audiences === undefined ? `[${issuerUrl}]` : hclOf(this, props.audiences);
-    local('audiences', audienceList);
-    const audiences = ref('audiences');
+    const audiences = listed ? audienceList : local('audiences', audienceList);
     const ciAudience = props.ciAudience === undefined ? undefined : hclOf(this, props.ciAudience);
 
-    const existing = props.existingProviderArn === undefined ? undefined : hclOf(this, props.existingProviderArn);
-    // A variable may or may not name a provider: the resource is then counted. Without one,
-    // it always exists, at an address without an index.
-    const count = existing === undefined ? undefined : `\${${existing} == null ? 1 : 0}`;
-    const instance = count === undefined ? '' : '[0]';
-
-    let thumbprintList: string[] | undefined;
-    if ((props.thumbprintSource ?? 'tls') === 'tls') {
-      // tls:// reads the issuer's own certificate; an https:// URL follows redirects
-      // (gitlab.com/ redirects) and can return the certificate of another host.
-      const certificate = new DataTlsCertificate(this, 'certificate', { url: `tls://\${${issuerHost}}:443` });
-      if (count) certificate.addOverride('count', count);
-      certificate.overrideLogicalId(name);
-      thumbprintList = [`\${data.tls_certificate.${name}${instance}.certificates[0].sha1_fingerprint}`];
+    const literalExisting = literalOf(this, props.existingProviderArn);
+    if (typeof literalExisting === 'string' && OIDC_PROVIDER_ARN.test(literalExisting) && literalHost !== undefined && !literalExisting.endsWith(`:oidc-provider/${literalHost}`)) {
+      refuse(
+        this,
+        `existingProviderArn ${JSON.stringify(literalExisting)} is not the OIDC provider of ${literalHost}: its ARN must end in ':oidc-provider/${literalHost}', ` +
+          'or no token of the issuer would match its roles. Give that provider\'s ARN, or leave existingProviderArn out to create it.',
+      );
     }
+    let providerArn: string;
+    let providerArnForSizing: string;
+    if (typeof literalExisting === 'string') {
+      // A provider made elsewhere: nothing to create, and its ARN is known.
+      providerArn = providerArnForSizing = JSON.stringify(literalExisting);
+      this.moves = [];
+    } else {
+      const existing = props.existingProviderArn === undefined ? undefined : hclOf(this, props.existingProviderArn);
+      // A variable may or may not name a provider: the resource is then counted. Without one,
+      // it always exists, at an address without an index.
+      const count = existing === undefined ? undefined : `\${${existing} == null ? 1 : 0}`;
+      const instance = count === undefined ? '' : '[0]';
 
-    const provider = new IamOpenidConnectProvider(this, 'provider', {
-      url: `\${${issuerUrl}}`,
-      clientIdList: Token.asList(`\${${audiences}}`),
-      thumbprintList,
-      lifecycle: preconditions.length ? { precondition: preconditions.map(readable) } : undefined,
-    });
-    if (count) provider.addOverride('count', count);
-    provider.overrideLogicalId(name);
-    // State written before the provider became optional sits at the address without an index.
-    this.moves = count ? [{ from: `aws_iam_openid_connect_provider.${name}`, to: `aws_iam_openid_connect_provider.${name}[0]` }] : [];
+      let thumbprintList: string[] | undefined;
+      if ((props.thumbprintSource ?? 'tls') === 'tls') {
+        // tls:// reads the issuer's own certificate; an https:// URL follows redirects
+        // (gitlab.com/ redirects) and can return the certificate of another host.
+        const certificate = new DataTlsCertificate(this, 'certificate', { url: literalHost !== undefined ? `tls://${literalHost}:443` : `tls://\${${issuerHost}}:443` });
+        if (count) certificate.addOverride('count', count);
+        certificate.overrideLogicalId(name);
+        thumbprintList = [`\${data.tls_certificate.${name}${instance}.certificates[0].sha1_fingerprint}`];
+      }
 
-    const created = count ? `one(aws_iam_openid_connect_provider.${name}[*].arn)` : `aws_iam_openid_connect_provider.${name}.arn`;
-    local('arn', existing === undefined ? created : `${existing} != null ? ${existing} : ${created}`);
-    // As long as the provider's ARN but known at plan, to measure trust policies before the
-    // provider exists (assumes the `aws` partition).
-    const sizing = `"arn:aws:iam::123456789012:oidc-provider/\${${issuerHost}}"`;
-    local('arn_for_sizing', existing === undefined ? sizing : `${existing} != null ? ${existing} : ${sizing}`);
+      const provider = new IamOpenidConnectProvider(this, 'provider', {
+        url: typeof literalIssuer === 'string' ? literalIssuer : `\${${issuerUrl}}`,
+        clientIdList: listed ? [...listed] : Token.asList(`\${${audiences}}`),
+        thumbprintList,
+        lifecycle: preconditions.length ? { precondition: preconditions.map(readable) } : undefined,
+      });
+      if (count) provider.addOverride('count', count);
+      provider.overrideLogicalId(name);
+      // State written before the provider became optional sits at the address without an index.
+      this.moves = count ? [{ from: `aws_iam_openid_connect_provider.${name}`, to: `aws_iam_openid_connect_provider.${name}[0]` }] : [];
+
+      const created = count ? `one(aws_iam_openid_connect_provider.${name}[*].arn)` : `aws_iam_openid_connect_provider.${name}.arn`;
+      providerArn = local('arn', existing === undefined ? created : `${existing} != null ? ${existing} : ${created}`);
+      // As long as the provider's ARN but known at plan, to measure trust policies before the
+      // provider exists (assumes the `aws` partition).
+      const sizing = literalHost !== undefined ? JSON.stringify(`arn:aws:iam::123456789012:oidc-provider/${literalHost}`) : `"arn:aws:iam::123456789012:oidc-provider/\${${issuerHost}}"`;
+      providerArnForSizing = existing === undefined ? sizing : local('arn_for_sizing', `${existing} != null ? ${existing} : ${sizing}`);
+    }
 
     const trustPolicyMaxLength = hclOf(this, props.trustPolicyMaxLength ?? IAM_QUOTAS.trustPolicyLength.default);
     const maxManagedPolicies = hclOf(this, props.maxManagedPoliciesPerRole ?? IAM_QUOTAS.managedPoliciesPerRole.default);
     this.trust = new RoleTrustModel(this, 'trust', {
       prefix: `${name}_`,
       issuerHost,
-      providerArn: ref('arn'),
-      providerArnForSizing: ref('arn_for_sizing'),
+      providerArn,
+      providerArnForSizing,
       providerAudiences: audiences,
       audienceInput: setIn(this, 'audiences', audienceList),
       ci: {
@@ -243,9 +263,9 @@ export class GitlabOidcProvider extends Construct {
       },
     });
 
-    this.arn = Token.asString(`\${${ref('arn')}}`);
-    this.issuerHost = Token.asString(`\${${issuerHost}}`);
-    this.audiences = Token.asList(`\${${audiences}}`);
+    this.arn = typeof literalExisting === 'string' ? literalExisting : Token.asString(`\${${providerArn}}`);
+    this.issuerHost = literalHost ?? Token.asString(`\${${issuerHost}}`);
+    this.audiences = listed ? [...listed] : Token.asList(`\${${audiences}}`);
     this.subClaimComponents = props.subClaimComponents ?? [...DEFAULT_SUB_COMPONENTS];
     this.trustConditions = Token.asAny(`\${${this.trust.conditions}}`);
     this.trustSummary = Token.asAny(`\${${this.trust.summary}}`);

@@ -16,6 +16,9 @@ export function issuerHostExpression(issuerUrl: string): string {
   return `trimsuffix(trimprefix(${issuerUrl}, "https://"), "/")`;
 }
 
+/** The same host of an issuer URL known at synth. */
+export const issuerHostOf = (issuerUrl: string): string => issuerUrl.replace(/^https:\/\//, '').replace(/\/$/, '');
+
 /**
  * The `Condition` block of one role. Each claim key goes under exactly one operator:
  * `StringLike` when any of its values holds `*` or `?`, else `StringEquals`. IAM ANDs
