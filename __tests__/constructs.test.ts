@@ -62,6 +62,47 @@ describe('literal props are literals in the output', () => {
   });
 });
 
+describe('GitlabOidcProvider.fromArn: a provider made elsewhere', () => {
+  const ARN = 'arn:aws:iam::123456789012:oidc-provider/gitlab.example.com';
+
+  test('a literal ARN names its issuer; nothing is created, and its roles trust the ARN as written', () => {
+    const s = stack();
+    const provider = GitlabOidcProvider.fromArn(s, 'gitlab', ARN);
+    new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api') });
+    const tf = JSON.parse(Testing.synth(s));
+    expect(tf.resource.aws_iam_openid_connect_provider).toBeUndefined();
+    expect(tf.data).toBeUndefined();
+    expect([provider.arn, provider.issuerHost, provider.audiences]).toEqual([ARN, 'gitlab.example.com', ['https://gitlab.example.com']]);
+    expect(tf.locals.gitlab_trust_policies).toContain(`Federated = "${ARN}"`);
+    expect(tf.locals.gitlab_trust_conditions).toContain('"gitlab.example.com:${claim}"');
+  });
+
+  test("a token ARN creates nothing either; its roles check at plan that it is the issuer's provider", () => {
+    const s = stack();
+    const arn = new TerraformVariable(s, 'provider_arn', { type: 'string' });
+    const provider = GitlabOidcProvider.fromArn(s, 'gitlab', arn.stringValue, { issuerUrl: 'https://gitlab.example.com' });
+    new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api') });
+    const tf = JSON.parse(Testing.synth(s));
+    expect(tf.resource.aws_iam_openid_connect_provider).toBeUndefined();
+    const conditions = tf.resource.aws_iam_role.deploy.lifecycle.precondition.map((p: any) => p.condition);
+    expect(conditions).toContain('${var.provider_arn == null || endswith(coalesce(var.provider_arn, "-"), ":oidc-provider/gitlab.example.com")}');
+  });
+
+  test('a token ARN without issuerUrl fails synth with the fix', () => {
+    const s = stack();
+    const arn = new TerraformVariable(s, 'provider_arn', { type: 'string' });
+    GitlabOidcProvider.fromArn(s, 'gitlab', arn.stringValue);
+    expect(synthError(s)).toContain("GitlabOidcProvider 'platform/gitlab': fromArn was given an ARN that is not known at synth");
+    expect(synthError(s)).toContain('give issuerUrl');
+  });
+
+  test('a literal ARN of another issuer than the one given fails synth', () => {
+    const s = stack();
+    GitlabOidcProvider.fromArn(s, 'gitlab', ARN, { issuerUrl: 'https://gitlab.com' });
+    expect(synthError(s)).toContain('is not the OIDC provider of gitlab.com');
+  });
+});
+
 describe('several providers and roles in one stack', () => {
   const s = stack();
   const com = new GitlabOidcProvider(s, 'gitlab_com', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });

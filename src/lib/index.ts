@@ -5,7 +5,13 @@
  */
 
 // Constructs: the OIDC provider of a GitLab instance, and the roles its jobs assume.
-export { GitlabOidcProvider, type GitlabOidcProviderProps, type ThumbprintSource } from './constructs/gitlab-oidc-provider';
+export {
+  GitlabOidcProvider,
+  type GitlabOidcProviderImportProps,
+  type GitlabOidcProviderProps,
+  type IGitlabOidcProvider,
+  type ThumbprintSource,
+} from './constructs/gitlab-oidc-provider';
 export { DEFAULT_ROLE_NAME_PREFIX, GitlabCiRole, type GitlabCiRoleProps, type TrustClaims } from './constructs/gitlab-ci-role';
 export { GitlabCiRoleFleet, type GitlabCiRoleFleetProps, ROLES_TYPE } from './constructs/gitlab-ci-role-fleet';
 export type { Move } from './constructs/move';

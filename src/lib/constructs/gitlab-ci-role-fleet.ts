@@ -2,11 +2,12 @@ import { Construct } from 'constructs';
 import { IResolvable, Token } from 'cdktf';
 import { IamRole, IamRolePolicy, IamRolePolicyAttachment } from '../terraform/aws-iam';
 import { setIn } from '../guardrails/prop-checks';
+import { readable } from '../guardrails/rules';
 import { hclOf } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 import { roleMapSource, subjectClaimExpression } from '../trust/role-model';
 import { SUBJECT_FIELDS_TYPE } from '../trust/sub-claim';
-import { GitlabOidcProvider } from './gitlab-oidc-provider';
+import { IGitlabOidcProvider } from './gitlab-oidc-provider';
 import { hclLocal } from './hcl-local';
 import { terraformName } from './terraform-name';
 
@@ -28,7 +29,7 @@ export const ROLES_TYPE = `map(object({
 
 export interface GitlabCiRoleFleetProps {
   /** The OIDC provider whose role map the roles join. */
-  readonly provider: GitlabOidcProvider;
+  readonly provider: IGitlabOidcProvider;
 
   /**
    * The roles by name, of the type `ROLES_TYPE`: subjects, audiences, claims, managed and
@@ -107,7 +108,7 @@ export class GitlabCiRoleFleet extends Construct {
     local('settings', `{ for name, role in ${roles} : name => {\n${attributes.map((a) => `${a} = role.${a}`).join('\n')}\n} }`);
     const role = new IamRole(this, 'role', {
       assumeRolePolicy: `\${${trust.policyOf('each.key')}}`,
-      lifecycle: { precondition: [trust.preconditionOf('each.key')] },
+      lifecycle: { precondition: [trust.preconditionOf('each.key'), ...trust.providerPreconditions.map(readable)] },
     });
     role.addOverride('for_each', `\${local.${name}_names}`);
     role.addOverride('name', '${each.key}');

@@ -29,7 +29,7 @@ import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-
 import { singleRoleSource, subjectClaimExpression } from '../trust/role-model';
 import { SubjectFields } from '../trust/sub-claim';
 import { checkSubjectFields, splitSubjects, subjectFieldsHcl } from './subject-fields';
-import { GitlabOidcProvider, literalAudiencesOf } from './gitlab-oidc-provider';
+import { IGitlabOidcProvider, literalAudiencesOf } from './gitlab-oidc-provider';
 import { Move } from './move';
 import { terraformName } from './terraform-name';
 import { takeOnce } from './unique-in-stack';
@@ -52,7 +52,7 @@ export interface GitlabCiRoleProps {
    * @example new GitlabOidcProvider(stack, 'gitlab', { issuerUrl: 'https://gitlab.com' })
    * @see GitlabOidcProvider
    */
-  readonly provider: GitlabOidcProvider;
+  readonly provider: IGitlabOidcProvider;
 
   /**
    * The `sub` claims let in, each a string as GitLab builds it
@@ -348,7 +348,7 @@ export class GitlabCiRole extends Construct {
       maxSessionDuration: props.maxSessionDuration,
       permissionsBoundary: props.permissionsBoundary,
       tags: props.tags,
-      lifecycle: { precondition: [...(props.preconditions ?? []), trust.preconditionOf(key), ...tokenPreconditions].map(readable) },
+      lifecycle: { precondition: [...(props.preconditions ?? []), trust.preconditionOf(key), ...tokenPreconditions, ...trust.providerPreconditions].map(readable) },
     });
     if (counted) this.role.addOverride('count', `\${${enabledExpression} ? 1 : 0}`);
     this.role.overrideLogicalId(name);

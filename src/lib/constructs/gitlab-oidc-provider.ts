@@ -1,14 +1,15 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { IResolvable, Token } from 'cdktf';
 import { IamOpenidConnectProvider } from '../terraform/aws-iam';
 import { DataTlsCertificate } from '../terraform/tls';
 import { checkProps, describe, joinedComponents, refuse, setIn } from '../guardrails/prop-checks';
 import { IAM_QUOTAS } from '../guardrails/quotas';
-import { AUDIENCE, AWS_REGION, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, SUB_COMPONENTS_LIST_RULE, readable } from '../guardrails/rules';
+import { AUDIENCE, AWS_REGION, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, SUB_COMPONENTS_LIST_RULE, Validation, readable } from '../guardrails/rules';
 import { DEFAULT_SUB_COMPONENTS } from '../trust/sub-claim';
-import { hclOf, literalOf } from '../hcl/expression';
+import { hclOf, literalOf, templatePart } from '../hcl/expression';
 import { RoleTrustModel } from '../trust/role-model';
 import { issuerHostExpression, issuerHostOf } from '../trust/trust-policy';
+import { existingProviderPrecondition } from '../guardrails/trust-checks';
 import { hclLocal } from './hcl-local';
 import { Move } from './move';
 import { terraformName } from './terraform-name';
@@ -19,10 +20,10 @@ export const THUMBPRINT_SOURCES = ['tls', 'none'] as const;
 export type ThumbprintSource = (typeof THUMBPRINT_SOURCES)[number];
 
 /** The audiences of each provider whose list is known at synth, for its roles' checks. */
-const LITERAL_AUDIENCES = new WeakMap<GitlabOidcProvider, readonly string[]>();
+const LITERAL_AUDIENCES = new WeakMap<IGitlabOidcProvider, readonly string[]>();
 
 /** The audiences the provider lists, where they are known at synth; else undefined (a token). */
-export const literalAudiencesOf = (provider: GitlabOidcProvider): readonly string[] | undefined => LITERAL_AUDIENCES.get(provider);
+export const literalAudiencesOf = (provider: IGitlabOidcProvider): readonly string[] | undefined => LITERAL_AUDIENCES.get(provider);
 
 export interface GitlabOidcProviderProps {
   /**
@@ -117,13 +118,65 @@ export interface GitlabOidcProviderProps {
 }
 
 /**
+ * An IAM OIDC provider of a GitLab instance that roles can trust: one this stack creates
+ * (`new GitlabOidcProvider`) or one made elsewhere (`GitlabOidcProvider.fromArn`).
+ */
+export interface IGitlabOidcProvider extends IConstruct {
+  /** The provider's ARN. */
+  readonly arn: string;
+  /** The issuer host, as IAM prefixes condition keys (`gitlab.com`). */
+  readonly issuerHost: string;
+  /** The audiences the provider accepts. */
+  readonly audiences: string[];
+  /** The sub components structured subjects are rendered for, unless a role names its own. */
+  readonly subClaimComponents: string[];
+  /** The role map of the provider's roles and its derivations (what `GitlabCiRole` adds itself to). */
+  readonly trust: RoleTrustModel;
+}
+
+/** What `GitlabOidcProvider.fromArn` needs to know of a provider made elsewhere. */
+export interface GitlabOidcProviderImportProps
+  extends Pick<GitlabOidcProviderProps, 'audiences' | 'subClaimComponents' | 'trustPolicyMaxLength' | 'maxManagedPoliciesPerRole' | 'ciAudience' | 'ciRegion'> {
+  /**
+   * Issuer URL of the GitLab instance. Required when the ARN is a token (another stack's
+   * output, a variable); a literal ARN names its issuer.
+   *
+   * @default `https://<host>` of a literal ARN's `oidc-provider/<host>`
+   * @example 'https://gitlab.example.com'
+   */
+  readonly issuerUrl?: string;
+}
+
+/** Marks the props of a provider made elsewhere: nothing is created for it, whatever its ARN. */
+const IMPORTED = Symbol('imported provider');
+
+/**
  * The IAM OpenID Connect identity provider of one GitLab instance, and the trust of every
  * role under it: roles add themselves to its role map, whose derivations (conditions,
  * policies, guardrails, summary) are written once, as locals named after the provider.
  *
  * Its Terraform name is its construct id: `aws_iam_openid_connect_provider.<id>`.
  */
-export class GitlabOidcProvider extends Construct {
+export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider {
+  /**
+   * A provider made elsewhere (another stack, another tool, another account's setup), for
+   * roles of this stack to trust. Nothing is created for it; its ARN is written as given.
+   *
+   * @param arn its ARN, a literal or a token such as another stack's output
+   * @example GitlabOidcProvider.fromArn(stack, 'gitlab', 'arn:aws:iam::123456789012:oidc-provider/gitlab.com')
+   */
+  public static fromArn(scope: Construct, id: string, arn: string, props: GitlabOidcProviderImportProps = {}): IGitlabOidcProvider {
+    const literalArn = Token.isUnresolved(arn) ? undefined : arn;
+    const host = literalArn?.split(':oidc-provider/')[1];
+    const issuerUrl = props.issuerUrl ?? (host === undefined ? undefined : `https://${host}`);
+    const provider = new GitlabOidcProvider(scope, id, { ...props, issuerUrl: issuerUrl ?? 'https://unknown.invalid', existingProviderArn: arn, [IMPORTED]: true } as GitlabOidcProviderProps);
+    if (issuerUrl === undefined) {
+      refuse(provider, `fromArn was given an ARN that is not known at synth (${arn}) and no issuerUrl: give issuerUrl, the issuer of the provider's tokens, e.g. 'https://gitlab.com'.`);
+    }
+    return provider;
+  }
+
+
   /** The provider's ARN, created or existing. */
   public readonly arn: string;
   /** The issuer host, as IAM prefixes condition keys (`gitlab.com`). */
@@ -203,10 +256,14 @@ export class GitlabOidcProvider extends Construct {
     }
     let providerArn: string;
     let providerArnForSizing: string;
-    if (typeof literalExisting === 'string') {
-      // A provider made elsewhere: nothing to create, and its ARN is known.
-      providerArn = providerArnForSizing = JSON.stringify(literalExisting);
+    let providerPreconditions: Validation[] = [];
+    if (typeof literalExisting === 'string' || (props as { [IMPORTED]?: true })[IMPORTED]) {
+      // A provider made elsewhere: nothing to create, and its ARN is as given.
+      providerArn = providerArnForSizing = hclOf(this, props.existingProviderArn);
+      this.arn = props.existingProviderArn!;
       this.moves = [];
+      // With no resource of its own, the checks of its tokens (the ARN among them) guard its roles.
+      providerPreconditions = [...preconditions, ...(literalExisting === undefined ? [existingProviderPrecondition(providerArn, issuerHost, `the ARN of ${describe(this)}`)] : [])];
     } else {
       const existing = props.existingProviderArn === undefined ? undefined : hclOf(this, props.existingProviderArn);
       // A variable may or may not name a provider: the resource is then counted. Without one,
@@ -218,7 +275,7 @@ export class GitlabOidcProvider extends Construct {
       if ((props.thumbprintSource ?? 'tls') === 'tls') {
         // tls:// reads the issuer's own certificate; an https:// URL follows redirects
         // (gitlab.com/ redirects) and can return the certificate of another host.
-        const certificate = new DataTlsCertificate(this, 'certificate', { url: literalHost !== undefined ? `tls://${literalHost}:443` : `tls://\${${issuerHost}}:443` });
+        const certificate = new DataTlsCertificate(this, 'certificate', { url: `tls://${templatePart(issuerHost)}:443` });
         if (count) certificate.addOverride('count', count);
         certificate.overrideLogicalId(name);
         thumbprintList = [`\${data.tls_certificate.${name}${instance}.certificates[0].sha1_fingerprint}`];
@@ -239,8 +296,9 @@ export class GitlabOidcProvider extends Construct {
       providerArn = local('arn', existing === undefined ? created : `${existing} != null ? ${existing} : ${created}`);
       // As long as the provider's ARN but known at plan, to measure trust policies before the
       // provider exists (assumes the `aws` partition).
-      const sizing = literalHost !== undefined ? JSON.stringify(`arn:aws:iam::123456789012:oidc-provider/${literalHost}`) : `"arn:aws:iam::123456789012:oidc-provider/\${${issuerHost}}"`;
+      const sizing = `"arn:aws:iam::123456789012:oidc-provider/${templatePart(issuerHost)}"`;
       providerArnForSizing = existing === undefined ? sizing : local('arn_for_sizing', `${existing} != null ? ${existing} : ${sizing}`);
+      this.arn = Token.asString(`\${${providerArn}}`);
     }
 
     const trustPolicyMaxLength = hclOf(this, props.trustPolicyMaxLength ?? IAM_QUOTAS.trustPolicyLength.default);
@@ -250,6 +308,7 @@ export class GitlabOidcProvider extends Construct {
       issuerHost,
       providerArn,
       providerArnForSizing,
+      providerPreconditions,
       providerAudiences: audiences,
       audienceInput: setIn(this, 'audiences', audienceList),
       ci: {
@@ -263,7 +322,6 @@ export class GitlabOidcProvider extends Construct {
       },
     });
 
-    this.arn = typeof literalExisting === 'string' ? literalExisting : Token.asString(`\${${providerArn}}`);
     this.issuerHost = literalHost ?? Token.asString(`\${${issuerHost}}`);
     this.audiences = listed ? [...listed] : Token.asList(`\${${audiences}}`);
     this.subClaimComponents = props.subClaimComponents ?? [...DEFAULT_SUB_COMPONENTS];

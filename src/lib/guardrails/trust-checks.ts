@@ -1,6 +1,7 @@
 import { LEADING_COMPONENTS, SUB_COMPONENT_NAMES, subjectProjectHcl } from '../trust/sub-claim';
 import type { RoleCheck } from './check';
 import { GITLAB_COM_CLAIM, GITLAB_COM_EXTRA_CLAIMS, GITLAB_SUBJECT, SUB_COMPONENTS_LIST_RULE, Validation, subjectProblemHcl } from './rules';
+import { templatePart } from '../hcl/expression';
 
 
 /** What the checks read, as HCL expressions. */
@@ -68,7 +69,7 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
     {
       holds: `length(${extraClaims}) == 0 || (\n${t.issuerHost} == "gitlab.com" && alltrue([for c in ${extraClaims} : ${GITLAB_COM_CLAIM.accepts('c')}])\n)`,
       message:
-        `${who} checks claim(s) \${jsonencode(${extraClaims})} of issuer \${${t.issuerHost}}: AWS evaluates only sub and aud for an OIDC provider, ` +
+        `${who} checks claim(s) \${jsonencode(${extraClaims})} of issuer ${templatePart(t.issuerHost)}: AWS evaluates only sub and aud for an OIDC provider, ` +
         `plus ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} for gitlab.com. Any other condition key never matches. ` +
         `To pin a project by id or require protected refs or environments on another instance, put them in sub: set the project's ci_id_token_sub_claim_components ` +
         `and ${componentsInput} to \${jsonencode(${componentsFor(components, extraClaims)})}, and ask for them in structured subjects (e.g. ref_protected = true).`,
@@ -110,12 +111,15 @@ function componentsFor(components: string, claims: string): string {
   return `concat(\n[${lead}],\n[for c in ${components} : c if !contains(${JSON.stringify(LEADING_COMPONENTS)}, c)],\n[\nfor c in ${claims} : c\nif contains(${OPTIONAL_COMPONENTS}, c) && !contains(${components}, c)\n]\n)`;
 }
 
-/** An existing provider must be the one for this issuer, or no token would match its trust. */
-export function existingProviderPrecondition(existingProviderArn: string, issuerHost: string): Validation {
+/**
+ * An existing provider must be the one for this issuer, or no token would match its trust.
+ * `input` names where the ARN is set, for the message.
+ */
+export function existingProviderPrecondition(existingProviderArn: string, issuerHost: string, input = 'existing_provider_arn'): Validation {
   return {
-    condition: `\${${existingProviderArn} == null || endswith(coalesce(${existingProviderArn}, "-"), ":oidc-provider/\${${issuerHost}}")}`,
+    condition: `\${${existingProviderArn} == null || endswith(coalesce(${existingProviderArn}, "-"), ":oidc-provider/${templatePart(issuerHost)}")}`,
     errorMessage:
-      `existing_provider_arn \${jsonencode(${existingProviderArn})} is not the OIDC provider of \${${issuerHost}}: ` +
-      `its ARN must end in ':oidc-provider/\${${issuerHost}}'. Give that provider's ARN, or leave existing_provider_arn null to create it.`,
+      `${input} \${jsonencode(${existingProviderArn})} is not the OIDC provider of ${templatePart(issuerHost)}: ` +
+      `its ARN must end in ':oidc-provider/${templatePart(issuerHost)}'. Give that provider's ARN${input === 'existing_provider_arn' ? ', or leave existing_provider_arn null to create it' : ''}.`,
   };
 }

@@ -47,3 +47,11 @@ export function literalOf<T>(scope: IConstruct, value: T): T | undefined {
   const plain = resolved(scope, value);
   return JSON.stringify(plain ?? null).includes('${') ? undefined : (plain as T);
 }
+
+/**
+ * An HCL expression as part of a quoted template: a string literal's own characters (so a
+ * literal host reads `"gitlab.com:sub"`, not `"${"gitlab.com"}:sub"`), else `${expression}`.
+ */
+export function templatePart(expression: string): string {
+  return /^"(?:[^"\\$%]|\\.)*"$/.test(expression) ? expression.slice(1, -1) : `\${${expression}}`;
+}

@@ -82,6 +82,8 @@ export interface RoleTrustModelProps {
   readonly audienceInput: string;
   /** The account's quotas the roles are checked against. */
   readonly limits: QuotaLimits;
+  /** Checks of the provider's own inputs that its roles run, for a provider with no resource to hold them (one made elsewhere). */
+  readonly providerPreconditions?: readonly Validation[];
   /** The GitLab side: the audience jobs request (HCL, null for each role's first), where it is set, and the region the AWS CLI uses (HCL). */
   readonly ci: { readonly audience?: string; readonly audienceInput: string; readonly region?: string };
 }
@@ -111,12 +113,15 @@ export class RoleTrustModel extends Construct {
    * the GitLab API call that sets them (`set_with`).
    */
   public readonly projectSettings: string;
+  /** Checks of the provider's inputs that every role of the map runs (see `RoleTrustModelProps.providerPreconditions`). */
+  public readonly providerPreconditions: readonly Validation[];
   private readonly sources: string[] = [];
   private readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: RoleTrustModelProps) {
     super(scope, id);
     this.prefix = props.prefix;
+    this.providerPreconditions = props.providerPreconditions ?? [];
     const ref = (local: string) => this.ref(local);
     const local = (local: string, expression: string | (() => string)) => hclLocal(this, `${props.prefix}${local}`, expression);
     this.roles = ref('roles');

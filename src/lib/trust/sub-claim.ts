@@ -12,6 +12,8 @@
  * (gitlabhq `lib/gitlab/ci/jwt_v2.rb`, `app/models/project_ci_cd_setting.rb`; gitlab!160562.)
  */
 
+import { templatePart } from '../hcl/expression';
+
 /** One component GitLab can put in `sub`. */
 export interface SubComponent {
   readonly name: string;
@@ -207,7 +209,7 @@ export function projectSettingsExpression(projectComponents: string, issuerHost:
     '"curl --request PUT"',
     '"--header \\"PRIVATE-TOKEN: $GITLAB_TOKEN\\" --header \\"Content-Type: application/json\\""',
     `"--data '\${jsonencode({ ci_id_token_sub_claim_components = lists[0] })}'"`,
-    `"https://\${${issuerHost}}/api/v4/projects/\${urlencode(project)}"`,
+    `"https://${templatePart(issuerHost)}/api/v4/projects/\${urlencode(project)}"`,
   ];
   return `{ for project, lists in ${projectComponents} : project => {\ncomponents = lists[0]\nset_with = join(" ", [\n${call.map((part) => `${part},`).join('\n')}\n])\n} }`;
 }

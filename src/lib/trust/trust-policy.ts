@@ -1,4 +1,5 @@
 import { hasWildcard } from '../guardrails/rules';
+import { templatePart } from '../hcl/expression';
 
 /**
  * The trust policy of a GitLab CI role, as Terraform expressions.
@@ -33,7 +34,7 @@ export const issuerHostOf = (issuerUrl: string): string => issuerUrl.replace(/^h
  */
 export function conditionExpression(issuerHost: string, claimValues: string): string {
   const keysWhere = (patterns: boolean) =>
-    `{ for claim, values in ${claimValues} : "\${${issuerHost}}:\${claim}" => values\nif ${patterns ? '' : '!'}anytrue([for v in values : ${hasWildcard('v')}])\n}`;
+    `{ for claim, values in ${claimValues} : "${templatePart(issuerHost)}:\${claim}" => values\nif ${patterns ? '' : '!'}anytrue([for v in values : ${hasWildcard('v')}])\n}`;
   return `{ for operator, keys in {\nStringEquals = ${keysWhere(false)}\nStringLike = ${keysWhere(true)}\n} : operator => keys if length(keys) > 0 }`;
 }
 
