@@ -2,6 +2,8 @@ import { Construct } from 'constructs';
 import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GitlabCiRole, GitlabOidcProvider } from '../src/lib';
+import { GITLAB_COM_EXTRA_CLAIMS } from '../src/lib/guardrails/rules';
+import { CLAIMS_OF_CONDITION_KEYS } from '../src/lib/trust/claim-conditions';
 import { tempDir } from './helpers/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -100,6 +102,43 @@ describe('GitlabOidcProvider.fromArn: a provider made elsewhere', () => {
     const s = stack();
     GitlabOidcProvider.fromArn(s, 'gitlab', ARN, { issuerUrl: 'https://gitlab.com' });
     expect(synthError(s)).toContain('is not the OIDC provider of gitlab.com');
+  });
+});
+
+describe('claimConditions: the claims AWS evaluates for gitlab.com, typed', () => {
+  test('each typed key stands for one of AWS\'s gitlab.com claims, in its order', () => {
+    expect(CLAIMS_OF_CONDITION_KEYS).toEqual(GITLAB_COM_EXTRA_CLAIMS);
+  });
+
+  test('typed values become the claims and string values of the conditions; lists are kept, single values listed', () => {
+    const s = stack();
+    const provider = new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });
+    new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api'), claimConditions: { refProtected: true, projectId: [4242, 4300] } });
+    const tf = JSON.parse(Testing.synth(s));
+    expect(tf.locals.gitlab_roles).toContain('merge({ sub = ["project_path:acme/api:ref_type:branch:ref:main"], aud = ["https://gitlab.com"] }, { "ref_protected" = ["true"], "project_id" = ["4242", "4300"] })');
+  });
+
+  test('a claim named in claims and claimConditions, or an empty list, fails synth', () => {
+    const s = stack();
+    const provider = new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });
+    new GitlabCiRole(s, 'twice', { provider, subjects: subjects('acme/api'), claims: { ref_protected: ['true'] }, claimConditions: { refProtected: true } });
+    new GitlabCiRole(s, 'empty', { provider, subjects: subjects('acme/api'), claimConditions: { projectId: [] } });
+    const error = synthError(s);
+    expect(error).toContain('claims and claimConditions both name ["ref_protected"]: give each claim once, in claimConditions.');
+    expect(error).toContain("GitlabCiRole 'platform/empty': claims[\"project_id\"] is empty");
+  });
+
+  test("on a self-managed issuer known at synth, gitlab.com's claims fail synth, with the components that put them in sub", () => {
+    const s = stack();
+    const provider = new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.acme.example', thumbprintSource: 'none' });
+    new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api'), claimConditions: { refProtected: true, userLogin: 'bot' } });
+    new GitlabCiRole(s, 'bot', { provider, subjects: subjects('acme/api'), claims: { user_login: ['bot'] } });
+    const error = synthError(s);
+    expect(error).toContain(
+      "GitlabCiRole 'platform/deploy': claims [\"ref_protected\",\"user_login\"] are conditions AWS does not evaluate for the issuer gitlab.acme.example",
+    );
+    expect(error).toContain('Put ref_protected in sub instead: add ["ref_protected"] to subClaimComponents');
+    expect(error).toMatch(/GitlabCiRole 'platform\/bot': claims \["user_login"\] are conditions AWS does not evaluate .* Remove them\./);
   });
 });
 

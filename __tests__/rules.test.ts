@@ -1,3 +1,5 @@
+import * as ruleModule from '../src/lib/guardrails/rules';
+import * as api from '../src/lib';
 import { spawnSync } from 'child_process';
 import * as rules from '../src/lib/guardrails/rules';
 import { ValueRule } from '../src/lib/guardrails/rules';
@@ -150,5 +152,18 @@ describeWithTerraform('a refused sub: Terraform picks the same fix as TypeScript
     expect(SUB_SAMPLES.map((s, i) => [s, results[i]])).toEqual(SUB_SAMPLES.map((s) => [s, rules.subjectProblem(s) ?? null]));
     expect(results.filter((x) => x === null).length).toBeGreaterThan(3);
     expect(new Set(results.filter((x) => x !== null)).size).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('the Rules namespace of the package', () => {
+  const isRule = (value: unknown): boolean => typeof value === 'object' && value !== null && 'check' in value && 'fix' in value && 'test' in value;
+  test('holds every rule and list of rules the guardrails define, by its name; the one-by-one exports kept are the same objects', () => {
+    const defined = Object.entries(ruleModule).filter(([, value]) => isRule(value) || (Array.isArray(value) && value.length > 0 && value.every(isRule)));
+    expect(Object.keys(api.Rules).sort()).toEqual(defined.map(([name]) => name).sort());
+    for (const [name, value] of defined) {
+      expect(api.Rules[name as keyof typeof api.Rules]).toBe(value);
+      // The names earlier releases exported one by one still are, as the same objects.
+      if (name in api) expect((api as Record<string, unknown>)[name]).toBe(value);
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
   CLAIM_NAME,
   CLAIM_VALUE_RULES,
   GITLAB_COM_CLAIM,
+  GITLAB_COM_EXTRA_CLAIMS,
   INLINE_POLICY_NAME,
   JSON_DOCUMENT,
   MANAGED_POLICY_ARN,
@@ -27,7 +28,8 @@ import {
 import { hclOf, literalOf } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 import { singleRoleSource, subjectClaimExpression } from '../trust/role-model';
-import { SubjectFields } from '../trust/sub-claim';
+import { SUB_COMPONENT_NAMES, SubjectFields } from '../trust/sub-claim';
+import { GitlabClaimConditions, claimsOfConditions } from '../trust/claim-conditions';
 import { checkSubjectFields, splitSubjects, subjectFieldsHcl } from './subject-fields';
 import { IGitlabOidcProvider, literalAudiencesOf } from './gitlab-oidc-provider';
 import { Move } from './move';
@@ -90,11 +92,22 @@ export interface GitlabCiRoleProps {
    * Further claims and the values let in. AWS checks only `sub` and `aud` for an OIDC
    * provider, plus a few more for gitlab.com (`project_id`, `namespace_id`, `ref_protected`, …).
    *
+   * @deprecated Use `claimConditions`, whose keys and values are typed; `claims` keeps working.
    * @default {} (none)
    * @example { ref_protected: ['true'] }
    * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
    */
   readonly claims?: Record<string, string[]>;
+
+  /**
+   * Conditions on gitlab.com's further claims, typed: `{ refProtected: true, projectId: 4242 }`.
+   * AWS evaluates them for gitlab.com only; on another instance, ask for the same in
+   * structured subjects. Merged with `claims`, which may not name the same claim.
+   *
+   * @default {} (none)
+   * @example { refProtected: true, projectId: 4242 }
+   */
+  readonly claimConditions?: GitlabClaimConditions;
 
   /**
    * Every claim of the trust at once, in place of `subjects`, `audiences` and `claims`: for a
@@ -269,11 +282,27 @@ export class GitlabCiRole extends Construct {
           "STS would refuse every such token with 'Incorrect token audience'. Use an audience of the provider, or add it to the provider's audiences.",
       );
     }
-    const literalClaims = literalOf(this, props.claims);
+    const claims = this.mergedClaims(props);
+    const literalClaims = literalOf(this, claims);
     for (const [claim, values] of Object.entries(literalClaims ?? {})) {
       if (Array.isArray(values) && values.length === 0) {
         refuse(this, `claims[${JSON.stringify(claim)}] is empty: an empty list would drop the condition and let in every value of ${claim}. List the values to allow, or leave the key out.`);
       }
+    }
+    // AWS evaluates claims other than sub and aud for gitlab.com only: elsewhere such a condition matches no token.
+    const issuerHost = literalOf(this, props.provider.issuerHost);
+    const extraClaims = Object.keys(literalClaims ?? {}).filter((claim) => claim !== 'sub' && claim !== 'aud');
+    if (typeof issuerHost === 'string' && issuerHost !== 'gitlab.com' && extraClaims.length > 0) {
+      const components = extraClaims.filter((claim) => SUB_COMPONENT_NAMES.includes(claim));
+      refuse(
+        this,
+        `claims ${JSON.stringify(extraClaims)} are conditions AWS does not evaluate for the issuer ${issuerHost} (only sub and aud; ` +
+          `${GITLAB_COM_EXTRA_CLAIMS.join(', ')} on gitlab.com), so the role would let in no job. ` +
+          (components.length
+            ? `Put ${components.join(' and ')} in sub instead: add ${JSON.stringify(components)} to subClaimComponents (and to the projects' ci_id_token_sub_claim_components) ` +
+              'and ask for them in structured subjects, e.g. { projectId: 4242, refProtected: true }.'
+            : 'Remove them.'),
+      );
     }
     subjectFields.forEach((placed) => checkSubjectFields(this, placed));
 
@@ -283,8 +312,8 @@ export class GitlabCiRole extends Construct {
       { prop: 'subjects', value: subjectStrings, rules: SUBJECT_RULES, parts: 'elements', atPlan: false },
       { prop: 'subClaimComponents', value: joinedComponents(this, props.subClaimComponents), rules: [SUB_COMPONENTS_LIST_RULE] },
       { prop: 'audiences', value: props.audiences, rules: [AUDIENCE], parts: 'elements', atPlan: false },
-      { prop: 'claims', value: props.claims, rules: [CLAIM_NAME, GITLAB_COM_CLAIM], parts: 'keys', atPlan: false },
-      { prop: 'claims', value: props.claims, rules: CLAIM_VALUE_RULES, parts: 'list values' },
+      { prop: 'claims', value: claims, rules: [CLAIM_NAME, GITLAB_COM_CLAIM], parts: 'keys', atPlan: false },
+      { prop: 'claims', value: claims, rules: CLAIM_VALUE_RULES, parts: 'list values' },
       { prop: 'managedPolicyArns', value: props.managedPolicyArns, rules: [MANAGED_POLICY_ARN], parts: 'elements' },
       { prop: 'inlinePolicies', value: props.inlinePolicies, rules: [INLINE_POLICY_NAME], parts: 'keys' },
       { prop: 'inlinePolicies', value: props.inlinePolicies, rules: [JSON_DOCUMENT], parts: 'values' },
@@ -307,9 +336,9 @@ export class GitlabCiRole extends Construct {
     const ownClaims = `{ sub = ${sub}, aud = ${hclOf(this, props.audiences ?? props.provider.audiences)} }`;
     const trustClaims = props.trustClaims
       ? hclOf(this, props.trustClaims.claims)
-      : props.claims === undefined
+      : claims === undefined
         ? ownClaims
-        : `merge(${ownClaims}, ${hclOf(this, props.claims)})`;
+        : `merge(${ownClaims}, ${hclOf(this, claims)})`;
     const managedPolicyArns = hclOf(this, props.managedPolicyArns ?? []);
     const enabledExpression = counted ? hclOf(this, props.enabled) : undefined;
     /** A collection that is `empty` while a token `enabled` is false. */
@@ -371,5 +400,19 @@ export class GitlabCiRole extends Construct {
     this.roleName = Token.asString(counted ? `\${one(${address}[*].name)}` : `\${${address}.name}`);
     // State written while the role always existed sits at the address without an index.
     this.moves = counted ? [{ from: address, to: `${address}[0]` }] : [];
+  }
+
+  /** `claims` and `claimConditions` as one map of claim to values; a claim named by both is refused. */
+  private mergedClaims(props: GitlabCiRoleProps): Record<string, string[]> | undefined {
+    if (props.claimConditions === undefined) return props.claims;
+    const typed = claimsOfConditions(props.claimConditions);
+    const given = literalOf(this, props.claims ?? {});
+    if (given === undefined) {
+      refuse(this, 'claims is a token while claimConditions is set: give the claims of an expression with trustClaims, or the others as literals.');
+      return typed;
+    }
+    const both = Object.keys(given).filter((claim) => claim in typed);
+    if (both.length) refuse(this, `claims and claimConditions both name ${JSON.stringify(both)}: give each claim once, in claimConditions.`);
+    return { ...given, ...typed };
   }
 }
