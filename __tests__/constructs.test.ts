@@ -161,8 +161,11 @@ describe('several providers and roles in one stack', () => {
     expect(tf.locals.gitlab_com_roles).toContain('{ web = {');
     expect(tf.locals.gitlab_com_roles).not.toContain('infra');
     expect(tf.locals.gitlab_acme_roles).toContain('{ infra = {');
-    expect(tf.resource.aws_iam_role.infra.assume_role_policy).toBe('${local.gitlab_acme_trust_policies["infra"]}');
-    expect(tf.locals.gitlab_acme_trust_policies).toContain('Federated = local.gitlab_acme_arn');
+    // Known at synth, each role's policy is written as a JSON document, trusting its own provider's resource.
+    const policy = JSON.parse(tf.resource.aws_iam_role.infra.assume_role_policy);
+    expect(policy.Statement[0].Principal).toEqual({ Federated: '${aws_iam_openid_connect_provider.gitlab_acme.arn}' });
+    expect(policy.Statement[0].Condition.StringEquals['gitlab.acme.example:sub']).toEqual(['project_path:platform/infra:ref_type:branch:ref:main']);
+    expect(tf.locals.gitlab_acme_trust_policies).toContain('Federated = aws_iam_openid_connect_provider.gitlab_acme.arn');
   });
 
   test('a role without a fixed name gets the hand-written prefix, and no count', () => {

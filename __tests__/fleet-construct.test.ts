@@ -63,7 +63,7 @@ describe('RoleTrustModel', () => {
     expect(tf.locals.ci_roles).toMatch(/^\$\{merge\(\n\{ for name, role in var\.teams : name => \{\nlabel = "Role '\$\{name\}' of teams"/);
     expect(tf.locals.ci_trust_conditions).toMatch(/^\$\{\{ for name, role in local\.ci_roles : name => /);
     expect(tf.locals.ci_trust_policies).toMatch(
-      /^\$\{\{ for name, condition in local\.ci_trust_conditions : name => jsonencode\(.*Principal = \{ Federated = local\.ci_arn \}\nCondition = condition\n/s,
+      /^\$\{\{ for name, condition in local\.ci_trust_conditions : name => jsonencode\(.*Principal = \{ Federated = aws_iam_openid_connect_provider\.ci\.arn \}\nCondition = condition\n/s,
     );
     // A literal issuer is measured with a literal ARN of its length: no local for it, nor for the issuer host.
     expect(tf.locals.ci_trust_policy_envelope_length).toContain('Federated = "arn:aws:iam::123456789012:oidc-provider/gitlab.example.com"');

@@ -28,9 +28,10 @@ import {
 import { hclOf, literalOf } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 import { singleRoleSource, subjectClaimExpression } from '../trust/role-model';
-import { SUB_COMPONENT_NAMES, SubjectFields } from '../trust/sub-claim';
+import { SUB_COMPONENT_NAMES, SubjectFields, renderSubjects } from '../trust/sub-claim';
+import { conditionBlock, trustPolicyDocument } from '../trust/trust-policy';
 import { GitlabClaimConditions, claimsOfConditions } from '../trust/claim-conditions';
-import { checkSubjectFields, splitSubjects, subjectFieldsHcl } from './subject-fields';
+import { PlacedFields, checkSubjectFields, splitSubjects, subjectFieldsHcl } from './subject-fields';
 import { IGitlabOidcProvider, literalAudiencesOf } from './gitlab-oidc-provider';
 import { Move } from './move';
 import { terraformName } from './terraform-name';
@@ -363,7 +364,7 @@ export class GitlabCiRole extends Construct {
 
     const key = JSON.stringify(name);
     this.role = new IamRole(this, 'role', {
-      assumeRolePolicy: `\${${trust.policyOf(key)}}`,
+      assumeRolePolicy: counted || props.trustClaims ? `\${${trust.policyOf(key)}}` : (this.literalPolicy(props, claims, subjectStrings, subjectFields) ?? `\${${trust.policyOf(key)}}`),
       name: props.roleName,
       // A fixed name that may be null at plan leaves the prefix to apply when it is.
       namePrefix:
@@ -400,6 +401,33 @@ export class GitlabCiRole extends Construct {
     this.roleName = Token.asString(counted ? `\${one(${address}[*].name)}` : `\${${address}.name}`);
     // State written while the role always existed sits at the address without an index.
     this.moves = counted ? [{ from: address, to: `${address}[0]` }] : [];
+  }
+
+  /**
+   * The trust policy as a JSON document, where every input of the trust is known at synth and
+   * the provider's ARN is a literal or a reference to its resource; else undefined (the role
+   * reads its policy from the role map, at plan). Rendered from the same claims, by the same
+   * rules, as the role map's entry.
+   */
+  private literalPolicy(
+    props: GitlabCiRoleProps,
+    claims: Record<string, string[]> | undefined,
+    subjectStrings: string[] | undefined,
+    subjectFields: readonly PlacedFields[],
+  ): string | undefined {
+    const known = literalOf(this, {
+      issuerHost: props.provider.issuerHost,
+      components: props.subClaimComponents ?? props.provider.subClaimComponents,
+      strings: subjectStrings ?? [],
+      fields: subjectFields.map((placed) => placed.fields),
+      audiences: props.audiences ?? props.provider.audiences,
+      claims: claims ?? {},
+    });
+    const arn = hclOf(this, props.provider.arn);
+    const arnText = /^"[^"$%\\]*"$/.test(arn) ? arn.slice(1, -1) : /^aws_iam_openid_connect_provider\.[A-Za-z0-9_-]+\.arn$/.test(arn) ? `\${${arn}}` : undefined;
+    if (known === undefined || arnText === undefined) return undefined;
+    const sub = [...known.strings, ...known.fields.flatMap((fields) => renderSubjects(fields, known.components))];
+    return trustPolicyDocument(arnText, conditionBlock(known.issuerHost, { sub, aud: known.audiences, ...known.claims }));
   }
 
   /** `claims` and `claimConditions` as one map of claim to values; a claim named by both is refused. */

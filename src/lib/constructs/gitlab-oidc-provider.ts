@@ -293,7 +293,7 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
       this.moves = count ? [{ from: `aws_iam_openid_connect_provider.${name}`, to: `aws_iam_openid_connect_provider.${name}[0]` }] : [];
 
       const created = count ? `one(aws_iam_openid_connect_provider.${name}[*].arn)` : `aws_iam_openid_connect_provider.${name}.arn`;
-      providerArn = local('arn', existing === undefined ? created : `${existing} != null ? ${existing} : ${created}`);
+      providerArn = existing === undefined ? created : local('arn', `${existing} != null ? ${existing} : ${created}`);
       // As long as the provider's ARN but known at plan, to measure trust policies before the
       // provider exists (assumes the `aws` partition).
       const sizing = `"arn:aws:iam::123456789012:oidc-provider/${templatePart(issuerHost)}"`;

@@ -49,6 +49,9 @@ const WILDCARD: Check = { containsAny: WILDCARDS };
 /** True when the HCL value contains an IAM wildcard (`*` or `?`). */
 export const hasWildcard = (value: string): string => toHcl(WILDCARD, value);
 
+/** The same test on a value known at synth. */
+export const holdsWildcard = (value: string): boolean => holds(WILDCARD, value);
+
 /** `https://host` or `https://host/path`, no port, query, fragment or credentials. */
 export const ISSUER_URL: ValueRule = rule(
   { matches: '^https://[A-Za-z0-9.-]+[.][A-Za-z]{2,}(/[A-Za-z0-9._~-]+)*/?$' },

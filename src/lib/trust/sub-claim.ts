@@ -187,6 +187,18 @@ export function renderSubjectsHcl(fieldsList: string, components: string): strin
   ].join('\n');
 }
 
+/** `renderSubjectsHcl` for one structured subject and a components list known at synth: the same values, in the same order. */
+export function renderSubjects(fields: SubjectFields, components: readonly string[]): string[] {
+  const fieldOf = Object.fromEntries(Object.entries(SUBJECT_FIELD_NAMES).map(([field, component]) => [component, field as keyof SubjectFields]));
+  const valueOf = (component: string) => {
+    const value = fields[fieldOf[component]];
+    return value === undefined ? OMITTED[component] : String(value);
+  };
+  const environmentOmitted = ENVIRONMENT_COMPONENTS.every((component) => fields[fieldOf[component]] === undefined);
+  const lists = [components.filter((c) => !(environmentOmitted && ENVIRONMENT_COMPONENTS.includes(c))), components];
+  return [...new Set(lists.map((list) => list.map((c) => `${c}:${SUB_COMPONENT_NAMES.includes(c) ? valueOf(c) : ''}`).join(':')))];
+}
+
 /** HCL: the project a structured subject `f` names, as its key: the id where given, else the path. */
 export const subjectProjectHcl = (f: string): string => `(${f}.project_id != null ? tostring(${f}.project_id) : ${f}.project_path)`;
 

@@ -1,4 +1,4 @@
-import { hasWildcard } from '../guardrails/rules';
+import { hasWildcard, holdsWildcard } from '../guardrails/rules';
 import { templatePart } from '../hcl/expression';
 
 /**
@@ -36,6 +36,39 @@ export function conditionExpression(issuerHost: string, claimValues: string): st
   const keysWhere = (patterns: boolean) =>
     `{ for claim, values in ${claimValues} : "${templatePart(issuerHost)}:\${claim}" => values\nif ${patterns ? '' : '!'}anytrue([for v in values : ${hasWildcard('v')}])\n}`;
   return `{ for operator, keys in {\nStringEquals = ${keysWhere(false)}\nStringLike = ${keysWhere(true)}\n} : operator => keys if length(keys) > 0 }`;
+}
+
+/** A `Condition` block: operator to condition key to the values allowed. */
+export type ConditionBlock = Record<string, Record<string, string[]>>;
+
+/**
+ * `conditionExpression` for claims known at synth: the same block, by the same rule, keys in
+ * the lexical order Terraform's `for` gives them.
+ */
+export function conditionBlock(issuerHost: string, claimValues: Readonly<Record<string, readonly string[]>>): ConditionBlock {
+  const keysWhere = (patterns: boolean) =>
+    Object.fromEntries(
+      Object.keys(claimValues)
+        .sort()
+        .filter((claim) => claimValues[claim].some(holdsWildcard) === patterns)
+        .map((claim) => [`${issuerHost}:${claim}`, [...claimValues[claim]]]),
+    );
+  const operators: ConditionBlock = { StringEquals: keysWhere(false), StringLike: keysWhere(true) };
+  return Object.fromEntries(Object.entries(operators).filter(([, keys]) => Object.keys(keys).length > 0));
+}
+
+/**
+ * `trustPolicyExpression` for a condition block known at synth: the policy as a JSON document
+ * in the order people write one. `providerArn` is the ARN itself or a `${...}` reference to it.
+ */
+export function trustPolicyDocument(providerArn: string, condition: ConditionBlock): string {
+  // Terraform reads every string of its JSON as a template: a value's own `${` and `%{` are escaped.
+  const escaped = (text: string) => text.replace(/([$%])\{/g, '$1$1{');
+  const values = JSON.parse(JSON.stringify(condition), (_key, value) => (typeof value === 'string' ? escaped(value) : value)) as ConditionBlock;
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: providerArn }, Condition: values }],
+  });
 }
 
 /**
