@@ -80,7 +80,38 @@ function floorConfig(count: number): object {
   };
 }
 
-export type RoleSource = 'tfvars' | 'typescript' | 'floor';
+/**
+ * The typescript case's roles written by hand, as plain resources: the provider, and per role
+ * a role with its trust policy as a literal JSON document and one attachment. No role map,
+ * check or output: Terraform's floor for literal roles.
+ */
+function plainConfig(count: number): object {
+  const providerArn = '${aws_iam_openid_connect_provider.gitlab.arn}';
+  const roles: Record<string, object> = {};
+  const attachments: Record<string, object> = {};
+  for (let i = 0; i < count; i++) {
+    const { subjects, tags } = role(i);
+    const name = `team-${i}-deploy`;
+    const condition = {
+      StringEquals: { 'gitlab.com:aud': ['https://gitlab.com'], 'gitlab.com:ref_protected': ['true'] },
+      StringLike: { 'gitlab.com:sub': subjects },
+    };
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: providerArn }, Condition: condition }] };
+    roles[name] = { name_prefix: 'GitLabCI', assume_role_policy: JSON.stringify(policy), tags };
+    attachments[name] = { role: `\${aws_iam_role.${name}.name}`, policy_arn: POLICY_ARN };
+  }
+  return {
+    terraform: { required_providers: { aws: { source: 'hashicorp/aws' } } },
+    provider: { aws: [{ region: 'eu-west-1' }] },
+    resource: {
+      aws_iam_openid_connect_provider: { gitlab: { url: 'https://gitlab.com', client_id_list: ['https://gitlab.com'] } },
+      // Terraform refuses a resource type with no blocks: with no roles, there are none.
+      ...(count > 0 ? { aws_iam_role: roles, aws_iam_role_policy_attachment: attachments } : {}),
+    },
+  };
+}
+
+export type RoleSource = 'tfvars' | 'typescript' | 'floor' | 'plain';
 
 export interface FleetRow {
   readonly source: RoleSource;
@@ -94,9 +125,9 @@ export interface FleetRow {
 function prepare(work: string, source: RoleSource, size: number): string {
   const outdir = path.join(work, `${source}-${size}`);
   if (source === 'typescript') return synthTypescriptRoles(outdir, size);
-  if (source === 'floor') {
+  if (source === 'floor' || source === 'plain') {
     fs.mkdirSync(outdir, { recursive: true });
-    fs.writeFileSync(path.join(outdir, 'main.tf.json'), JSON.stringify(floorConfig(size), null, 2));
+    fs.writeFileSync(path.join(outdir, 'main.tf.json'), JSON.stringify(source === 'floor' ? floorConfig(size) : plainConfig(size), null, 2));
     return outdir;
   }
   timed(process.execPath, [path.join(ROOT, 'tools', 'run-app.js')], ROOT, {

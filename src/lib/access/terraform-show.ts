@@ -86,6 +86,15 @@ function resourcesOf(module: Json | undefined): Resource[] {
 const pendingArn = (address: string) => `(${address}.arn, known after apply)`;
 
 
+function readableStatements(policy: string): readonly Statement[] {
+  try {
+    return readPolicy(policy);
+  } catch (error) {
+    if (error instanceof PolicyReadError) return [];
+    throw error;
+  }
+}
+
 /**
  * The one OIDC provider that the roles' known trust policies name as their federated principal
  * (a provider made elsewhere, which the file does not hold), else undefined.
@@ -94,7 +103,8 @@ function trustedProviderArn(resources: readonly Resource[]): string | undefined 
   const arns = new Set(
     resources
       .filter((r) => r.type === 'aws_iam_role' && typeof r.values.assume_role_policy === 'string')
-      .flatMap((r) => readPolicy(r.values.assume_role_policy).flatMap((statement) => (statement.federated === '*' ? [] : statement.federated)))
+      // A policy this reader cannot read is reported with its role's address below, not here.
+      .flatMap((r) => readableStatements(r.values.assume_role_policy).flatMap((statement) => (statement.federated === '*' ? [] : statement.federated)))
       .filter((arn) => /:oidc-provider\//.test(arn)),
   );
   return arns.size === 1 ? [...arns][0] : undefined;

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformDataSource, TerraformResource, TerraformResourceLifecycle } from 'cdktf';
+import { interpolationEnd, quotedTemplate } from '../hcl/render-hcl';
 
 /**
  * Terraform blocks declared on cdktf's own base classes rather than on generated provider
@@ -36,8 +37,21 @@ function jsonArguments(schema: BlockSchema, values: Arguments): Record<string, u
   return Object.fromEntries(setArguments(schema, values).map((name) => [name, values[name]]));
 }
 
+/**
+ * cdktf's HCL renderer quotes a string that holds `${` as it is, taking it for one expression:
+ * a template with text around its interpolations (a JSON document that names a resource's
+ * attribute) would keep its quotes unescaped. Such a string is handed over escaped.
+ */
+function hclValue(type: ArgumentType, value: unknown): unknown {
+  if (type !== 'string' || typeof value !== 'string' || !/[$%]\{/.test(value)) return value;
+  const wholeInterpolation = value.startsWith('${') && interpolationEnd(value, 2) === value.length - 1;
+  return wholeInterpolation ? value : quotedTemplate(value).slice(1, -1);
+}
+
 function hclArguments(schema: BlockSchema, values: Arguments): Record<string, unknown> {
-  return Object.fromEntries(setArguments(schema, values).map((name) => [name, { value: values[name], isBlock: false, ...HCL_TYPES[schema[name]] }]));
+  return Object.fromEntries(
+    setArguments(schema, values).map((name) => [name, { value: hclValue(schema[name], values[name]), isBlock: false, ...HCL_TYPES[schema[name]] }]),
+  );
 }
 
 /**
