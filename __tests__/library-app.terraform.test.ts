@@ -8,6 +8,13 @@ import { OFFLINE_AWS_PROVIDER, describeWithTerraform, init, terraformEnv, tf, tf
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
+/** The TypeScript example of README's "Use the constructs in your own CDKTF app". */
+function readmeExample(): string {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use the constructs in your own CDKTF app'));
+  return /```ts\n([^]*?)```/.exec(section)![1];
+}
+
 /**
  * The package as users get it: `npm pack` (which builds it first), unpacked into a new app's
  * node_modules beside its dependencies. The fixture app imports it by name, is type-checked
@@ -24,8 +31,9 @@ function packedApp(): string {
   for (const scope of scopes) fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', scope), path.join(app, 'node_modules', scope));
 
   fs.copyFileSync(path.join(REPO_ROOT, '__tests__', 'fixtures', 'library-app', 'main.ts'), path.join(app, 'main.ts'));
+  fs.writeFileSync(path.join(app, 'readme.ts'), readmeExample());
   const compilerOptions = { target: 'ES2022', module: 'commonjs', strict: true, skipLibCheck: true, types: ['node'] };
-  fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['main.ts'] }));
+  fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['main.ts', 'readme.ts'] }));
   execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app]);
   execFileSync(process.execPath, ['main.js'], { cwd: app, env: { ...process.env, CDKTF_OUTDIR: path.join(app, 'out') } });
   return app;
@@ -130,4 +138,17 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
     init(hclDir);
     expect(validation(tf(hclDir, ['validate', '-json']))).toEqual({ valid: true, problems: [] });
   }, 90_000);
+
+  test("README's example type-checks against the packed package and synthesizes what it says", () => {
+    const out = path.join(app, 'readme-out');
+    execFileSync(process.execPath, ['readme.js'], { cwd: app, env: { ...process.env, CDKTF_OUTDIR: out } });
+    const readme = JSON.parse(fs.readFileSync(path.join(out, 'stacks', 'platform', 'cdk.tf.json'), 'utf8'));
+    // fromArn creates no provider; the role under it trusts the ARN as written, in a literal document.
+    expect(Object.keys(readme.resource.aws_iam_openid_connect_provider)).toEqual(['gitlab']);
+    const release = JSON.parse(readme.resource.aws_iam_role.release.assume_role_policy);
+    expect(release.Statement[0].Principal.Federated).toBe('arn:aws:iam::123456789012:oidc-provider/gitlab.acme.example');
+    expect(release.Statement[0].Condition.StringLike['gitlab.acme.example:sub']).toEqual(['project_id:4242:ref_type:tag:ref:v*:ref_protected:true']);
+    const deploy = JSON.parse(readme.resource.aws_iam_role.deploy.assume_role_policy);
+    expect(deploy.Statement[0].Condition.StringEquals).toMatchObject({ 'gitlab.com:ref_protected': ['true'], 'gitlab.com:project_id': ['4242'] });
+  });
 });
