@@ -38,8 +38,8 @@ describeWithTerraform('a literal role: its policy is a JSON document, equal to t
     });
     new GitlabCiRole(stack, 'ship', { provider: com, subjects: ['project_path:acme/api:ref_type:tag:ref:v1.0'], claimConditions: { refProtected: true, projectId: [4242, 4243] } });
     // The role maps' own derivations, for the comparison.
-    new TerraformOutput(stack, 'acme_policies', { value: Token.asAny('${local.acme_trust_policies}') });
-    new TerraformOutput(stack, 'com_policies', { value: Token.asAny('${local.com_trust_policies}') });
+    new TerraformOutput(stack, 'acme_policies', { value: Token.asAny(`\${${acme.trust.policies()}}`) });
+    new TerraformOutput(stack, 'com_policies', { value: Token.asAny(`\${${com.trust.policies()}}`) });
     app.synth();
     const file = path.join(app.outdir, 'stacks', 'platform', 'cdk.tf.json');
     config = JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -116,6 +116,8 @@ export class RoleTrustModel extends Construct {
   /** Checks of the provider's inputs that every role of the map runs (see `RoleTrustModelProps.providerPreconditions`). */
   public readonly providerPreconditions: readonly Validation[];
   private readonly sources: string[] = [];
+  private readonly writePolicies: () => void;
+  private policiesWritten = false;
   private readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: RoleTrustModelProps) {
@@ -134,7 +136,8 @@ export class RoleTrustModel extends Construct {
 
     local('roles', () => `merge(\n${this.sources.map((source) => `${source},\n`).join('')})`);
     local('trust_conditions', `{ for name, role in ${this.roles} : name => ${conditionExpression(props.issuerHost, 'role.trust_claims')} }`);
-    local('trust_policies', `{ for name, condition in ${this.conditions} : name => ${trustPolicyExpression(props.providerArn, 'condition')} }`);
+    // Written once a role reads it: roles known at synth carry their policy as a document.
+    this.writePolicies = () => void local('trust_policies', `{ for name, condition in ${this.conditions} : name => ${trustPolicyExpression(props.providerArn, 'condition')} }`);
 
     // IAM counts a policy without whitespace, as jsonencode writes it. A policy is its envelope
     // plus its Condition block, so the length is known at plan even while the provider's ARN
@@ -182,7 +185,16 @@ export class RoleTrustModel extends Construct {
 
   /** HCL expression of the trust policy of the role named by the HCL expression `name`. */
   public policyOf(name: string): string {
-    return `${this.ref('trust_policies')}[${name}]`;
+    return `${this.policies()}[${name}]`;
+  }
+
+  /** HCL expression of the map from role name to its trust policy, as Terraform derives it from the role map. */
+  public policies(): string {
+    if (!this.policiesWritten) {
+      this.writePolicies();
+      this.policiesWritten = true;
+    }
+    return this.ref('trust_policies');
   }
 
   /** HCL expression of the problems (guardrail messages) of the role named by the HCL expression `name`. */
