@@ -8,10 +8,10 @@
  * synth-time options. Only `//.metadata.version` may differ. Exit 0 when all match, 1 when
  * one differs, 2 when the install or a synth fails.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CheckError, run, runCheck } from './checks';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CDKTN = 'cdktn@0.24.0';
@@ -25,12 +25,6 @@ const CONTEXTS: Record<string, Record<string, unknown>>[] = [
   { manageGitlabVariables: { manageGitlabVariables: true } },
 ];
 
-class CheckError extends Error {}
-
-function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): void {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
-  if (r.status !== 0) throw new CheckError(`${command} ${args.join(' ')} failed in ${cwd}:\n${r.stdout}\n${r.stderr}`);
-}
 
 /** A folder holding the compiled app and its runtime dependencies, with cdktf aliased to cdktn. */
 function cdktnInstall(work: string): string {
@@ -46,7 +40,7 @@ function cdktnInstall(work: string): string {
   fs.mkdirSync(dir);
   // overrides makes the providers' own cdktf peer resolve to the alias too.
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'cdktn-check', private: true, dependencies: deps, overrides: { cdktf: '$cdktf' } }, null, 2));
-  sh('npm', ['install', '--no-audit', '--no-fund', '--package-lock=false'], dir);
+  run('npm', ['install', '--no-audit', '--no-fund', '--package-lock=false'], dir);
   fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
   return dir;
 }
@@ -54,7 +48,7 @@ function cdktnInstall(work: string): string {
 /** The stack's JSON as the app in `appDir` writes it with `context`. */
 function synth(appDir: string, outdir: string, context: Record<string, unknown>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   // The CI snippets read tfvars from the working directory: the project's own, for both.
-  sh(process.execPath, [path.join(appDir, 'dist', 'main.js')], ROOT, { CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context) });
+  run(process.execPath, [path.join(appDir, 'dist', 'main.js')], ROOT, { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context) });
   return JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8'));
 }
 
@@ -91,12 +85,4 @@ function main(): number {
   }
 }
 
-if (require.main === module) {
-  try {
-    process.exitCode = main();
-  } catch (error) {
-    if (!(error instanceof CheckError)) throw error;
-    console.error(`check:cdktn: ${error.message}`);
-    process.exitCode = 2;
-  }
-}
+if (require.main === module) runCheck('check:cdktn', main);

@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { differences } from './check-cdktn';
+import { CheckError, run, runCheck } from './checks';
 import { findPluginMirror, offlineEnv, TERRAFORM, writeMirrorConfig } from '../tools/terraform-offline';
 import { readTerraformShow } from '../src/lib/access/terraform-show';
 import { decideToken, gitlabSubject } from '../src/lib/access/gitlab-token';
@@ -41,14 +42,8 @@ const ALLOWED = '//.metadata.version';
 /** The aws provider block for a plan without credentials or network (the fixture writes none). */
 const OFFLINE_AWS = { provider: { aws: [{ region: 'eu-west-1', skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true }] } };
 
-class CheckError extends Error {}
+/** A toolchain on which the package does not hold: reported, and the check goes on with the next one (exit 1). */
 class Refused extends Error {}
-
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new CheckError(`${path.basename(command)} ${args.join(' ')} failed in ${cwd}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 /** Every installed copy of the named packages in an app's tree, as `name@version at path`. */
 function copies(app: string, names: readonly string[]): string[] {
@@ -164,12 +159,4 @@ function main(): number {
   }
 }
 
-if (require.main === module) {
-  try {
-    process.exitCode = main();
-  } catch (error) {
-    if (!(error instanceof CheckError)) throw error;
-    console.error(`check:toolchains: ${error.message}`);
-    process.exitCode = 2;
-  }
-}
+if (require.main === module) runCheck('check:toolchains', main);

@@ -25,7 +25,7 @@ import {
   Validation,
   readable,
 } from '../guardrails/rules';
-import { hclOf, literalOf } from '../hcl/expression';
+import { hclOf, literalOf, templatePart } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 import { singleRoleSource, subjectClaimExpression } from '../trust/role-model';
 import { SUB_COMPONENT_NAMES, SubjectFields, renderSubjects } from '../trust/sub-claim';
@@ -363,8 +363,10 @@ export class GitlabCiRole extends Construct {
     );
 
     const key = JSON.stringify(name);
+    const literalPolicy = counted || props.trustClaims ? undefined : this.literalPolicy(props, claims, subjectStrings, subjectFields);
     this.role = new IamRole(this, 'role', {
-      assumeRolePolicy: counted || props.trustClaims ? `\${${trust.policyOf(key)}}` : (this.literalPolicy(props, claims, subjectStrings, subjectFields) ?? `\${${trust.policyOf(key)}}`),
+      // The role map's policy is written only for the roles that read it (see RoleTrustModel.policies).
+      assumeRolePolicy: literalPolicy ?? `\${${trust.policyOf(key)}}`,
       name: props.roleName,
       // A fixed name that may be null at plan leaves the prefix to apply when it is.
       namePrefix:
@@ -424,7 +426,8 @@ export class GitlabCiRole extends Construct {
       claims: claims ?? {},
     });
     const arn = hclOf(this, props.provider.arn);
-    const arnText = /^"[^"$%\\]*"$/.test(arn) ? arn.slice(1, -1) : /^aws_iam_openid_connect_provider\.[A-Za-z0-9_-]+\.arn$/.test(arn) ? `\${${arn}}` : undefined;
+    // The ARN itself, or the attribute of the provider's resource: nothing that may be null at plan.
+    const arnText = arn.startsWith('"') || /^aws_iam_openid_connect_provider\.[A-Za-z0-9_-]+\.arn$/.test(arn) ? templatePart(arn) : undefined;
     if (known === undefined || arnText === undefined) return undefined;
     const sub = [...known.strings, ...known.fields.flatMap((fields) => renderSubjects(fields, known.components))];
     return trustPolicyDocument(arnText, conditionBlock(known.issuerHost, { sub, aud: known.audiences, ...known.claims }));

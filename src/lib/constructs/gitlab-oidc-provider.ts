@@ -176,7 +176,6 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
     return provider;
   }
 
-
   /** The provider's ARN, created or existing. */
   public readonly arn: string;
   /** The issuer host, as IAM prefixes condition keys (`gitlab.com`). */
