@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { decideToken, GitlabClaims, gitlabSubject } from '../src/lib/access/gitlab-token';
+import { decideTokenAmong, GitlabClaims, gitlabSubject } from '../src/lib/access/gitlab-token';
 import { readTerraformShow, ReviewedConfiguration } from '../src/lib/access/terraform-show';
 import { run } from '../src/lib/access/command';
 import { EXAMPLE_TFVARS, REPO_ROOT, synthStack } from './helpers/synth';
@@ -50,7 +50,7 @@ const MATRIX: [name: string, token: GitlabClaims, allowedBy: string[]][] = [
 /** The matrix as decided on a configuration: token name → roles that allow it. */
 function decisions(configuration: ReviewedConfiguration): Record<string, string[]> {
   return Object.fromEntries(
-    MATRIX.map(([name, token]) => [name, configuration.roles.filter((role) => decideToken(configuration.provider, token, role.statements).decision === 'allow').map((r) => r.name).sort()]),
+    MATRIX.map(([name, token]) => [name, configuration.roles.filter((role) => decideTokenAmong(configuration.providers, token, role.statements).decision === 'allow').map((r) => r.name).sort()]),
   );
 }
 
@@ -107,14 +107,14 @@ describeWithTerraform('who gets in: every token against every planned role', () 
     });
 
     test('a fresh account: the provider is created, so each role\'s trust is read from trust_conditions, and the matrix holds', () => {
-      expect(fresh.configuration.providerPending).toBe(true);
-      expect(fresh.configuration.provider.audiences).toEqual([GITLAB, 'sts.amazonaws.com']);
-      expect(fresh.configuration.roles.map((r) => [r.name, r.source]).sort()).toEqual(ROLES.map((r) => [r, 'trust_conditions']));
+      expect(fresh.configuration.providers.map((p) => p.pending)).toEqual([true]);
+      expect(fresh.configuration.providers[0].audiences).toEqual([GITLAB, 'sts.amazonaws.com']);
+      expect(fresh.configuration.roles.map((r) => [r.name, r.source]).sort()).toEqual(ROLES.map((r) => [r, 'output']));
       expect(decisions(fresh.configuration)).toEqual(expected);
     });
 
     test('an existing provider: each role\'s planned assume_role_policy is read whole, and the matrix holds', () => {
-      expect(existing.configuration.provider.arn).toBe(EXISTING_PROVIDER);
+      expect(existing.configuration.providers.map((p) => p.arn)).toEqual([EXISTING_PROVIDER]);
       expect(existing.configuration.roles.map((r) => [r.name, r.source]).sort()).toEqual(ROLES.map((r) => [r, 'assume_role_policy']));
       expect(decisions(existing.configuration)).toEqual(expected);
     });

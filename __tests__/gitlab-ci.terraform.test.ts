@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { readTerraformShow } from '../src/lib/access/terraform-show';
-import { decideToken, gitlabSubject } from '../src/lib/access/gitlab-token';
+import { decideTokenAmong, gitlabSubject } from '../src/lib/access/gitlab-token';
 import { run, snippetFiles } from '../scripts/ci-snippets';
 import { EXAMPLE_TFVARS, REPO_ROOT, synthStack, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfAsync, tfOk, workdir } from './helpers/terraform';
@@ -164,7 +164,7 @@ describeWithTerraform('the example pipeline: merge requests plan, the protected 
       aud: merged[job].id_tokens.AWS_ID_TOKEN.aud,
       ref_protected: String(token.protectedRef),
     };
-    return decideToken(reviewed.provider, claims, reviewed.roles.find((r) => r.name === roleOf(job))!.statements).decision;
+    return decideTokenAmong(reviewed.providers, claims, reviewed.roles.find((r) => r.name === roleOf(job))!.statements).decision;
   };
   const mergeRequest = { ref: 'feature/rotate-keys', protectedRef: false };
   const defaultBranch = { ref: 'main', protectedRef: true };

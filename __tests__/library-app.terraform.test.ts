@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readTerraformShow } from '../src/lib/access/terraform-show';
-import { decideToken, gitlabSubject } from '../src/lib/access/gitlab-token';
+import { decideTokenAmong, gitlabSubject } from '../src/lib/access/gitlab-token';
 import { REPO_ROOT, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_PROVIDER, describeWithTerraform, init, terraformEnv, tf, tfOk, validation, workdir } from './helpers/terraform';
 
@@ -68,7 +68,7 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
         }),
       ) as { exports: string[]; modules: string[] };
     const library = loaded('gitlab-aws-oidc-cdktf');
-    expect(library.exports).toEqual(expect.arrayContaining(['GitlabOidcProvider', 'GitlabCiRole', 'decideToken']));
+    expect(library.exports).toEqual(expect.arrayContaining(['GitlabOidcProvider', 'GitlabCiRole', 'decideToken', 'decideTokenAmong', 'providerForIssuer', 'readTerraformShow', 'readTerraformJson']));
     expect(library.exports).not.toContain('GitlabOidcStack');
     expect(library.modules.filter((m) => m.includes('provider-gitlab') || m.includes(`${path.sep}src${path.sep}app${path.sep}`))).toEqual([]);
     expect(loaded('gitlab-aws-oidc-cdktf/app').exports).toContain('GitlabOidcStack');
@@ -97,7 +97,7 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
       aud: 'https://gitlab.com',
       ref_protected: String(protectedRef),
     });
-    const allowed = (name: string, claims: Record<string, string>) => decideToken(reviewed.provider, claims, role(name)).decision === 'allow';
+    const allowed = (name: string, claims: Record<string, string>) => decideTokenAmong(reviewed.providers, claims, role(name)).decision === 'allow';
 
     expect(allowed('deploy', token('main', true))).toBe(true);
     expect(allowed('deploy', token('main', false))).toBe(false);

@@ -3,7 +3,7 @@ import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GitlabCiRole, GitlabOidcProvider } from '../src/lib';
 import * as path from 'path';
-import { GitlabClaims, decideToken } from '../src/lib/access/gitlab-token';
+import { GitlabClaims, decideTokenAmong } from '../src/lib/access/gitlab-token';
 import { ReviewedConfiguration, readTerraformShow } from '../src/lib/access/terraform-show';
 import { run } from '../src/lib/access/command';
 import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/lib/trust/sub-claim';
@@ -146,7 +146,7 @@ const decisions = (configuration: ReviewedConfiguration) =>
     MATRIX.map(([name, claims]) => [
       name,
       configuration.roles
-        .filter((role) => decideToken(configuration.provider, claims, role.statements).decision === 'allow')
+        .filter((role) => decideTokenAmong(configuration.providers, claims, role.statements).decision === 'allow')
         .map((r) => r.name)
         .sort(),
     ]),
@@ -180,15 +180,15 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
   });
 
   test('a fresh account: each role is read from trust_conditions, and the matrix holds', () => {
-    expect(fresh.providerPending).toBe(true);
-    expect(fresh.roles.map((r) => [r.name, r.source]).sort()).toEqual(ROLES.map((r) => [r, 'trust_conditions']));
+    expect(fresh.providers.map((p) => p.pending)).toEqual([true]);
+    expect(fresh.roles.map((r) => [r.name, r.source]).sort()).toEqual(ROLES.map((r) => [r, 'output']));
     expect(decisions(fresh)).toEqual(expected);
   });
 
   test('an existing provider: each planned assume_role_policy is read whole, and the matrix holds', () => {
-    expect(existing.provider.arn).toBe(EXISTING_PROVIDER);
+    expect(existing.providers.map((p) => p.arn)).toEqual([EXISTING_PROVIDER]);
     // The provider the plan does not create lists what the stack requires of it.
-    expect(existing.provider.audiences).toEqual([ISSUER, 'sts.amazonaws.com']);
+    expect(existing.providers[0].audiences).toEqual([ISSUER, 'sts.amazonaws.com']);
     expect(existing.roles.map((r) => [r.name, r.source]).sort()).toEqual(ROLES.map((r) => [r, 'assume_role_policy']));
     expect(decisions(existing)).toEqual(expected);
   });
@@ -389,9 +389,9 @@ describeWithTerraform('the library: structured subjects in props plan to the tru
     // finds the provider as the principal of the planned policies, and reads each as it is.
     const reviewed = readTerraformShow(json);
     expect(json.planned_values.root_module.resources.filter((r: { type: string }) => r.type === 'aws_iam_openid_connect_provider')).toEqual([]);
-    expect(reviewed.provider).toEqual({ arn: EXISTING_PROVIDER, issuerHost: 'gitlab.example.com', audiences: undefined });
+    expect(reviewed.providers).toEqual([{ arn: EXISTING_PROVIDER, pending: false, issuerHost: 'gitlab.example.com', audiences: undefined }]);
     // The plan does not say which audiences a provider made elsewhere lists (the command asks for --provider-audience).
-    configuration = { ...reviewed, provider: { ...reviewed.provider, audiences: [ISSUER] } };
+    configuration = { ...reviewed, providers: [{ ...reviewed.providers[0], audiences: [ISSUER] }] };
   });
 
   test.each([
@@ -403,7 +403,7 @@ describeWithTerraform('the library: structured subjects in props plan to the tru
     ['4300 with no environment', token(DEPLOY, SETTINGS.idEnvironment), []],
     ['the reclaimed acme/api, id-led', token(RECLAIMED_API, SETTINGS.idProtected), []],
   ])('%s', (_name, claims, allowedBy) => {
-    const allowed = configuration.roles.filter((r) => decideToken(configuration.provider, claims, r.statements).decision === 'allow').map((r) => r.name);
+    const allowed = configuration.roles.filter((r) => decideTokenAmong(configuration.providers, claims, r.statements).decision === 'allow').map((r) => r.name);
     expect(configuration.roles.map((r) => r.source)).toEqual(['assume_role_policy', 'assume_role_policy', 'assume_role_policy']);
     expect(allowed.sort()).toEqual(allowedBy);
   });
@@ -424,7 +424,7 @@ describeWithTerraform("the README's worked example plans, and lets in only what 
     configuration = readTerraformShow(JSON.parse(tfOk(dir, ['show', '-json', 'plan.bin']).stdout));
   });
 
-  const allowedBy = (claims: GitlabClaims) => configuration.roles.filter((r) => decideToken(configuration.provider, claims, r.statements).decision === 'allow').map((r) => r.name);
+  const allowedBy = (claims: GitlabClaims) => configuration.roles.filter((r) => decideTokenAmong(configuration.providers, claims, r.statements).decision === 'allow').map((r) => r.name);
 
   test.each([
     ['4242 on its protected main', token(API, idProtected), ['api-deploy']],

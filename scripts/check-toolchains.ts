@@ -22,7 +22,7 @@ import { differences } from './check-cdktn';
 import { CheckError, run, runCheck } from './checks';
 import { findPluginMirror, offlineEnv, TERRAFORM, writeMirrorConfig } from '../tools/terraform-offline';
 import { readTerraformShow } from '../src/lib/access/terraform-show';
-import { decideToken, gitlabSubject } from '../src/lib/access/gitlab-token';
+import { decideTokenAmong, gitlabSubject } from '../src/lib/access/gitlab-token';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURE = path.join(ROOT, '__tests__', 'fixtures', 'library-app', 'main.ts');
@@ -113,7 +113,7 @@ function checkAccess(label: string, plan: Record<string, unknown>): void {
     const statements = reviewed.roles.find((r) => r.name === role)?.statements;
     if (!statements) throw new Refused(`${label}: the plan has no role ${role}`);
     const claims = { sub: gitlabSubject('acme/api', ref), aud: 'https://gitlab.com', ref_protected: String(refProtected) };
-    return decideToken(reviewed.provider, claims, statements).decision === 'allow';
+    return decideTokenAmong(reviewed.providers, claims, statements).decision === 'allow';
   };
   const cases: [string, string, boolean, boolean][] = [
     ['deploy', 'main', true, true],

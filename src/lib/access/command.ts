@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * gitlab-oidc-access <file.json> (npm run -s access -- in this project)
- *                                   (--sub '<sub>' | <claims> [--sub-components c1,c2,...]) [--aud <aud>]
+ *                                   (--sub '<sub>' | <claims> [--sub-components c1,c2,...]) [--iss <url>] [--aud <aud>]
  *                                  [--claim key=value]... [--provider-audience <aud>]... [--json]
  *                                  [--expect allow|deny --role NAME]
  *
  * Who gets in: for a GitLab ID token, the decision of every role in `terraform show -json`
- * output (a saved plan or state), made as IAM makes it. One line per role:
+ * output (a saved plan or state), made as IAM makes it; the token's issuer picks the provider
+ * (needed where the file trusts several). One line per role:
  * `<role> allow|deny <reason>`. Exit 0; 1 when --expect differs; 2 on bad input.
  *
  * Without --sub, the token's `sub` is built as GitLab builds it, from its claims (`--project`,
@@ -14,8 +15,8 @@
  */
 
 import { Decision } from './decide';
-import { PolicyReadError } from './errors';
-import { GitlabClaims, decideToken } from './gitlab-token';
+import { DecisionInputError, PolicyReadError } from './errors';
+import { GitlabClaims, decideTokenAmong, providerForIssuer } from './gitlab-token';
 import { TerraformJsonError, readTerraformJson, readTerraformShow } from './terraform-show';
 import { SUB_COMPONENTS_LIST_RULE } from '../guardrails/rules';
 import { DEFAULT_SUB_COMPONENTS, mintSub } from '../trust/sub-claim';
@@ -23,7 +24,7 @@ import { CONSOLE, Output, UsageError, readArgs } from '../cli/args';
 
 const USAGE =
   "usage: npm run -s access -- <terraform-show.json> (--sub '<sub>' | --project <group/project> --ref <ref> [--ref-type branch|tag] [--sub-components c1,c2,...]) " +
-  '[--aud <aud>] [--claim key=value]... [--provider-audience <aud>]... [--json] [--expect allow|deny --role <name>]';
+  '[--iss <issuer url>] [--aud <aud>] [--claim key=value]... [--provider-audience <aud>]... [--json] [--expect allow|deny --role <name>]';
 
 interface Options {
   file: string;
@@ -35,7 +36,7 @@ interface Options {
 }
 
 /** The options that give a claim, by claim: the same claim from two of them must agree. */
-const CLAIM_OPTIONS: Record<string, string> = { '--sub': 'sub', '--aud': 'aud', '--project': 'project_path', '--ref': 'ref', '--ref-type': 'ref_type' };
+const CLAIM_OPTIONS: Record<string, string> = { '--iss': 'iss', '--sub': 'sub', '--aud': 'aud', '--project': 'project_path', '--ref': 'ref', '--ref-type': 'ref_type' };
 
 function parseArgs(argv: readonly string[]): Options {
   const claims: Record<string, string> = {};
@@ -91,22 +92,26 @@ export function run(argv: readonly string[], { out, err }: Output): number {
   try {
     const options = parseArgs(argv);
     const configuration = readTerraformShow(readTerraformJson(options.file));
-    const known = configuration.provider.audiences;
-    if (known !== undefined && options.providerAudiences !== undefined) {
-      throw new UsageError(`the file lists the provider's audiences ${JSON.stringify(known)}: --provider-audience is for a provider it does not hold`);
+    const picked = providerForIssuer(configuration.providers, options.claims.iss);
+    let providers = configuration.providers;
+    if (picked) {
+      const known = picked.audiences;
+      if (known !== undefined && options.providerAudiences !== undefined) {
+        throw new UsageError(`the file lists the provider's audiences ${JSON.stringify(known)} (${picked.arn}): --provider-audience is for a provider it does not hold`);
+      }
+      if (known === undefined && options.providerAudiences === undefined) {
+        throw new UsageError(`the file does not say which audiences the OIDC provider ${picked.arn} lists, and STS refuses any other: give each with --provider-audience`);
+      }
+      providers = providers.map((p) => (p === picked ? { ...p, audiences: known ?? options.providerAudiences } : p));
     }
-    const provider = { ...configuration.provider, audiences: known ?? options.providerAudiences };
-    if (provider.audiences === undefined) {
-      throw new UsageError(`the file does not say which audiences the OIDC provider ${provider.arn} lists, and STS refuses any other: give each with --provider-audience`);
-    }
-    const aud = options.claims.aud ?? configuration.defaultAudience ?? provider.audiences[0];
+    const aud = options.claims.aud ?? configuration.defaultAudience ?? picked?.audiences?.[0] ?? options.providerAudiences?.[0];
     if (aud === undefined) throw new UsageError('the file does not say which audience the provider lists: give --aud');
     const token: GitlabClaims = { ...options.claims, aud };
     const roles = options.role ? configuration.roles.filter((r) => r.name === options.role) : configuration.roles;
     if (options.role && roles.length === 0) {
       throw new UsageError(`no role named ${JSON.stringify(options.role)}; the file has ${JSON.stringify(configuration.roles.map((r) => r.name))}`);
     }
-    const decisions = roles.map((role): { role: string } & Decision => ({ role: role.name, ...decideToken(provider, token, role.statements) }));
+    const decisions = roles.map((role): { role: string } & Decision => ({ role: role.name, ...decideTokenAmong(providers, token, role.statements) }));
     if (options.json) out(JSON.stringify(decisions, null, 2));
     else for (const d of decisions) out(`${d.role} ${d.decision} ${d.reason}`);
     if (options.expect && decisions[0].decision !== options.expect) {
@@ -115,7 +120,7 @@ export function run(argv: readonly string[], { out, err }: Output): number {
     }
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof TerraformJsonError || error instanceof PolicyReadError) {
+    if (error instanceof UsageError || error instanceof TerraformJsonError || error instanceof PolicyReadError || error instanceof DecisionInputError) {
       err(`access: ${error.message}${error instanceof UsageError ? `\n${USAGE}` : ''}`);
       return 2;
     }

@@ -8,6 +8,8 @@ import { GITLAB_COM_EXTRA_CLAIMS } from '../guardrails/rules';
 import { Decision, WebIdentityRequest, decideStatements } from './decide';
 import { Statement } from './policy';
 import { DEFAULT_SUB_COMPONENTS, mintSub } from '../trust/sub-claim';
+import { issuerHostOf } from '../trust/trust-policy';
+import { DecisionInputError } from './errors';
 
 /** The claims of an ID token: `sub`, `aud`, and on gitlab.com `project_id`, `ref_protected`, … */
 export type GitlabClaims = Readonly<Record<string, string>>;
@@ -59,4 +61,32 @@ export function decideToken(provider: ProviderView, claims: GitlabClaims, statem
   }
   const request: WebIdentityRequest = { providerArn: provider.arn, context: requestContext(provider.issuerHost, claims) };
   return decideStatements(statements, request);
+}
+
+/**
+ * The provider a token is presented to: the one whose issuer is the token's `iss`
+ * (`https://gitlab.com`), or with no `iss` the only one. Undefined when none is for `iss`.
+ */
+export function providerForIssuer<P extends ProviderView>(providers: readonly P[], iss: string | undefined): P | undefined {
+  if (iss === undefined) {
+    if (providers.length === 1) return providers[0];
+    throw new DecisionInputError(
+      `the roles trust ${providers.length} OIDC issuers (${providers.map((p) => p.issuerHost).join(', ')}): give the token's iss, e.g. https://${providers[0]?.issuerHost ?? 'gitlab.com'}`,
+    );
+  }
+  const host = issuerHostOf(iss).toLowerCase();
+  return providers.find((p) => p.issuerHost.toLowerCase() === host);
+}
+
+/**
+ * The decision for a token whose `iss` picks its provider among `providers` (see
+ * `providerForIssuer`): a role trusts only the providers its statements name, so a token of
+ * another issuer is refused.
+ */
+export function decideTokenAmong(providers: readonly ProviderView[], claims: GitlabClaims, statements: readonly Statement[]): Decision {
+  const provider = providerForIssuer(providers, claims.iss);
+  if (provider === undefined) {
+    return { decision: 'deny', reason: `no OIDC provider is for the token's issuer ${JSON.stringify(claims.iss)}: the roles trust ${providers.map((p) => p.issuerHost).join(', ')}` };
+  }
+  return decideToken(provider, claims, statements);
 }

@@ -1,11 +1,12 @@
 /**
- * Reads the OIDC provider and the roles of a configuration from `terraform show -json`,
+ * Reads the OIDC providers and the roles of a configuration from `terraform show -json`,
  * of a saved plan or of state, for access decisions.
  *
  * A role's trust is its `assume_role_policy` where that is known. In a plan that creates
  * the provider, the policy waits for the provider's ARN; its `Condition` block is read from
- * the `trust_conditions` output instead, under the one statement this project writes for
- * every role: Allow `sts:AssumeRoleWithWebIdentity` to the stack's own provider.
+ * an output that maps role names to such blocks (the app's `trust_conditions`), under the
+ * one statement this project writes for every role: Allow `sts:AssumeRoleWithWebIdentity`
+ * to the provider whose issuer prefixes the block's keys.
  */
 
 import * as fs from 'fs';
@@ -53,15 +54,22 @@ export interface ReviewedRole {
   readonly name: string;
   readonly address: string;
   readonly statements: readonly Statement[];
-  /** Where the trust was read: the role's policy, or the `trust_conditions` output. */
-  readonly source: 'assume_role_policy' | 'trust_conditions';
+  /** Where the trust was read: the role's policy, or an output that maps role names to their `Condition` block. */
+  readonly source: 'assume_role_policy' | 'output';
+}
+
+/** An OIDC provider that roles of the file trust. */
+export interface ReviewedProvider extends ProviderView {
+  /** The address of its resource, where the file holds it; undefined for a provider made elsewhere. */
+  readonly address?: string;
+  /** Whether this plan creates it, so that its ARN is not known yet. */
+  readonly pending: boolean;
 }
 
 export interface ReviewedConfiguration {
-  readonly provider: ProviderView;
-  /** Whether the provider is created by this plan, so its ARN is not known yet. */
-  readonly providerPending: boolean;
-  /** The audience of `mygitlab_aud_value` in a plan, or the provider's first, for a default `--aud`. */
+  /** Every OIDC provider of the file, and every one its roles' known policies trust: a token's issuer picks one (see `providerForIssuer`). */
+  readonly providers: readonly ReviewedProvider[];
+  /** The audience of `mygitlab_aud_value` in a plan, or the only provider's first, for a default `--aud`. */
   readonly defaultAudience?: string;
   readonly roles: readonly ReviewedRole[];
 }
@@ -82,9 +90,11 @@ function resourcesOf(module: Json | undefined): Resource[] {
   return [...(module.resources ?? []), ...(module.child_modules ?? []).flatMap(resourcesOf)];
 }
 
-/** The placeholder ARN of a provider this plan creates; every role the stack writes trusts it. */
+/** The placeholder ARN of a provider this plan creates; the roles that wait for it trust it. */
 const pendingArn = (address: string) => `(${address}.arn, known after apply)`;
 
+/** The issuer host of an OIDC provider's ARN: what follows `oidc-provider/`. */
+const issuerHostOfArn = (arn: string) => arn.replace(/^.*:oidc-provider\//, '');
 
 function readableStatements(policy: string): readonly Statement[] {
   try {
@@ -95,19 +105,31 @@ function readableStatements(policy: string): readonly Statement[] {
   }
 }
 
+/** The OIDC providers that the roles' known trust policies name as their federated principal. */
+function trustedProviderArns(resources: readonly Resource[]): string[] {
+  const arns = resources
+    .filter((r) => r.type === 'aws_iam_role' && typeof r.values.assume_role_policy === 'string')
+    // A policy this reader cannot read is reported with its role's address below, not here.
+    .flatMap((r) => readableStatements(r.values.assume_role_policy).flatMap((statement) => (statement.federated === '*' ? [] : statement.federated)))
+    .filter((arn) => /:oidc-provider\//.test(arn));
+  return [...new Set(arns)];
+}
+
 /**
- * The one OIDC provider that the roles' known trust policies name as their federated principal
- * (a provider made elsewhere, which the file does not hold), else undefined.
+ * The `Condition` blocks of roles whose policy waits for a provider's ARN: from the outputs
+ * whose value maps role names to such blocks (the app's `trust_conditions`), by role name.
  */
-function trustedProviderArn(resources: readonly Resource[]): string | undefined {
-  const arns = new Set(
-    resources
-      .filter((r) => r.type === 'aws_iam_role' && typeof r.values.assume_role_policy === 'string')
-      // A policy this reader cannot read is reported with its role's address below, not here.
-      .flatMap((r) => readableStatements(r.values.assume_role_policy).flatMap((statement) => (statement.federated === '*' ? [] : statement.federated)))
-      .filter((arn) => /:oidc-provider\//.test(arn)),
-  );
-  return arns.size === 1 ? [...arns][0] : undefined;
+function outputConditions(outputs: Json, names: readonly string[]): Map<string, { output: string; block: unknown }> {
+  const found = new Map<string, { output: string; block: unknown }>();
+  for (const [output, { value }] of Object.entries(outputs as Record<string, { value?: unknown }>)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    for (const name of names) {
+      const block = (value as Record<string, unknown>)[name];
+      const isConditionBlock = typeof block === 'object' && block !== null && Object.keys(block).some((op) => /^(ForAnyValue:|ForAllValues:)?String/.test(op));
+      if (isConditionBlock && !found.has(name)) found.set(name, { output, block });
+    }
+  }
+  return found;
 }
 
 export function readTerraformShow(json: unknown): ReviewedConfiguration {
@@ -115,50 +137,69 @@ export function readTerraformShow(json: unknown): ReviewedConfiguration {
   const values: Json = showValues(json);
   const resources = resourcesOf(values.root_module).filter((r) => r.mode === 'managed');
   const outputs: Json = values.outputs ?? {};
-  const output = (name: string) => outputs[name]?.value;
 
-  const providers = resources.filter((r) => r.type === 'aws_iam_openid_connect_provider');
-  if (providers.length > 1) throw new TerraformJsonError(`the file holds ${providers.length} OIDC providers; this check reads configurations with one`);
-  const managed = providers[0];
-  const knownArn: string | undefined = output('oidc_provider_arn') ?? managed?.values.arn ?? trustedProviderArn(resources);
-  if (!knownArn && !managed) {
-    throw new TerraformJsonError('the file holds no aws_iam_openid_connect_provider, no oidc_provider_arn output, and no role whose known trust policy names one OIDC provider');
-  }
-  const arn = knownArn ?? pendingArn(managed!.address);
-  const issuerHost = knownArn ? knownArn.replace(/^.*:oidc-provider\//, '') : issuerHostOf(String(managed!.values.url ?? ''));
-  // A provider the plan does not create (existing_provider_arn) lists, as the stack requires,
+  // A provider the plan does not create (existing_provider_arn) lists, as the app requires,
   // mygitlab_aud_value and additional_audiences: the audiences its roles are checked against.
   const declared = [doc.variables?.mygitlab_aud_value?.value, ...(doc.variables?.additional_audiences?.value ?? [])].filter((a): a is string => typeof a === 'string');
-  const audiences: string[] | undefined = managed?.values.client_id_list ?? (declared.length ? [...new Set(declared)] : undefined);
-  const provider: ProviderView = { arn, issuerHost, audiences };
+  const declaredAudiences = declared.length ? [...new Set(declared)] : undefined;
+  const managed: ReviewedProvider[] = resources
+    .filter((r) => r.type === 'aws_iam_openid_connect_provider')
+    .map((r) => ({
+      address: r.address,
+      arn: r.values.arn ?? pendingArn(r.address),
+      pending: typeof r.values.arn !== 'string',
+      issuerHost: issuerHostOf(String(r.values.url ?? '')),
+      audiences: r.values.client_id_list,
+    }));
+  const appArn: unknown = outputs.oidc_provider_arn?.value;
+  const elsewhere: ReviewedProvider[] = [...new Set([...(typeof appArn === 'string' ? [appArn] : []), ...trustedProviderArns(resources)])]
+    .filter((arn) => !managed.some((p) => p.arn === arn))
+    .map((arn) => ({ arn, pending: false, issuerHost: issuerHostOfArn(arn), audiences: managed.length === 0 ? declaredAudiences : undefined }));
+  const providers = [...managed, ...elsewhere];
+  if (providers.length === 0) {
+    throw new TerraformJsonError('the file holds no aws_iam_openid_connect_provider, no oidc_provider_arn output, and no role whose known trust policy names an OIDC provider');
+  }
 
-  const conditions: Json | undefined = output('trust_conditions');
-  const roles = resources
-    .filter((r) => r.type === 'aws_iam_role')
-    .map((r): ReviewedRole => {
-      const name = typeof r.index === 'string' ? r.index : r.name;
-      try {
-        if (typeof r.values.assume_role_policy === 'string') {
-          return { name, address: r.address, statements: readPolicy(r.values.assume_role_policy), source: 'assume_role_policy' };
-        }
-        if (conditions && name in conditions) {
-          const statement: Statement = {
-            label: 'trust_conditions',
-            effect: 'Allow',
-            actions: [ASSUME_ROLE_WITH_WEB_IDENTITY],
-            notAction: false,
-            federated: [arn],
-            conditions: readConditionBlock(conditions[name], `trust_conditions["${name}"]`),
-          };
-          return { name, address: r.address, statements: [statement], source: 'trust_conditions' };
-        }
-      } catch (error) {
-        if (error instanceof PolicyReadError) throw new PolicyReadError(`${r.address}: ${error.message}`);
-        throw error;
+  const roleResources = resources.filter((r) => r.type === 'aws_iam_role');
+  const nameOf = (r: Resource) => (typeof r.index === 'string' ? r.index : r.name);
+  const waiting = roleResources.filter((r) => typeof r.values.assume_role_policy !== 'string').map(nameOf);
+  const conditions = outputConditions(outputs, waiting);
+  const pending = managed.filter((p) => p.pending);
+  const roles = roleResources.map((r): ReviewedRole => {
+    const name = nameOf(r);
+    try {
+      if (typeof r.values.assume_role_policy === 'string') {
+        return { name, address: r.address, statements: readPolicy(r.values.assume_role_policy), source: 'assume_role_policy' };
       }
-      throw new TerraformJsonError(`${r.address}: its trust policy is not known in this file, and no trust_conditions output names it`);
-    });
+      const found = conditions.get(name);
+      if (found) {
+        const read = readConditionBlock(found.block, `${found.output}["${name}"]`);
+        // The provider it waits for: the pending one whose issuer prefixes its condition keys.
+        const hosts = new Set(read.map((c) => c.key.replace(/:[^:]*$/, '').toLowerCase()));
+        const trusted = pending.filter((p) => hosts.has(p.issuerHost.toLowerCase()));
+        if (trusted.length !== 1) {
+          throw new TerraformJsonError(`${r.address}: its trust policy waits for a provider's ARN, and its conditions in output ${found.output} name no one provider this plan creates`);
+        }
+        const statement: Statement = {
+          label: found.output,
+          effect: 'Allow',
+          actions: [ASSUME_ROLE_WITH_WEB_IDENTITY],
+          notAction: false,
+          federated: [trusted[0].arn],
+          conditions: read,
+        };
+        return { name, address: r.address, statements: [statement], source: 'output' };
+      }
+    } catch (error) {
+      if (error instanceof PolicyReadError) throw new PolicyReadError(`${r.address}: ${error.message}`);
+      throw error;
+    }
+    throw new TerraformJsonError(
+      `${r.address}: its trust policy is not known in this file (it waits for the provider's ARN), and no output maps its name to its Condition block: ` +
+        'plan with the provider existing, or add an output of the provider\'s trust conditions (the app\'s trust_conditions)',
+    );
+  });
 
-  const defaultAudience: string | undefined = doc.variables?.mygitlab_aud_value?.value ?? audiences?.[0];
-  return { provider, providerPending: !knownArn, defaultAudience, roles };
+  const defaultAudience: string | undefined = doc.variables?.mygitlab_aud_value?.value ?? (providers.length === 1 ? providers[0].audiences?.[0] : undefined);
+  return { providers, defaultAudience, roles };
 }
