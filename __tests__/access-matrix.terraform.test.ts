@@ -119,18 +119,18 @@ describeWithTerraform('who gets in: every token against every planned role', () 
       expect(decisions(existing.configuration)).toEqual(expected);
     });
 
-    test('npm run access answers for both plans, one line per role, with the reason of a deny', () => {
+    test('npm run access answers for both plans, one line per role, with the reason of a deny', async () => {
       for (const plan of [fresh, existing]) {
         const lines: string[] = [];
-        expect(run([plan.file, '--project', 'acme/infra', '--ref', 'dev'], { out: (l) => lines.push(l), err: fail })).toBe(0);
+        expect(await run([plan.file, '--project', 'acme/infra', '--ref', 'dev'], { out: (l) => lines.push(l), err: fail })).toBe(0);
         expect(lines).toHaveLength(ROLES.length);
         expect(lines).toContain(
           'mixed deny StringLike gitlab.com:sub: the token has "project_path:acme/infra:ref_type:branch:ref:dev", the role lists ' +
             '["project_path:acme/infra:ref_type:branch:ref:main","project_path:acme/*:ref_type:tag:ref:v*"]',
         );
-        expect(run([plan.file, '--sub', tag('acme/tools', 'v2'), '--role', 'mixed', '--expect', 'allow'], { out: () => undefined, err: fail })).toBe(0);
+        expect(await run([plan.file, '--sub', tag('acme/tools', 'v2'), '--role', 'mixed', '--expect', 'allow'], { out: () => undefined, err: fail })).toBe(0);
         const errors: string[] = [];
-        expect(run([plan.file, '--sub', tag('acme/tools', 'v2'), '--role', 'exact', '--expect', 'allow'], { out: () => undefined, err: (l) => errors.push(l) })).toBe(1);
+        expect(await run([plan.file, '--sub', tag('acme/tools', 'v2'), '--role', 'exact', '--expect', 'allow'], { out: () => undefined, err: (l) => errors.push(l) })).toBe(1);
         expect(errors).toEqual(['access: expected allow for exact, got deny']);
       }
     });
@@ -164,7 +164,7 @@ describeWithTerraform('npm run access as a pipeline runs it', () => {
     ['a file that is not JSON', ['PLAN.txt', '--sub', 'x'], /is not JSON/],
     ['JSON that is not terraform show output', [path.join(REPO_ROOT, 'package.json'), '--sub', 'x'], /^access: not the output of terraform show -json/],
     ['an unknown role', ['PLAN', '--sub', 'x', '--role', 'nobody', '--expect', 'deny'], /no role named "nobody"/],
-    ['no subject', ['PLAN'], /give the token's --sub/],
+    ['no subject', ['PLAN'], /give the token's --token or --sub/],
   ])('bad input (%s) gets one clear line and exit 2', (_name, args, message) => {
     fs.writeFileSync(`${planFile}.txt`, 'Plan: 11 to add, 0 to change, 0 to destroy.\n');
     const r = access(...args.map((a) => a.replace(/^PLAN/, planFile)));

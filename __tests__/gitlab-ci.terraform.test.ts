@@ -127,10 +127,10 @@ describeWithTerraform('CI snippets, derived in Terraform from the role map', () 
 
     const broken = path.join(dir, 'broken.json');
     fs.writeFileSync(broken, '{\n  "format_version": "1.2",\n  "planned_values": {\n}');
-    expect(run([broken, '--out', out], io)).toBe(1);
+    expect(run([broken, '--out', out], io)).toBe(2);
     expect(errors).toEqual([`ci-snippets: ${broken} is not JSON (line 4): give the output of terraform show -json <plan file> (or of state)`]);
     expect(fs.readdirSync(out).sort()).toEqual(['aws-oidc-gitlab-ci.gitlab-ci.yml', 'example.gitlab-ci.yml']);
-    expect(run([planJson, '--out', out, '--example', 'nobody'], io)).toBe(1);
+    expect(run([planJson, '--out', out, '--example', 'nobody'], io)).toBe(2);
     expect(errors[1]).toContain('ci-snippets: no role named "nobody"; the plan has ["gitlab_ci"]');
   });
 });

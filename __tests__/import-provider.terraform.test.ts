@@ -102,13 +102,13 @@ describeWithTerraform('a plan that trusts two GitLab issuers', () => {
     );
   });
 
-  test('the command asks for the issuer, and decides with it', () => {
+  test('the command asks for the issuer, and decides with it', async () => {
     const lines: string[] = [];
     const errors: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => errors.push(l) };
-    expect(run([showFile, '--sub', SUB], io)).toBe(2);
+    expect(await run([showFile, '--sub', SUB], io)).toBe(2);
     expect(errors).toEqual([expect.stringMatching(/^access: the roles trust 2 OIDC issuers \(gitlab\.com, gitlab\.acme\.example\): give the token's iss/)]);
-    expect(run([showFile, '--sub', SUB, '--iss', 'https://gitlab.com'], io)).toBe(0);
+    expect(await run([showFile, '--sub', SUB, '--iss', 'https://gitlab.com'], io)).toBe(0);
     expect(lines.sort()).toEqual([expect.stringMatching(/^build deny no Allow statement trusts the provider \(aws_iam_openid_connect_provider\.gitlab_com\.arn/), expect.stringMatching(/^deploy allow /)]);
   });
 

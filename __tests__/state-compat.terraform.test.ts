@@ -153,10 +153,10 @@ describeWithTerraform('a first-release role given the mixed list of issue "Who g
     expect([main, release, dev].map((sub) => decide(role.after?.assume_role_policy, sub))).toEqual(['allow', 'allow', 'deny']);
   });
 
-  test('npm run access on the released state (terraform show -json) shows the defect: no job gets in', () => {
+  test('npm run access on the released state (terraform show -json) shows the defect: no job gets in', async () => {
     for (const args of [['--project', 'acme/infra', '--ref', 'main'], ['--project', 'acme/tools', '--ref', 'v1.4.0', '--ref-type', 'tag']]) {
       const lines: string[] = [];
-      expect(run([stateJson, ...args, '--role', 'gitlab_ci', '--expect', 'deny'], { out: (l) => lines.push(l), err: (l) => lines.push(l) })).toBe(0);
+      expect(await run([stateJson, ...args, '--role', 'gitlab_ci', '--expect', 'deny'], { out: (l) => lines.push(l), err: (l) => lines.push(l) })).toBe(0);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^gitlab_ci deny String(Equals|Like) gitlab\.com:sub: /);
     }

@@ -219,37 +219,37 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
   });
 
   /** `npm run access` on the existing provider's plan: its exit code, and its lines or first error line. */
-  const access = (...args: string[]) => {
+  const access = async (...args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const status = run([path.join(dir, 'existing.json'), ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
+    const status = await run([path.join(dir, 'existing.json'), ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
     return { status, out, err: err.join('\n').split('\n')[0] };
   };
   const allowed = (lines: string[]) => (JSON.parse(lines.join('\n')) as { role: string; decision: string }[]).filter((d) => d.decision === 'allow').map((d) => d.role).sort();
 
-  test('npm run access builds the sub from the claims and --sub-components, as GitLab mints it', () => {
+  test('npm run access builds the sub from the claims and --sub-components, as GitLab mints it', async () => {
     const components = ['--sub-components', 'project_id,ref_type,ref,ref_protected'];
-    const r = access('--claim', 'project_id=4242', '--ref', 'main', '--claim', 'ref_protected=true', ...components, '--json');
+    const r = await access('--claim', 'project_id=4242', '--ref', 'main', '--claim', 'ref_protected=true', ...components, '--json');
     expect(r.status).toBe(0);
     expect(allowed(r.out)).toEqual(['id-any-protected-branch', 'id-fields-protected', 'id-main-protected']);
     // The same token given as its sub, by --sub or by --claim sub=.
     const sub = 'project_id:4242:ref_type:branch:ref:main:ref_protected:true';
-    expect(allowed(access('--sub', sub, '--json').out)).toEqual(allowed(r.out));
-    expect(allowed(access('--claim', `sub=${sub}`, '--json').out)).toEqual(allowed(r.out));
+    expect(allowed((await access('--sub', sub, '--json')).out)).toEqual(allowed(r.out));
+    expect(allowed((await access('--claim', `sub=${sub}`, '--json')).out)).toEqual(allowed(r.out));
     // A job without an environment on a project that lists the environment components.
-    const noEnvironment = access('--claim', 'project_id=4300', '--ref', 'main', '--sub-components', 'project_id,ref_type,ref,environment_protected,deployment_tier', '--json');
+    const noEnvironment = await access('--claim', 'project_id=4300', '--ref', 'main', '--sub-components', 'project_id,ref_type,ref,environment_protected,deployment_tier', '--json');
     expect(allowed(noEnvironment.out)).toEqual(['id-main-any-env']);
     const production = ['--claim', 'environment_protected=true', '--claim', 'deployment_tier=production'];
-    const deploying = access('--claim', 'project_id=4300', '--ref', 'main', ...production, '--sub-components', 'project_id,ref_type,ref,environment_protected,deployment_tier', '--json');
+    const deploying = await access('--claim', 'project_id=4300', '--ref', 'main', ...production, '--sub-components', 'project_id,ref_type,ref,environment_protected,deployment_tier', '--json');
     expect(allowed(deploying.out)).toEqual(['id-main-any-env', 'id-prod-env']);
     // Without --sub-components, GitLab's default.
-    expect(allowed(access('--project', 'acme/web', '--ref', 'main', '--json').out)).toEqual(['group-branches', 'path-main']);
+    expect(allowed((await access('--project', 'acme/web', '--ref', 'main', '--json')).out)).toEqual(['group-branches', 'path-main']);
   });
 
-  test('--claim aud= is --aud; an audience the provider does not list is refused by every role', () => {
+  test('--claim aud= is --aud; an audience the provider does not list is refused by every role', async () => {
     const sub = 'project_id:4242:ref_type:branch:ref:main:ref_protected:true';
-    expect(allowed(access('--sub', sub, '--claim', 'aud=sts.amazonaws.com', '--json').out)).toEqual(['id-sts-aud']);
-    const unlisted = access('--sub', sub, '--aud', 'https://gitlab.com');
+    expect(allowed((await access('--sub', sub, '--claim', 'aud=sts.amazonaws.com', '--json')).out)).toEqual(['id-sts-aud']);
+    const unlisted = await access('--sub', sub, '--aud', 'https://gitlab.com');
     expect(unlisted.out.every((line) => / deny InvalidIdentityToken: Incorrect token audience/.test(line))).toBe(true);
     expect(unlisted.out).toHaveLength(ROLES.length);
   });
@@ -260,10 +260,10 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
     ['--ref and --claim ref= that differ', ['--project', 'acme/api', '--ref', 'main', '--claim', 'ref=dev'], /^access: --claim ref= gives ref "dev", but --ref gave "main"/],
     ['--sub with --sub-components', ['--sub', 'project_id:1', '--sub-components', 'project_id'], /^access: give the token's --sub, or its claims with --sub-components, not both/],
     ['components that do not start with the project', ['--claim', 'ref=main', '--sub-components', 'ref,project_id'], /^access: --sub-components "ref,project_id": list ci_id_token_sub_claim_components/],
-    ['no claim for the first component', ['--ref', 'main', '--sub-components', 'project_id,ref'], /^access: give the token's --sub, or its claims: its sub starts with project_id .* give --claim project_id=/],
+    ['no claim for the first component', ['--ref', 'main', '--sub-components', 'project_id,ref'], /^access: give the token's --token or --sub, or its claims: its sub starts with project_id .* give --claim project_id=/],
     ['a provider audience where the file lists them', ['--sub', 'project_id:1', '--provider-audience', 'x'], /^access: the file lists the provider's audiences/],
-  ])('%s: one line, exit 2', (_name, args, message) => {
-    const r = access(...(args as string[]));
+  ])('%s: one line, exit 2', async (_name, args, message) => {
+    const r = await access(...(args as string[]));
     expect(r.status).toBe(2);
     expect(r.out).toEqual([]);
     expect(r.err).toMatch(message);

@@ -5,8 +5,8 @@
  * map, to `<dir>/<hidden job>.gitlab-ci.yml` (`aws-oidc-<role>.gitlab-ci.yml`), and `<dir>/example.gitlab-ci.yml`: a
  * complete pipeline whose `aws-demo` job assumes one role and lists S3. The folder is
  * replaced as a whole, or left as it was. Then, for each GitLab project whose roles assume sub
- * components other than GitLab's default, the API call that sets them. Exit 0; 1 on bad input,
- * with one line.
+ * components other than GitLab's default, the API call that sets them. Exit 0; 2 on bad usage
+ * or input, with one line.
  */
 
 import * as fs from 'fs';
@@ -14,7 +14,7 @@ import * as path from 'path';
 import { Document, parse } from 'yaml';
 import { TerraformJsonError, readTerraformJson, showValues } from '../src/lib/access/terraform-show';
 import { DEFAULT_SUB_COMPONENTS } from '../src/lib/trust/sub-claim';
-import { CONSOLE, Output, UsageError, readArgs } from '../src/lib/cli/args';
+import { CONSOLE, EXIT, Output, UsageError, lastValue, readCommandLine } from '../src/lib/cli/args';
 
 const USAGE = 'usage: npm run -s ci-snippets -- <terraform-show.json> [--out <dir>] [--example <role>]';
 
@@ -27,16 +27,11 @@ interface Options {
   readonly example?: string;
 }
 
-function parseArgs(argv: readonly string[]): Options {
-  let out = DEFAULT_OUT;
-  let example: string | undefined;
-  const file = readArgs(argv, (name, value) => {
-    if (name === '--out') out = value();
-    else if (name === '--example') example = value();
-    else return false;
-    return true;
-  });
-  return { file, out, example };
+function parseArgs(argv: readonly string[]): Options | 'help' {
+  const line = readCommandLine(argv, { out: { type: 'string' }, example: { type: 'string' } });
+  if (line.help) return 'help';
+  if (line.positionals.length !== 1) throw new UsageError(line.positionals.length ? `one file only; also got ${JSON.stringify(line.positionals[1])}` : 'no file given: give the output of terraform show -json');
+  return { file: line.positionals[0], out: lastValue(line, 'out') ?? DEFAULT_OUT, example: lastValue(line, 'example') };
 }
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -130,6 +125,10 @@ function writeFolder(dir: string, files: Record<string, string>): void {
 export function run(argv: readonly string[], { out, err }: Output): number {
   try {
     const options = parseArgs(argv);
+    if (options === 'help') {
+      out(`${USAGE}\n\nWrites each role's GitLab CI snippet, and an example pipeline, from a plan's or state's JSON. Exit 0; 2 on bad usage or input.`);
+      return EXIT.ok;
+    }
     const json = readTerraformJson(options.file);
     let files: Record<string, string>;
     try {
@@ -144,8 +143,8 @@ export function run(argv: readonly string[], { out, err }: Output): number {
     return 0;
   } catch (error) {
     if (error instanceof UsageError || error instanceof TerraformJsonError) {
-      err(`ci-snippets: ${error.message}${error instanceof UsageError ? `\n${USAGE}` : ''}`);
-      return 1;
+      err(`ci-snippets: ${error.message}${error instanceof UsageError ? ` (${USAGE})` : ''}`);
+      return EXIT.input;
     }
     throw error;
   }

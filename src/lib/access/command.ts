@@ -1,131 +1,106 @@
 #!/usr/bin/env node
 /**
- * gitlab-oidc-access <file.json> (npm run -s access -- in this project)
- *                                   (--sub '<sub>' | <claims> [--sub-components c1,c2,...]) [--iss <url>] [--aud <aud>]
- *                                  [--claim key=value]... [--provider-audience <aud>]... [--json]
- *                                  [--expect allow|deny --role NAME]
+ * gitlab-oidc-access (npm run -s access -- in this project): who gets in, decided as IAM decides.
  *
- * Who gets in: for a GitLab ID token, the decision of every role in `terraform show -json`
- * output (a saved plan or state), made as IAM makes it; the token's issuer picks the provider
- * (needed where the file trusts several). One line per role:
- * `<role> allow|deny <reason>`. Exit 0; 1 when --expect differs; 2 on bad input.
+ *   gitlab-oidc-access [plan] <terraform-show.json> <token> ...   every role of a plan or state, for one token
+ *   gitlab-oidc-access audit <account-details.json> [<token>] ... every web-identity role of an account
  *
- * Without --sub, the token's `sub` is built as GitLab builds it, from its claims (`--project`,
- * `--ref`, `--ref-type`, `--claim project_id=...`, ...) and the project's components.
+ * Exit 0: ran, nothing to report; 1: ran and found something (a role whose decision differs
+ * from --expect, an audit finding); 2: usage or input error, one line on stderr.
  */
 
+import { CONSOLE, EXIT, OptionSpec, Output, UsageError, hasFlag, lastValue, readCommandLine, runCommand } from '../cli/args';
 import { Decision } from './decide';
 import { DecisionInputError, PolicyReadError } from './errors';
+import { IdTokenError } from './id-token';
 import { GitlabClaims, decideTokenAmong, providerForIssuer } from './gitlab-token';
 import { TerraformJsonError, readTerraformJson, readTerraformShow } from './terraform-show';
-import { SUB_COMPONENTS_LIST_RULE } from '../guardrails/rules';
-import { DEFAULT_SUB_COMPONENTS, mintSub } from '../trust/sub-claim';
-import { CONSOLE, Output, UsageError, readArgs } from '../cli/args';
+import { TOKEN_OPTIONS, TOKEN_USAGE, readTokenInput } from './token-input';
+import { AUDIT_HELP, runAudit } from './audit-command';
+import { AccountJsonError } from './account';
 
-const USAGE =
-  "usage: npm run -s access -- <terraform-show.json> (--sub '<sub>' | --project <group/project> --ref <ref> [--ref-type branch|tag] [--sub-components c1,c2,...]) " +
-  '[--iss <issuer url>] [--aud <aud>] [--claim key=value]... [--provider-audience <aud>]... [--json] [--expect allow|deny --role <name>]';
+const INPUT_ERRORS = [TerraformJsonError, PolicyReadError, DecisionInputError, IdTokenError, AccountJsonError];
 
-interface Options {
-  file: string;
-  claims: Record<string, string>;
-  providerAudiences?: string[];
-  json: boolean;
-  expect?: 'allow' | 'deny';
-  role?: string;
+const PLAN_OPTIONS: OptionSpec = {
+  ...TOKEN_OPTIONS,
+  'provider-audience': { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  expect: { type: 'string' },
+  role: { type: 'string' },
+};
+
+const PLAN_HELP = [
+  `usage: gitlab-oidc-access [plan] <terraform-show.json> ${TOKEN_USAGE} [--provider-audience <aud>]... [--json] [--expect allow|deny --role <name>]`,
+  '',
+  'For a GitLab ID token, the decision of every role in `terraform show -json` output (a saved plan or state): `<role> allow|deny <reason>` per line.',
+  "The token's iss picks the OIDC provider (needed where the file trusts several); without --sub, the sub is built from the job's claims as GitLab builds it.",
+  'Exit 0; 1 when --expect differs from the role\'s decision; 2 on bad usage or input.',
+].join('\n');
+
+const HELP = [
+  'usage: gitlab-oidc-access [plan] <terraform-show.json> <token options>   who gets in to the roles of a plan or state',
+  '       gitlab-oidc-access audit <account-details.json> [<token options>]   who gets in to the roles of an AWS account',
+  '',
+  'gitlab-oidc-access <mode> --help for the options of a mode.',
+].join('\n');
+
+async function runPlan(argv: readonly string[], io: Output): Promise<number> {
+  const line = readCommandLine(argv, PLAN_OPTIONS);
+  if (line.help) {
+    io.out(PLAN_HELP);
+    return EXIT.ok;
+  }
+  if (line.positionals.length !== 1) throw new UsageError(line.positionals.length ? `one file only; also got ${JSON.stringify(line.positionals[1])}` : 'no file given: give the output of terraform show -json');
+  const expect = lastValue(line, 'expect');
+  if (expect !== undefined && expect !== 'allow' && expect !== 'deny') throw new UsageError(`--expect takes allow or deny, not ${JSON.stringify(expect)}`);
+  const roleName = lastValue(line, 'role');
+  if (expect && !roleName) throw new UsageError('--expect needs --role <name>');
+  const claims = await readTokenInput(line, io);
+  const providerAudiences = line.options.filter((o) => o.name === 'provider-audience').map((o) => o.value!);
+
+  const configuration = readTerraformShow(readTerraformJson(line.positionals[0]));
+  const picked = providerForIssuer(configuration.providers, claims.iss);
+  let providers = configuration.providers;
+  if (picked) {
+    const known = picked.audiences;
+    if (known !== undefined && providerAudiences.length) {
+      throw new UsageError(`the file lists the provider's audiences ${JSON.stringify(known)} (${picked.arn}): --provider-audience is for a provider it does not hold`);
+    }
+    if (known === undefined && !providerAudiences.length) {
+      throw new UsageError(`the file does not say which audiences the OIDC provider ${picked.arn} lists, and STS refuses any other: give each with --provider-audience`);
+    }
+    providers = providers.map((p) => (p === picked ? { ...p, audiences: known ?? providerAudiences } : p));
+  }
+  const aud = claims.aud ?? configuration.defaultAudience ?? picked?.audiences?.[0] ?? providerAudiences[0];
+  if (aud === undefined) throw new UsageError('the file does not say which audience the provider lists: give --aud');
+  const token: GitlabClaims = { ...claims, aud };
+  const roles = roleName ? configuration.roles.filter((r) => r.name === roleName) : configuration.roles;
+  if (roleName && roles.length === 0) {
+    throw new UsageError(`no role named ${JSON.stringify(roleName)}; the file has ${JSON.stringify(configuration.roles.map((r) => r.name))}`);
+  }
+  const decisions = roles.map((role): { role: string } & Decision => ({ role: role.name, ...decideTokenAmong(providers, token, role.statements) }));
+  if (hasFlag(line, 'json')) io.out(JSON.stringify(decisions, null, 2));
+  else for (const d of decisions) io.out(`${d.role} ${d.decision} ${d.reason}`);
+  if (expect && decisions[0].decision !== expect) {
+    io.err(`access: expected ${expect} for ${roleName}, got ${decisions[0].decision}`);
+    return EXIT.found;
+  }
+  return EXIT.ok;
 }
 
-/** The options that give a claim, by claim: the same claim from two of them must agree. */
-const CLAIM_OPTIONS: Record<string, string> = { '--iss': 'iss', '--sub': 'sub', '--aud': 'aud', '--project': 'project_path', '--ref': 'ref', '--ref-type': 'ref_type' };
-
-function parseArgs(argv: readonly string[]): Options {
-  const claims: Record<string, string> = {};
-  const givenBy: Record<string, string> = {};
-  const give = (claim: string, value: string, option: string) => {
-    if (claims[claim] !== undefined && claims[claim] !== value) {
-      throw new UsageError(`${option} gives ${claim} ${JSON.stringify(value)}, but ${givenBy[claim]} gave ${JSON.stringify(claims[claim])}: give the token's ${claim} once`);
+/** Runs the command on `argv` (without node and the script), writing to `io`; resolves to its exit code. */
+export function run(argv: readonly string[], io: Output): Promise<number> {
+  return runCommand('access', io, INPUT_ERRORS, async () => {
+    const [mode, ...rest] = argv;
+    if (mode === 'audit') return runAudit(rest, io);
+    if (mode === 'plan') return runPlan(rest, io);
+    if (mode === undefined) throw new UsageError('give a file (or a mode and its file): gitlab-oidc-access --help');
+    if ((mode === '--help' || mode === '-h') && rest.length === 0) {
+      io.out(`${HELP}\n\n${PLAN_HELP.split('\n')[0]}\n${AUDIT_HELP.split('\n')[0]}`);
+      return EXIT.ok;
     }
-    claims[claim] = value;
-    givenBy[claim] = option;
-  };
-  let components: string[] | undefined;
-  const options: Partial<Options> = { json: false };
-  const file = readArgs(argv, (name, value) => {
-    if (name in CLAIM_OPTIONS) give(CLAIM_OPTIONS[name], value(), name);
-    else if (name === '--sub-components') components = value().split(',').map((c) => c.trim());
-    else if (name === '--provider-audience') options.providerAudiences = [...(options.providerAudiences ?? []), value()];
-    else if (name === '--role') options.role = value();
-    else if (name === '--json') options.json = true;
-    else if (name === '--expect') {
-      const v = value();
-      if (v !== 'allow' && v !== 'deny') throw new UsageError(`--expect takes allow or deny, not ${JSON.stringify(v)}`);
-      options.expect = v;
-    } else if (name === '--claim') {
-      const [, key, v] = /^([a-z_]+)=(.*)$/.exec(value()) ?? [];
-      if (!key) throw new UsageError(`--claim takes key=value with a lower-case claim name, e.g. ref_protected=true`);
-      give(key, v, `--claim ${key}=`);
-    } else return false;
-    return true;
+    return runPlan(argv, io);
   });
-  if (claims.ref_type !== undefined && claims.ref_type !== 'branch' && claims.ref_type !== 'tag') {
-    throw new UsageError(`${givenBy.ref_type} takes branch or tag, not ${JSON.stringify(claims.ref_type)}`);
-  }
-  if (claims.ref !== undefined && claims.ref_type === undefined) claims.ref_type = 'branch';
-  if (claims.sub !== undefined) {
-    if (components !== undefined) throw new UsageError('give the token\'s --sub, or its claims with --sub-components, not both');
-  } else {
-    const list = components ?? [...DEFAULT_SUB_COMPONENTS];
-    if (!SUB_COMPONENTS_LIST_RULE.test(list.join(','))) throw new UsageError(`--sub-components ${JSON.stringify(list.join(','))}: ${SUB_COMPONENTS_LIST_RULE.fix}`);
-    if (claims[list[0]] === undefined) {
-      throw new UsageError(
-        `give the token's --sub, or its claims: its sub starts with ${list[0]} (--sub-components ${list.join(',')}), so give ` +
-          `${list[0] === 'project_path' ? '--project <group/project>' : `--claim ${list[0]}=...`} and the claims of the other components`,
-      );
-    }
-    claims.sub = mintSub(list, claims);
-  }
-  if (options.expect && !options.role) throw new UsageError('--expect needs --role <name>');
-  return { ...options, file, claims } as Options;
 }
 
-export function run(argv: readonly string[], { out, err }: Output): number {
-  try {
-    const options = parseArgs(argv);
-    const configuration = readTerraformShow(readTerraformJson(options.file));
-    const picked = providerForIssuer(configuration.providers, options.claims.iss);
-    let providers = configuration.providers;
-    if (picked) {
-      const known = picked.audiences;
-      if (known !== undefined && options.providerAudiences !== undefined) {
-        throw new UsageError(`the file lists the provider's audiences ${JSON.stringify(known)} (${picked.arn}): --provider-audience is for a provider it does not hold`);
-      }
-      if (known === undefined && options.providerAudiences === undefined) {
-        throw new UsageError(`the file does not say which audiences the OIDC provider ${picked.arn} lists, and STS refuses any other: give each with --provider-audience`);
-      }
-      providers = providers.map((p) => (p === picked ? { ...p, audiences: known ?? options.providerAudiences } : p));
-    }
-    const aud = options.claims.aud ?? configuration.defaultAudience ?? picked?.audiences?.[0] ?? options.providerAudiences?.[0];
-    if (aud === undefined) throw new UsageError('the file does not say which audience the provider lists: give --aud');
-    const token: GitlabClaims = { ...options.claims, aud };
-    const roles = options.role ? configuration.roles.filter((r) => r.name === options.role) : configuration.roles;
-    if (options.role && roles.length === 0) {
-      throw new UsageError(`no role named ${JSON.stringify(options.role)}; the file has ${JSON.stringify(configuration.roles.map((r) => r.name))}`);
-    }
-    const decisions = roles.map((role): { role: string } & Decision => ({ role: role.name, ...decideTokenAmong(providers, token, role.statements) }));
-    if (options.json) out(JSON.stringify(decisions, null, 2));
-    else for (const d of decisions) out(`${d.role} ${d.decision} ${d.reason}`);
-    if (options.expect && decisions[0].decision !== options.expect) {
-      err(`access: expected ${options.expect} for ${options.role}, got ${decisions[0].decision}`);
-      return 1;
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof TerraformJsonError || error instanceof PolicyReadError || error instanceof DecisionInputError) {
-      err(`access: ${error.message}${error instanceof UsageError ? `\n${USAGE}` : ''}`);
-      return 2;
-    }
-    throw error;
-  }
-}
-
-if (require.main === module) process.exitCode = run(process.argv.slice(2), CONSOLE);
+if (require.main === module) void run(process.argv.slice(2), CONSOLE).then((code) => (process.exitCode = code));

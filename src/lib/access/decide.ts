@@ -41,7 +41,7 @@ export function firstFailingCondition(conditions: readonly KeyCondition[], conte
   return conditions.find((c) => !keyHolds(c.operator, c.values, context.get(c.key.toLowerCase())));
 }
 
-function coversAction(statement: Statement, action: string): boolean {
+export function coversAction(statement: Statement, action: string): boolean {
   // Action names are case-insensitive and may hold wildcards (sts:*, *).
   const hit = statement.actions.some((pattern) => stringLike(action.toLowerCase(), pattern.toLowerCase()));
   return statement.notAction ? !hit : hit;
