@@ -90,7 +90,10 @@ function subTemplate(value: string): SubTemplate | undefined {
   if (components.length === 0) return undefined;
   const rest = parts.slice(components.length * 2).join(':');
   if (rest !== '' && !WILDCARD.test(rest)) return undefined;
-  for (const c of DEFAULT_SUB_COMPONENTS) if (!components.includes(c)) components.push(c);
+  // A trailing wildcard stands for the components after it: GitLab's default ref_type and ref, where missing.
+  if (rest !== '' || WILDCARD.test(fields[components[components.length - 1]])) {
+    for (const c of DEFAULT_SUB_COMPONENTS.slice(1)) if (!components.includes(c)) components.push(c);
+  }
   return { components, fields };
 }
 
@@ -215,12 +218,14 @@ function literalRefs(view: RoleView): Set<string> {
   return refs;
 }
 
+/** The ids of a project of another owner: a role pinned by project_id (or namespace_id) lets in no other owner's. */
+const ELSEWHERE = { project_id: '987654321', namespace_id: '987654322' } as const;
+
 /** Adversary jobs built from a job the role names: the same project under other owners, and an unprotected branch of it. */
 function adversaries(job: Job, template: SubTemplate | undefined): Job[] {
   const group = template?.fields.project_path === undefined ? undefined : ownerOf(template.fields.project_path);
   const rest = job.project_path.split('/').slice(1).join('/');
-  // Another project gets another id: a role pinned by project_id names no other owner's.
-  const elsewhere = { project_id: '987654321', namespace_id: '987654322' };
+  const elsewhere = ELSEWHERE;
   const owners = ['zz-other-owner', ...(group !== undefined && WILDCARD.test(group) ? [fill(group, '-other')] : [])];
   const ref = template?.fields.ref;
   const branch = ref !== undefined && WILDCARD.test(ref) ? fill(ref, 'x-unprotected') : 'zz-unprotected-branch';
@@ -263,7 +268,7 @@ function auditIssuer(view: RoleView): Finding[] {
   if (anyProject) {
     findings.push({ id: 'no_subject', message: 'any project of the instance gets in: the role has no sub condition, or one that every sub meets. Name the projects and refs in sub', witness: witnessOf(view, anyProject) });
   }
-  const otherOwner = first((t) => !owners.has(ownerOf(t.project_path)));
+  const otherOwner = first((t) => t.project_id === ELSEWHERE.project_id && !owners.has(ownerOf(t.project_path)));
   if (otherOwner) {
     findings.push({
       id: 'other_owners',
