@@ -4,6 +4,7 @@ import { readAccountDetails } from '../../src/lib/access/account';
 import { auditRole, decideAccountRole, issuersOf } from '../../src/lib/access/audit';
 import { run } from '../../src/lib/access/command';
 import { tempDir } from '../helpers/synth';
+import { diffRoles, readTrustSide } from '../../src/lib/access/diff';
 
 /**
  * The audit mode on an account as `aws iam get-account-authorization-details` prints it: three
@@ -204,5 +205,26 @@ describe('audit: the command', () => {
     expect(r.status).toBe(0);
     expect(r.out).toMatch(/^usage: gitlab-oidc-access audit <account-details\.json>/);
     expect(r.out).toContain('no_subject, other_owners, unprotected_branch, never_matches');
+  });
+});
+
+describe('diff of two account details files', () => {
+  test('a role widened in the account and one deleted: widened and removed, the others same', () => {
+    const dir = tempDir('account-diff');
+    const after = JSON.parse(JSON.stringify(ACCOUNT));
+    const deploy = after.RoleDetailList.find((r: { RoleName: string }) => r.RoleName === 'gitlab-deploy-api');
+    deploy.AssumeRolePolicyDocument.Statement[0].Condition = {
+      StringEquals: { 'gitlab.com:aud': 'https://gitlab.com' },
+      StringLike: { 'gitlab.com:sub': 'project_path:acme/api:ref_type:branch:ref:*' },
+    };
+    after.RoleDetailList = after.RoleDetailList.filter((r: { RoleName: string }) => r.RoleName !== 'example-tags');
+    const file = path.join(dir, 'after.json');
+    fs.writeFileSync(file, JSON.stringify(after));
+    const changes = diffRoles(readTrustSide(FILE), readTrustSide(file));
+    const byChange = (change: string) => changes.filter((c) => c.change === change).map((c) => c.role);
+    expect([byChange('widened'), byChange('removed'), byChange('same').length]).toEqual([['gitlab-deploy-api'], ['example-tags'], ROLES.length - 2]);
+    const widened = changes.find((c) => c.role === 'gitlab-deploy-api')!;
+    expect(widened.newly_allowed.length).toBeGreaterThan(0);
+    for (const t of widened.newly_allowed) expect(MEANS['gitlab-deploy-api'](t)).toBe(false);
   });
 });

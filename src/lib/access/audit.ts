@@ -43,13 +43,23 @@ export const issuersOf = (roles: readonly AccountRole[]): string[] => [...new Se
  * The decision for a token on an account's role: its `iss` picks the role's provider (without
  * `iss`, the one issuer the file trusts). A role that trusts no provider of that issuer refuses it.
  */
-export function decideAccountRole(role: AccountRole, claims: GitlabClaims, fileIssuers: readonly string[]): Decision {
+export function decideAccountRole(
+  role: AccountRole,
+  claims: GitlabClaims,
+  fileIssuers: readonly string[],
+  /** The client IDs of each provider, by lower-case issuer host, where the file says (a plan): STS refuses any other aud first. */
+  providerAudiences?: ReadonlyMap<string, readonly string[]>,
+): Decision {
   let host: string;
   if (claims.iss !== undefined) host = issuerHostOf(claims.iss);
   else if (fileIssuers.length === 1) host = fileIssuers[0];
   else throw new DecisionInputError(`the file trusts ${fileIssuers.length} OIDC issuers (${fileIssuers.join(', ')}): give the token's iss, e.g. --iss https://${fileIssuers[0]}`);
   const provider = role.providers.find((p) => p.host.toLowerCase() === host.toLowerCase());
   if (!provider) return { decision: 'deny', reason: `the role trusts ${role.providers.map((p) => p.host).join(', ')}, not the token's issuer ${host}` };
+  const listed = providerAudiences?.get(host.toLowerCase());
+  if (listed && !listed.includes(claims.aud)) {
+    return { decision: 'deny', reason: `InvalidIdentityToken: Incorrect token audience: the token has aud ${JSON.stringify(claims.aud ?? null)}, the provider lists ${JSON.stringify(listed)}` };
+  }
   return decideStatements(role.statements, { providerArn: provider.arn, context: requestContext(provider.host, claims) });
 }
 
@@ -191,10 +201,14 @@ function audiencesOf(view: RoleView): string[] {
   return [...new Set([...view.allows.flatMap((s) => listed(s, view.host, 'aud').map((a) => fill(a, 'x'))), 'sts.amazonaws.com', issuerUrlOf(view.host)])];
 }
 
-/** The witness as a reviewer reads it: iss, sub, aud, the job's project and ref, and every claim the role tests. */
-function witnessOf(view: RoleView, token: GitlabClaims): GitlabClaims {
-  const tested = new Set(view.statements.flatMap((s) => s.conditions.map((c) => c.key.toLowerCase())));
-  const shown = ['iss', 'sub', 'aud', 'project_path', 'ref_type', 'ref', 'ref_protected', ...evaluatedClaims(view.host).filter((c) => tested.has(`${view.host}:${c}`.toLowerCase()))];
+/**
+ * A token as a reviewer reads it: iss, sub, aud, the job's project and ref, and every claim
+ * that AWS evaluates for its issuer and some statement of `statements` tests.
+ */
+export function shownClaims(statements: readonly Statement[], token: GitlabClaims): GitlabClaims {
+  const host = issuerHostOf(token.iss);
+  const tested = new Set(statements.flatMap((s) => s.conditions.map((c) => c.key.toLowerCase())));
+  const shown = ['iss', 'sub', 'aud', 'project_path', 'ref_type', 'ref', 'ref_protected', ...evaluatedClaims(host).filter((c) => tested.has(`${host}:${c}`.toLowerCase()))];
   return Object.fromEntries([...new Set(shown)].filter((c) => token[c] !== undefined).map((c) => [c, token[c]]));
 }
 
@@ -236,6 +250,16 @@ function adversaries(job: Job, template: SubTemplate | undefined): Job[] {
   ];
 }
 
+/** The adversary tokens of a role for one issuer: built from each job it names. */
+function adversaryTokens(view: RoleView): GitlabClaims[] {
+  const formats = formatsOf(view);
+  const audiences = audiencesOf(view);
+  return view.allows
+    .flatMap((s) => jobsOf(view, s, 'x'))
+    .flatMap(({ job, template }) => adversaries(job, template))
+    .flatMap((job) => tokensOf(view, job, formats, audiences));
+}
+
 /** The findings of one role for one GitLab issuer. */
 function auditIssuer(view: RoleView): Finding[] {
   const findings: Finding[] = [];
@@ -257,16 +281,14 @@ function auditIssuer(view: RoleView): Finding[] {
     }
   }
 
-  const named = view.allows.flatMap((s) => jobsOf(view, s, 'x'));
-  const tried = named.flatMap(({ job, template }) => adversaries(job, template)).flatMap((job) => tokensOf(view, job, formats, audiences));
-  const allowed = tried.filter(decides);
+  const allowed = adversaryTokens(view).filter(decides);
   const owners = literalOwners(view);
   const refs = literalRefs(view);
   const first = (test: (t: GitlabClaims) => boolean) => allowed.find(test);
 
   const anyProject = first((t) => t.project_path === 'zz-any-owner/zz-any-project');
   if (anyProject) {
-    findings.push({ id: 'no_subject', message: 'any project of the instance gets in: the role has no sub condition, or one that every sub meets. Name the projects and refs in sub', witness: witnessOf(view, anyProject) });
+    findings.push({ id: 'no_subject', message: 'any project of the instance gets in: the role has no sub condition, or one that every sub meets. Name the projects and refs in sub', witness: shownClaims(view.statements, anyProject) });
   }
   const otherOwner = first((t) => t.project_id === ELSEWHERE.project_id && !owners.has(ownerOf(t.project_path)));
   if (otherOwner) {
@@ -275,7 +297,7 @@ function auditIssuer(view: RoleView): Finding[] {
       message:
         `a job of ${ownerOf(otherOwner.project_path)}, a top-level group the role does not name${owners.size ? ` (it names ${[...owners].map((o) => JSON.stringify(o)).join(', ')})` : ''}, gets in: ` +
         'write the top-level group literally in each sub (project_path:<group>/...), or pin the project by project_id',
-      witness: witnessOf(view, otherOwner),
+      witness: shownClaims(view.statements, otherOwner),
     });
   }
   const unprotected = first((t) => t.ref_type === 'branch' && t.ref_protected === 'false' && !refs.has(t.ref));
@@ -283,19 +305,37 @@ function auditIssuer(view: RoleView): Finding[] {
     findings.push({
       id: 'unprotected_branch',
       message: `a job on the unprotected branch ${JSON.stringify(unprotected.ref)}, which the role does not name, gets in: name the branches literally, or require ref_protected (a claim on gitlab.com, a sub component elsewhere)`,
-      witness: witnessOf(view, unprotected),
+      witness: shownClaims(view.statements, unprotected),
     });
   }
   return findings;
 }
 
-/** The findings of an account's role: none for a role of a non-GitLab issuer. */
-export function auditRole(role: AccountRole): Finding[] {
+/** What an audit reads of a role, per GitLab issuer it trusts. */
+function viewsOf(role: AccountRole): RoleView[] {
   return role.providers
     .filter((p) => isGitlabIssuer(p.host))
-    .flatMap((p) => {
+    .map((p) => {
       const reaching = (s: Statement) => s.federated === '*' || s.federated.includes(p.arn);
-      const view: RoleView = { host: p.host, arn: p.arn, statements: role.statements, allows: role.statements.filter((s) => s.effect === 'Allow' && reaching(s) && coversAction(s, ASSUME_ROLE_WITH_WEB_IDENTITY)) };
-      return auditIssuer(view);
+      return { host: p.host, arn: p.arn, statements: role.statements, allows: role.statements.filter((s) => s.effect === 'Allow' && reaching(s) && coversAction(s, ASSUME_ROLE_WITH_WEB_IDENTITY)) };
     });
+}
+
+/** The findings of an account's role: none for a role of a non-GitLab issuer. */
+export function auditRole(role: AccountRole): Finding[] {
+  return viewsOf(role).flatMap(auditIssuer);
+}
+
+/**
+ * Tokens GitLab can mint that probe a role's trust: the jobs it names (wildcards filled) and the
+ * adversaries built from them, for each GitLab issuer it trusts. A change of trust shows as a
+ * change of decision on some of them (see `diffRoles`).
+ */
+export function probeTokens(role: AccountRole): GitlabClaims[] {
+  return viewsOf(role).flatMap((view) => {
+    const formats = formatsOf(view);
+    const audiences = audiencesOf(view);
+    const named = view.allows.flatMap((s) => jobsOf(view, s, 'x')).flatMap(({ job }) => tokensOf(view, job, formats, audiences));
+    return [...named, ...adversaryTokens(view)];
+  });
 }

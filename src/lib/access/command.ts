@@ -4,9 +4,10 @@
  *
  *   gitlab-oidc-access [plan] <terraform-show.json> <token> ...   every role of a plan or state, for one token
  *   gitlab-oidc-access audit <account-details.json> [<token>] ... every web-identity role of an account
+ *   gitlab-oidc-access diff <before.json> <after.json>            who gets in now that did not before
  *
  * Exit 0: ran, nothing to report; 1: ran and found something (a role whose decision differs
- * from --expect, an audit finding); 2: usage or input error, one line on stderr.
+ * from --expect, an audit finding, a role added or let in wider); 2: usage or input error, one line on stderr.
  */
 
 import { CONSOLE, EXIT, OptionSpec, Output, UsageError, hasFlag, lastValue, readCommandLine, runCommand } from '../cli/args';
@@ -17,6 +18,7 @@ import { GitlabClaims, decideTokenAmong, providerForIssuer } from './gitlab-toke
 import { TerraformJsonError, readTerraformJson, readTerraformShow } from './terraform-show';
 import { TOKEN_OPTIONS, TOKEN_USAGE, readTokenInput } from './token-input';
 import { AUDIT_HELP, runAudit } from './audit-command';
+import { diffMarkdown, diffRoles, readTrustSide } from './diff';
 import { AccountJsonError } from './account';
 
 const INPUT_ERRORS = [TerraformJsonError, PolicyReadError, DecisionInputError, IdTokenError, AccountJsonError];
@@ -40,6 +42,7 @@ const PLAN_HELP = [
 const HELP = [
   'usage: gitlab-oidc-access [plan] <terraform-show.json> <token options>   who gets in to the roles of a plan or state',
   '       gitlab-oidc-access audit <account-details.json> [<token options>]   who gets in to the roles of an AWS account',
+  '       gitlab-oidc-access diff <before.json> <after.json> [--json]         who gets in now that did not before, and who no longer',
   '',
   'gitlab-oidc-access <mode> --help for the options of a mode.',
 ].join('\n');
@@ -88,15 +91,38 @@ async function runPlan(argv: readonly string[], io: Output): Promise<number> {
   return EXIT.ok;
 }
 
+const DIFF_HELP = [
+  'usage: gitlab-oidc-access diff <before.json> <after.json> [--json]',
+  '',
+  "Each file is a saved plan's terraform show -json, or aws iam get-account-authorization-details output. Both sides decide the same tokens,",
+  "built from both sides' subjects and their adversaries; a role is added, removed, widened (some token newly allowed, none newly refused),",
+  'narrowed, changed (both) or same. Prints a markdown table for a merge request comment, or with --json',
+  '[{ role, change, newly_allowed: [claims], newly_refused: [claims] }].',
+  'Exit 0: nothing added or let in wider; 1: a role added, widened or changed; 2: bad usage or input.',
+].join('\n');
+
+async function runDiff(argv: readonly string[], io: Output): Promise<number> {
+  const line = readCommandLine(argv, { json: { type: 'boolean' } });
+  if (line.help) {
+    io.out(DIFF_HELP);
+    return EXIT.ok;
+  }
+  if (line.positionals.length !== 2) throw new UsageError(`give two files, BEFORE and AFTER (got ${line.positionals.length}): gitlab-oidc-access diff before.json after.json`);
+  const changes = diffRoles(readTrustSide(line.positionals[0]), readTrustSide(line.positionals[1]));
+  io.out(hasFlag(line, 'json') ? JSON.stringify(changes, null, 2) : diffMarkdown(changes));
+  return changes.some((c) => c.change === 'added' || c.change === 'widened' || c.change === 'changed') ? EXIT.found : EXIT.ok;
+}
+
 /** Runs the command on `argv` (without node and the script), writing to `io`; resolves to its exit code. */
 export function run(argv: readonly string[], io: Output): Promise<number> {
   return runCommand('access', io, INPUT_ERRORS, async () => {
     const [mode, ...rest] = argv;
     if (mode === 'audit') return runAudit(rest, io);
     if (mode === 'plan') return runPlan(rest, io);
+    if (mode === 'diff') return runDiff(rest, io);
     if (mode === undefined) throw new UsageError('give a file (or a mode and its file): gitlab-oidc-access --help');
     if ((mode === '--help' || mode === '-h') && rest.length === 0) {
-      io.out(`${HELP}\n\n${PLAN_HELP.split('\n')[0]}\n${AUDIT_HELP.split('\n')[0]}`);
+      io.out(`${HELP}\n\n${[PLAN_HELP, AUDIT_HELP, DIFF_HELP].map((help) => help.split('\n')[0]).join('\n')}`);
       return EXIT.ok;
     }
     return runPlan(argv, io);
