@@ -5,6 +5,8 @@
  *   (`require("@cdktf/provider-aws")` from the package root), measured in turns.
  * - `cdktf synth` through the CLI.
  * - `npm run test:unit` and `npm test` (skip both with BENCH_SKIP_TESTS=1).
+ * - The access command: one decision from the installed command beside `npm run access`
+ *   (which type-checks first), and an audit of 5,000 roles on one core.
  * - Fleet scale: mocked `terraform test` plans of 0, 100, 300, 1,000 and 2,000 roles
  *   (BENCH_FLEET_SIZES to change), given in tfvars and in TypeScript: wall and CPU time (the
  *   median of BENCH_FLEET_RUNS runs, 3 by default), CPU per role over the run with none, peak
@@ -15,6 +17,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ACCOUNT_FIXTURE, writeAccount } from './bench-access';
 import { FleetRow, RoleSource, benchFleet } from './bench-fleet';
 import { Measured, median, speedProbe, timed } from './measure';
 
@@ -69,6 +72,27 @@ if (!process.env.BENCH_SKIP_TESTS) {
   const goal = (row: Row, seconds: number) => `${row.label} ${row.seconds.toFixed(0)} s (goal <= ${seconds} s: ${row.seconds <= seconds ? 'met' : 'NOT met'})`;
   testGoals.push(goal(unit, 15), goal(all, 120));
 }
+// The access command: a decision as the installed bin answers it, beside npm run access, which
+// runs tsc first; and an audit of a 5,000-role account pinned to one core where taskset exists.
+const COMMAND = 'node dist/src/lib/access/command.js';
+const decision = `audit ${ACCOUNT_FIXTURE} --iss https://gitlab.com --project acme/api --ref main --aud https://gitlab.com --json > /dev/null 2>&1`;
+const binSamples: Sample[] = [];
+const npmSamples: Sample[] = [];
+for (let i = 0; i < 3; i++) {
+  binSamples.push(run(`${COMMAND} ${decision}`));
+  npmSamples.push(run(`npm run -s access -- ${decision}`));
+}
+const account = path.join(outdir, 'account-5000.json');
+writeAccount(account, 5000);
+const oneCore = fs.existsSync('/usr/bin/taskset') ? 'taskset -c 0 ' : '';
+// The audit exits 1 when it finds something, as it does here.
+const audit = summarize(`${oneCore ? 'on one core: ' : ''}audit of 5,000 roles (--json)`, [0, 1, 2].map(() => run(`${oneCore}${COMMAND} audit ${account} --json > /dev/null 2>&1; test $? -le 1`)));
+const bin = summarize('one decision from the installed command (gitlab-oidc-access)', binSamples);
+rows.push(bin, summarize('the same decision through npm run access (tsc first)', npmSamples), audit);
+const accessGoals = [
+  `one decision from the installed command ${bin.seconds.toFixed(2)} s (goal < 1 s: ${bin.seconds < 1 ? 'met' : 'NOT met'})`,
+  `audit of 5,000 roles ${audit.seconds.toFixed(2)} s (goal < 10 s on one core: ${audit.seconds < 10 ? 'met' : 'NOT met'}; no peer tool decides who gets in)`,
+];
 fs.rmSync(outdir, { recursive: true, force: true });
 
 console.log(`\nbench on ${os.cpus().length} cores, node ${process.version}\n`);
@@ -80,7 +104,7 @@ console.log(
   `\napp / root import wall time: ${ratio.toFixed(2)} (goal <= 0.15: ${ratio <= 0.15 ? 'met' : 'NOT met'}); ` +
     `app peak RSS ${app.maxRssMb?.toFixed(0)} MB (goal <= 100: ${(app.maxRssMb ?? Infinity) <= 100 ? 'met' : 'NOT met'})`,
 );
-for (const line of testGoals) console.log(line);
+for (const line of [...testGoals, ...accessGoals]) console.log(line);
 
 /**
  * The peer's wall time at 2,000 roles: terraform-aws-modules v5.60 iam-assumable-role-with-oidc,
