@@ -193,7 +193,7 @@ describe('audit: the command', () => {
   test.each([
     ['no file', [], /^access: no file given/],
     ['a file that is not account details', [path.join(__dirname, '..', '..', 'package.json')], /has no RoleDetailList: give the output of aws iam get-account-authorization-details/],
-    ['an unknown option', [FILE, '--frobnicate'], /^access: Unknown option '--frobnicate'/],
+    ['an unknown option', [FILE, '--frobnicate'], /^access: unknown option --frobnicate: see --help$/],
   ])('%s: one line, exit 2', async (_name, args, message) => {
     const r = await audit(...(args as string[]));
     expect(r.status).toBe(2);
@@ -209,20 +209,33 @@ describe('audit: the command', () => {
 });
 
 describe('diff of two account details files', () => {
-  test('a role widened in the account and one deleted: widened and removed, the others same', () => {
-    const dir = tempDir('account-diff');
-    const after = JSON.parse(JSON.stringify(ACCOUNT));
-    const deploy = after.RoleDetailList.find((r: { RoleName: string }) => r.RoleName === 'gitlab-deploy-api');
-    deploy.AssumeRolePolicyDocument.Statement[0].Condition = {
-      StringEquals: { 'gitlab.com:aud': 'https://gitlab.com' },
-      StringLike: { 'gitlab.com:sub': 'project_path:acme/api:ref_type:branch:ref:*' },
-    };
-    after.RoleDetailList = after.RoleDetailList.filter((r: { RoleName: string }) => r.RoleName !== 'example-tags');
-    const file = path.join(dir, 'after.json');
-    fs.writeFileSync(file, JSON.stringify(after));
-    const changes = diffRoles(readTrustSide(FILE), readTrustSide(file));
-    const byChange = (change: string) => changes.filter((c) => c.change === change).map((c) => c.role);
-    expect([byChange('widened'), byChange('removed'), byChange('same').length]).toEqual([['gitlab-deploy-api'], ['example-tags'], ROLES.length - 2]);
+  const AFTER = path.join(__dirname, '..', 'fixtures', 'account', 'account-details-after.json');
+  const changes = diffRoles(readTrustSide(FILE), readTrustSide(AFTER));
+  const after = readAccountDetails(JSON.parse(fs.readFileSync(AFTER, 'utf8')), AFTER);
+  const issuers = issuersOf([...ROLES, ...after]);
+  const decision = (roles: typeof ROLES, name: string, token: Record<string, string>) => {
+    const r = roles.find((x) => x.name === name);
+    return r ? decideAccountRole(r, token, issuers).decision : 'absent';
+  };
+
+  test('each role of either file with its change: one widened, two narrowed, one added, one removed, the others same', () => {
+    const byChange = (change: string) => changes.filter((c) => c.change === change).map((c) => c.role).sort();
+    expect({ widened: byChange('widened'), narrowed: byChange('narrowed'), added: byChange('added'), removed: byChange('removed'), changed: byChange('changed') }).toEqual({
+      widened: ['gitlab-deploy-api'],
+      narrowed: ['acme-id-pinned', 'gitlab-group-wildcard'],
+      added: ['gitlab-deploy-web'],
+      removed: ['example-tags'],
+      changed: [],
+    });
+    expect(byChange('same')).toHaveLength(ROLES.length - 4);
+  });
+
+  test('every newly allowed token is refused before and let in after; every newly refused one the reverse', () => {
+    for (const c of changes) {
+      for (const t of c.newly_allowed) expect([c.role, decision(ROLES, c.role, t), decision(after, c.role, t)]).toEqual([c.role, expect.stringMatching(/^(deny|absent)$/), 'allow']);
+      for (const t of c.newly_refused) expect([c.role, decision(ROLES, c.role, t), decision(after, c.role, t)]).toEqual([c.role, 'allow', expect.stringMatching(/^(deny|absent)$/)]);
+    }
+    // The widening lets in the branches the hand-written meaning of the old role refused.
     const widened = changes.find((c) => c.role === 'gitlab-deploy-api')!;
     expect(widened.newly_allowed.length).toBeGreaterThan(0);
     for (const t of widened.newly_allowed) expect(MEANS['gitlab-deploy-api'](t)).toBe(false);

@@ -50,9 +50,18 @@ export function readCommandLine(argv: readonly string[], options: OptionSpec): C
       help: given.some((o) => o.name === 'help'),
     };
   } catch (error) {
-    if (String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message.split('\n')[0]);
+    if (String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(usageMessage((error as Error).message));
     throw error;
   }
+}
+
+/** util.parseArgs's messages in the commands' words: the option, and what to do. */
+function usageMessage(message: string): string {
+  const missing = /^Option '(?:-\w, )?(--[\w-]+)(?:, -\w)? <value>' argument missing/.exec(message);
+  if (missing) return `${missing[1]} needs a value`;
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown option ${unknown[1]}: see --help`;
+  return message.split('\n')[0];
 }
 
 /** The last value of option `name`, if given. */
