@@ -59,7 +59,7 @@ describeWithTerraform('npm run export', () => {
     const dir = tempDir('export-busy');
     fs.writeFileSync(path.join(dir, 'keep.tf'), '# mine\n');
     const r = runExport(dir);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain(`export: ${dir} is not empty (keep.tf): export into an empty folder, or pass --force`);
     expect(fs.readdirSync(dir)).toEqual(['keep.tf']);
   });

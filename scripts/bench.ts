@@ -21,7 +21,26 @@ import { ACCOUNT_FIXTURE, writeAccount } from './bench-access';
 import { FleetRow, RoleSource, benchFleet } from './bench-fleet';
 import { Measured, median, speedProbe, timed } from './measure';
 
+import { UsageError, readCommandLine } from '../src/lib/cli/args';
+
 const ROOT = path.resolve(__dirname, '..', '..');
+
+// One convention with the other commands: --help, and an unknown argument is one line and exit 2.
+try {
+  const line = readCommandLine(process.argv.slice(2), {});
+  if (line.positionals.length) throw new UsageError(`bench takes no arguments (got ${JSON.stringify(line.positionals[0])}); set BENCH_* variables instead: see --help`);
+  if (line.help) {
+    console.log(
+      'usage: npm run bench [-- --help]\n\nPrints what users wait for: the app, cdktf synth, the tests, the access command, and fleet plans.\n' +
+        'BENCH_SKIP_TESTS=1 skips the test runs; BENCH_FLEET_SIZES (default 0,300,500,1000,2000) and BENCH_FLEET_RUNS (default 3) shape the fleet.',
+    );
+    process.exit(0);
+  }
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`bench: ${error.message}`);
+  process.exit(2);
+}
 const APP = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')).app as string;
 
 type Sample = Pick<Measured, 'seconds' | 'maxRssMb'>;
