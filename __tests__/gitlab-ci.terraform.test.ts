@@ -4,6 +4,8 @@ import { parse, stringify } from 'yaml';
 import { readTerraformShow } from '../src/lib/access/terraform-show';
 import { decideTokenAmong, gitlabSubject } from '../src/lib/access/gitlab-token';
 import { run, snippetFiles } from '../scripts/ci-snippets';
+import { PREFLIGHT, WRITE_TOKEN } from '../src/lib/gitlab-ci/ci-snippets';
+import { spawnSync } from 'child_process';
 import { EXAMPLE_TFVARS, REPO_ROOT, synthStack, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfAsync, tfOk, workdir } from './helpers/terraform';
 import { gitlabCiLocal, listJobs, previewCi } from './helpers/gitlab-ci-local';
@@ -71,10 +73,43 @@ describeWithTerraform('CI snippets, derived in Terraform from the role map', () 
         expect([role, trusted]).toEqual([role, expect.arrayContaining([job.id_tokens.AWS_ID_TOKEN.aud])]);
         expect(job.variables.AWS_ROLE_ARN).toBe(role === 'gitlab_ci' ? '$ROLE_ARN' : `$ROLE_ARN_${role.toUpperCase().replace(/-/g, '_')}`);
         expect(job.variables.AWS_DEFAULT_REGION).toBe('ap-south-1');
-        expect(job.before_script).toEqual(['printf \'%s\' "$AWS_ID_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"']);
+        const claims = Object.keys(JSON.parse(job.variables.AWS_OIDC_TRUST_CLAIMS));
+        expect(job.before_script).toEqual([WRITE_TOKEN, PREFLIGHT.replace('@CLAIMS@', claims.join(' '))]);
         expect(text).not.toContain('CI_JOB_JWT');
       }
     }
+  });
+
+  test('the before_script writes the token for the job alone, and where STS refuses it, prints the claims the role tests beside what it lets in, never the token', () => {
+    const [[, job]] = Object.entries(parse(snippetFiles(shown['fleet.tfvars'])['aws-oidc-web-production.gitlab-ci.yml']) as Record<string, any>);
+    const dir = tempDir('preflight');
+    const bin = (name: string, status: number) => {
+      fs.mkdirSync(path.join(dir, name));
+      fs.writeFileSync(path.join(dir, name, 'aws'), `#!/bin/sh\nexit ${status}\n`, { mode: 0o755 });
+      return path.join(dir, name);
+    };
+    const refusing = bin('refusing', 254);
+    const accepting = bin('accepting', 0);
+    const payload = { iss: 'https://gitlab.com', sub: 'project_path:web/storefront:ref_type:branch:ref:feature', aud: job.id_tokens.AWS_ID_TOKEN.aud, ref_protected: 'false', project_id: '40100001', user_login: 'alice' };
+    const token = ['{"alg":"RS256"}', JSON.stringify(payload)].map((part) => Buffer.from(part).toString('base64url')).join('.') + '.c2lnbmF0dXJl';
+    const tokenFile = path.join(dir, 'token');
+    const runJob = (aws: string) =>
+      spawnSync('sh', ['-ec', job.before_script.join('\n')], {
+        encoding: 'utf8',
+        env: { PATH: `${aws}:${process.env.PATH}`, AWS_ID_TOKEN: token, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/web-production', AWS_OIDC_TRUST_CLAIMS: job.variables.AWS_OIDC_TRUST_CLAIMS },
+      });
+    const refused = runJob(refusing);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout.split('\n').slice(0, 6)).toEqual([
+      "AssumeRoleWithWebIdentity failed for arn:aws:iam::123456789012:role/web-production. The claims the role tests, as this job's token carries them:",
+      ...Object.keys(JSON.parse(job.variables.AWS_OIDC_TRUST_CLAIMS)).map((claim) => `  ${claim}: ${(payload as Record<string, string>)[claim]}`),
+      `The role lets in (a value listed for each claim): ${job.variables.AWS_OIDC_TRUST_CLAIMS}`,
+    ]);
+    expect(refused.stdout + refused.stderr).not.toContain(token.split('.')[1]);
+    expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(tokenFile, 'utf8')).toBe(token);
+    const accepted = runJob(accepting);
+    expect([accepted.status, accepted.stdout, accepted.stderr]).toEqual([0, '', '']);
   });
 
   test('the header says what the role needs: its variable, in which projects, protected or not', () => {

@@ -72,6 +72,26 @@ export function ciChecks(i: CiInputs, owners: { readonly variables: string; read
 /** HCL expression of the map from each value of the role map's `field` to the roles that take it. */
 export const ciOwnersExpression = (roles: string, field: 'arn_variable' | 'ci_job'): string => `{ for name, role in ${roles} : role.${field} => name... }`;
 
+/** Writes the job's ID token where the AWS CLI and SDKs read it, readable by the job's user alone. */
+export const WRITE_TOKEN = `(umask 077 && printf '%s' "$AWS_ID_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE")`;
+
+/**
+ * Where the AWS CLI is at hand and STS refuses the token, prints the claims the role tests as
+ * the token carries them (never the token), beside what the role lets in, and fails the job.
+ * `@CLAIMS@` stands for the claim names; plain POSIX sh, with no `${` for Terraform to read.
+ */
+export const PREFLIGHT = [
+  'if command -v aws >/dev/null 2>&1 && ! aws sts get-caller-identity >/dev/null 2>&1; then',
+  '  echo "AssumeRoleWithWebIdentity failed for $AWS_ROLE_ARN. The claims the role tests, as this job\'s token carries them:"',
+  "  p=$(printf '%s' \"$AWS_ID_TOKEN\" | cut -d. -f2 | tr '_-' '/+'); n=$(printf '%s' \"$p\" | wc -c)",
+  '  case $((n % 4)) in 2) p="$p==" ;; 3) p="$p=" ;; esac',
+  "  claims=$(printf '%s' \"$p\" | base64 -d 2>/dev/null)",
+  '  for c in @CLAIMS@; do echo "  $c: $(printf \'%s\' "$claims" | grep -o "\\"$c\\":\\"[^\\"]*\\"" | cut -d\'"\' -f4)"; done',
+  '  echo "The role lets in (a value listed for each claim): $AWS_OIDC_TRUST_CLAIMS"',
+  '  exit 1',
+  'fi',
+].join('\n');
+
 /**
  * HCL expression of a role's snippet: comments that say where it comes from and what it
  * needs, then the hidden job as YAML.
@@ -92,10 +112,14 @@ export function ciSnippetExpression(role: string, audience: string, projects: st
   ];
   const variables =
     `{\nAWS_ROLE_ARN = format("$%s", ${role}.arn_variable)\nAWS_WEB_IDENTITY_TOKEN_FILE = "/tmp/aws-web-identity-token-$CI_JOB_ID"\n` +
-    `AWS_ROLE_SESSION_NAME = "gitlab-$CI_PROJECT_ID-$CI_JOB_ID"\n}`;
+    `AWS_ROLE_SESSION_NAME = "gitlab-$CI_PROJECT_ID-$CI_JOB_ID"\nAWS_OIDC_TRUST_CLAIMS = jsonencode(${role}.trust_claims)\n}`;
+  // One shell line per line of HCL, for a reader of the generated Terraform.
+  const preflight = `join("\\n", [\n${PREFLIGHT.split('\n')
+    .map((line) => `${JSON.stringify(line).replace('@CLAIMS@', `\${join(" ", keys(${role}.trust_claims))}`)},\n`)
+    .join('')}])`;
   const job =
     `{\nid_tokens = { AWS_ID_TOKEN = { aud = ${audience} } }\n` +
     `variables = ${region === undefined ? variables : `merge(${variables}, ${region} == null ? {} : { AWS_DEFAULT_REGION = ${region} })`}\n` +
-    `before_script = ["printf '%s' \\"$AWS_ID_TOKEN\\" > \\"$AWS_WEB_IDENTITY_TOKEN_FILE\\""]\n}`;
+    `before_script = [${JSON.stringify(WRITE_TOKEN)}, ${preflight}]\n}`;
   return `join("\\n", [\n${header.join(',\n')},\nyamlencode({ (${role}.ci_job) = ${job} }),\n])`;
 }
