@@ -112,5 +112,16 @@ describeWithTerraform('a plan that trusts two GitLab issuers', () => {
     expect(lines.sort()).toEqual([expect.stringMatching(/^build deny no Allow statement trusts the provider \(aws_iam_openid_connect_provider\.gitlab_com\.arn/), expect.stringMatching(/^deploy allow /)]);
   });
 
+  test("--token: the token's own iss picks the provider in a plan as in an account", async () => {
+    const unsigned = (claims: object) => [{ alg: 'RS256' }, claims].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.c2ln';
+    const token = path.join(path.dirname(showFile), 'acme.jwt');
+    fs.writeFileSync(token, unsigned({ iss: 'https://gitlab.acme.example', sub: SUB, aud: 'https://gitlab.acme.example' }));
+    const lines: string[] = [];
+    const notes: string[] = [];
+    expect(await run([showFile, '--token', token, '--provider-audience', 'https://gitlab.acme.example'], { out: (l) => lines.push(l), err: (l) => notes.push(l) })).toBe(0);
+    expect(lines.sort()).toEqual([expect.stringMatching(/^build allow /), expect.stringMatching(/^deploy deny no Allow statement trusts the provider arn:aws:iam::123456789012:oidc-provider\/gitlab\.acme\.example/)]);
+    expect(notes).toEqual([expect.stringMatching(/^note: the signature of .*acme\.jwt is not checked/)]);
+  });
+
   const role = (name: string) => reviewed.roles.find((r) => r.name === name)!.statements;
 });
