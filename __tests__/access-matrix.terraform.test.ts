@@ -40,7 +40,7 @@ const MATRIX: [name: string, token: GitlabClaims, allowedBy: string[]][] = [
   ['a subgroup project acme/platform/db tag v3 (* spans /)', { sub: tag('acme/platform/db', 'v3'), aud: GITLAB }, ['mixed', 'wildcard']],
   ['acme/api tag main (tag, not v*)', { sub: tag('acme/api', 'main'), aud: GITLAB }, []],
   ['another group other/api tag v1', { sub: tag('other/api', 'v1'), aud: GITLAB }, []],
-  ['acme/infra main (the mixed list\'s exact value)', { sub: branch('acme/infra', 'main'), aud: GITLAB }, ['mixed']],
+  ["acme/infra main (the mixed list's exact value)", { sub: branch('acme/infra', 'main'), aud: GITLAB }, ['mixed']],
   ['acme/infra dev', { sub: branch('acme/infra', 'dev'), aud: GITLAB }, []],
   ['acme/api release-1', { sub: branch('acme/api', 'release-1'), aud: GITLAB }, ['single-char']],
   ['acme/api release-1, protected, its project ID', { sub: branch('acme/api', 'release-1'), aud: GITLAB, ...protectedApi }, ['protected', 'single-char']],
@@ -50,7 +50,13 @@ const MATRIX: [name: string, token: GitlabClaims, allowedBy: string[]][] = [
 /** The matrix as decided on a configuration: token name → roles that allow it. */
 function decisions(configuration: ReviewedConfiguration): Record<string, string[]> {
   return Object.fromEntries(
-    MATRIX.map(([name, token]) => [name, configuration.roles.filter((role) => decideTokenAmong(configuration.providers, token, role.statements).decision === 'allow').map((r) => r.name).sort()]),
+    MATRIX.map(([name, token]) => [
+      name,
+      configuration.roles
+        .filter((role) => decideTokenAmong(configuration.providers, token, role.statements).decision === 'allow')
+        .map((r) => r.name)
+        .sort(),
+    ]),
   );
 }
 
@@ -106,14 +112,14 @@ describeWithTerraform('who gets in: every token against every planned role', () 
       ({ fresh, existing } = plans(hcl));
     });
 
-    test('a fresh account: the provider is created, so each role\'s trust is read from trust_conditions, and the matrix holds', () => {
+    test("a fresh account: the provider is created, so each role's trust is read from trust_conditions, and the matrix holds", () => {
       expect(fresh.configuration.providers.map((p) => p.pending)).toEqual([true]);
       expect(fresh.configuration.providers[0].audiences).toEqual([GITLAB, 'sts.amazonaws.com']);
       expect(fresh.configuration.roles.map((r) => [r.name, r.source]).sort()).toEqual(ROLES.map((r) => [r, 'output']));
       expect(decisions(fresh.configuration)).toEqual(expected);
     });
 
-    test('an existing provider: each role\'s planned assume_role_policy is read whole, and the matrix holds', () => {
+    test("an existing provider: each role's planned assume_role_policy is read whole, and the matrix holds", () => {
       expect(existing.configuration.providers.map((p) => p.arn)).toEqual([EXISTING_PROVIDER]);
       expect(existing.configuration.roles.map((r) => [r.name, r.source]).sort()).toEqual(ROLES.map((r) => [r, 'assume_role_policy']));
       expect(decisions(existing.configuration)).toEqual(expected);
@@ -148,7 +154,12 @@ describeWithTerraform('npm run access as a pipeline runs it', () => {
     const r = access(planFile, '--sub', branch('acme/api', 'main'), '--claim', 'ref_protected=true', '--claim', 'project_id=1001', '--json');
     expect(r.status).toBe(0);
     const parsed = JSON.parse(r.stdout) as { role: string; decision: string; reason: string }[];
-    expect(parsed.filter((d) => d.decision === 'allow').map((d) => d.role).sort()).toEqual(['exact', 'protected']);
+    expect(
+      parsed
+        .filter((d) => d.decision === 'allow')
+        .map((d) => d.role)
+        .sort(),
+    ).toEqual(['exact', 'protected']);
     expect(Object.keys(parsed[0]).sort()).toEqual(['decision', 'reason', 'role']);
   });
 
@@ -176,7 +187,12 @@ describeWithTerraform('npm run access as a pipeline runs it', () => {
   test('STS checks the audience for every role: with an existing provider, a role without an aud condition still refuses an audience the provider does not list', () => {
     // The article role checks sub and ref_protected, not aud; the provider is not created here.
     const { file } = showPlan(plansDir(), 'existing-no-aud', [
-      '-var', `existing_provider_arn=${EXISTING_PROVIDER}`, '-var', 'mygitlab_match_field1=ref_protected', '-var', 'mygitlab_match_value1=["true"]',
+      '-var',
+      `existing_provider_arn=${EXISTING_PROVIDER}`,
+      '-var',
+      'mygitlab_match_field1=ref_protected',
+      '-var',
+      'mygitlab_match_value1=["true"]',
     ]);
     const token = ['--project', 'mygroup/myproject', '--ref', 'main', '--claim', 'ref_protected=true', '--role', 'gitlab_ci'];
     const listed = access(file, ...token, '--aud', GITLAB, '--expect', 'allow');
@@ -191,7 +207,9 @@ describeWithTerraform('npm run access as a pipeline runs it', () => {
   test('a policy the module cannot read: exit 2 naming the role and the operator', () => {
     const plan = JSON.parse(fs.readFileSync(planFile, 'utf8'));
     const mixed = plan.planned_values.root_module.resources.find((r: { address: string }) => r.address === 'aws_iam_role.fleet["mixed"]');
-    mixed.values.assume_role_policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: '*' }, Condition: { NumericLessThan: { 'gitlab.com:project_id': '5' } } }] });
+    mixed.values.assume_role_policy = JSON.stringify({
+      Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: '*' }, Condition: { NumericLessThan: { 'gitlab.com:project_id': '5' } } }],
+    });
     const edited = `${planFile}.edited.json`;
     fs.writeFileSync(edited, JSON.stringify(plan));
     const r = access(edited, '--sub', 'x');

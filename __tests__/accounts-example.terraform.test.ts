@@ -5,7 +5,7 @@ import { ACCOUNTS } from '../examples/accounts/accounts';
 import { REPO_ROOT, tempDir } from './helpers/synth';
 import { describeWithTerraform, init, tfAsync, validation, workdir } from './helpers/terraform';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read synthesized and planned JSON field by field */
 
 /** The README's command: `CDKTF_OUTDIR=<dir> npm run -s example:accounts`. */
 function synthAccounts(): string {

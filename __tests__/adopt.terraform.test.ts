@@ -57,7 +57,7 @@ describeWithTerraform('adopting a role with a fixed name, a path and attachments
   });
 });
 
-describeWithTerraform('a stack of roles only: the article role\'s inputs left out', () => {
+describeWithTerraform("a stack of roles only: the article role's inputs left out", () => {
   const PROVIDER_ONLY = 'aws_region = "eu-west-1"\nmygitlab = "https://gitlab.com"\nmygitlab_aud_value = "https://gitlab.com"\n';
   let dir: string;
   beforeAll(() => {
@@ -93,7 +93,11 @@ describeWithTerraform('adopting a module-style setup: resources named "this", a 
     expect(summary(changes)).toEqual([
       ['aws_iam_openid_connect_provider.this', 'aws_iam_openid_connect_provider.gitlab[0]', 'no-op'],
       ['aws_iam_role.this', 'aws_iam_role.gitlab_ci[0]', 'update'],
-      ['aws_iam_role_policy_attachment.this["arn:aws:iam::aws:policy/AmazonS3FullAccess"]', 'aws_iam_role_policy_attachment.gitlab_ci["arn:aws:iam::aws:policy/AmazonS3FullAccess"]', 'no-op'],
+      [
+        'aws_iam_role_policy_attachment.this["arn:aws:iam::aws:policy/AmazonS3FullAccess"]',
+        'aws_iam_role_policy_attachment.gitlab_ci["arn:aws:iam::aws:policy/AmazonS3FullAccess"]',
+        'no-op',
+      ],
     ]);
     const role = changes.find((c) => c.address === 'aws_iam_role.gitlab_ci[0]')!.change;
     expect(changedAttributes(role)).toEqual(['assume_role_policy']);

@@ -121,27 +121,31 @@ describe('the synth app, as cdktf.json runs it', () => {
     expect(fs.readdirSync(path.dirname(outdir)).filter((f) => f.startsWith(`.${path.basename(outdir)}-synth-`))).toEqual([]);
   });
 
-  test.concurrent('for cdktf synth (which shows annotations itself), a failed synth prints nothing: its error is an annotation of the earlier manifest, the stack files as they were', async () => {
-    const outdir = tempDir('issuer-app');
-    expect((await runIssuerApp(outdir, {})).status).toBe(0);
-    const stackFiles = () => Object.fromEntries(fs.readdirSync(path.join(outdir, 'stacks', 'issuer')).map((f) => [f, fs.readFileSync(path.join(outdir, 'stacks', 'issuer', f), 'utf8')]));
-    const before = stackFiles();
-    const earlier = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  test.concurrent(
+    'for cdktf synth (which shows annotations itself), a failed synth prints nothing: its error is an annotation of the earlier manifest, the stack files as they were',
+    async () => {
+      const outdir = tempDir('issuer-app');
+      expect((await runIssuerApp(outdir, {})).status).toBe(0);
+      const stackFiles = () =>
+        Object.fromEntries(fs.readdirSync(path.join(outdir, 'stacks', 'issuer')).map((f) => [f, fs.readFileSync(path.join(outdir, 'stacks', 'issuer', f), 'utf8')]));
+      const before = stackFiles();
+      const earlier = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
 
-    const r = await runIssuerApp(outdir, { CDKTF_CONTEXT_JSON: JSON.stringify({ issuerUrl: 'http://gitlab.com' }), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' });
-    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
-    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
-    expect(manifest.stacks.issuer.annotations).toEqual([{ constructPath: 'gitlab-oidc', level: '@cdktf/error', message: ISSUER_REFUSED }]);
-    expect({ ...manifest.stacks.issuer, annotations: [] }).toEqual(earlier.stacks.issuer);
-    expect(stackFiles()).toEqual(before);
-  });
+      const r = await runIssuerApp(outdir, { CDKTF_CONTEXT_JSON: JSON.stringify({ issuerUrl: 'http://gitlab.com' }), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' });
+      expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+      const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+      expect(manifest.stacks.issuer.annotations).toEqual([{ constructPath: 'gitlab-oidc', level: '@cdktf/error', message: ISSUER_REFUSED }]);
+      expect({ ...manifest.stacks.issuer, annotations: [] }).toEqual(earlier.stacks.issuer);
+      expect(stackFiles()).toEqual(before);
+    },
+  );
 
-  test.concurrent('for cdktf synth with no earlier output, the error\'s manifest names a stand-in that holds no Terraform, which the next synth removes', async () => {
+  test.concurrent("for cdktf synth with no earlier output, the error's manifest names a stand-in that holds no Terraform, which the next synth removes", async () => {
     const outdir = tempDir('issuer-app');
     const underCli = { CDKTF_CONTEXT_JSON: JSON.stringify({ issuerUrl: 'http://gitlab.com' }), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' };
     expect((await runIssuerApp(outdir, underCli)).status).toBe(0);
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
-    expect(Object.values(manifest.stacks).map((s: any) => [s.name, s.annotations.map((a: any) => a.message)])).toEqual([['synth-failed', [ISSUER_REFUSED]]]); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(Object.values(manifest.stacks).map((s: any) => [s.name, s.annotations.map((a: any) => a.message)])).toEqual([['synth-failed', [ISSUER_REFUSED]]]); // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
     expect(fs.readdirSync(outdir).sort()).toEqual(['manifest.json', 'synth-failed']);
     expect(fs.readdirSync(path.join(outdir, 'synth-failed'))).toEqual(['metadata.json']);
 
@@ -154,14 +158,17 @@ describe('the synth app, as cdktf.json runs it', () => {
     // Packages resolve from beside the entry, as in a project of its own.
     fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
     const entry = path.join(dir, 'main.ts');
-    fs.writeFileSync(entry, [
-      "import { App, TerraformStack } from 'cdktf';",
-      "import { AwsProvider } from '@cdktf/provider-aws/lib/provider';",
-      "import { REGION } from './region';",
-      'const app = new App();',
-      "new AwsProvider(new TerraformStack(app, 'edited'), 'aws', { region: REGION });",
-      'app.synth();',
-    ].join('\n'));
+    fs.writeFileSync(
+      entry,
+      [
+        "import { App, TerraformStack } from 'cdktf';",
+        "import { AwsProvider } from '@cdktf/provider-aws/lib/provider';",
+        "import { REGION } from './region';",
+        'const app = new App();',
+        "new AwsProvider(new TerraformStack(app, 'edited'), 'aws', { region: REGION });",
+        'app.synth();',
+      ].join('\n'),
+    );
     const region = async (value: string) => {
       fs.writeFileSync(path.join(dir, 'region.ts'), `export const REGION = '${value}';\n`);
       const r = await runAsync('node', [path.join(REPO_ROOT, 'tools', 'run-app.js'), entry], { cwd: REPO_ROOT, env: { PATH: process.env.PATH } });
@@ -202,9 +209,7 @@ describe('the synth app, as cdktf.json runs it', () => {
   test.concurrent('a warning says "warning": with no terraform to format cdk.tf, synth passes and says so in one line', async () => {
     const r = await runApp({ thumbprintSource: 'none' }, { SYNTH_HCL_OUTPUT: 'true', TERRAFORM_BINARY_NAME: 'no-such-terraform' });
     expect(r.status).toBe(0);
-    expect(r.stderr.trim().split('\n')).toEqual([
-      'gitlab-oidc: warning: no-such-terraform fmt could not run (spawnSync no-such-terraform ENOENT); cdk.tf is left unformatted.',
-    ]);
+    expect(r.stderr.trim().split('\n')).toEqual(['gitlab-oidc: warning: no-such-terraform fmt could not run (spawnSync no-such-terraform ENOENT); cdk.tf is left unformatted.']);
     expect(fs.readdirSync(r.stackDir).filter((f) => f.startsWith('cdk.'))).toEqual(['cdk.tf']);
   });
 });

@@ -6,7 +6,7 @@ import { GITLAB_COM_EXTRA_CLAIMS } from '../src/lib/guardrails/rules';
 import { CLAIMS_OF_CONDITION_KEYS } from '../src/lib/trust/claim-conditions';
 import { tempDir } from './helpers/synth';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read synthesized and planned JSON field by field */
 
 const subjects = (project: string) => [`project_path:${project}:ref_type:branch:ref:main`];
 
@@ -58,7 +58,7 @@ describe('literal props are literals in the output', () => {
     const other = stack();
     new GitlabOidcProvider(other, 'acme', { issuerUrl: 'https://gitlab.acme.example', existingProviderArn: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com' });
     expect(synthError(other)).toContain(
-      "GitlabOidcProvider 'platform/acme': existingProviderArn \"arn:aws:iam::123456789012:oidc-provider/gitlab.com\" is not the OIDC provider of gitlab.acme.example: " +
+      'GitlabOidcProvider \'platform/acme\': existingProviderArn "arn:aws:iam::123456789012:oidc-provider/gitlab.com" is not the OIDC provider of gitlab.acme.example: ' +
         "its ARN must end in ':oidc-provider/gitlab.acme.example'",
     );
   });
@@ -106,7 +106,7 @@ describe('GitlabOidcProvider.fromArn: a provider made elsewhere', () => {
 });
 
 describe('claimConditions: the claims AWS evaluates for gitlab.com, typed', () => {
-  test('each typed key stands for one of AWS\'s gitlab.com claims, in its order', () => {
+  test("each typed key stands for one of AWS's gitlab.com claims, in its order", () => {
     expect(CLAIMS_OF_CONDITION_KEYS).toEqual(GITLAB_COM_EXTRA_CLAIMS);
   });
 
@@ -115,7 +115,9 @@ describe('claimConditions: the claims AWS evaluates for gitlab.com, typed', () =
     const provider = new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });
     new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api'), claimConditions: { refProtected: true, projectId: [4242, 4300] } });
     const tf = JSON.parse(Testing.synth(s));
-    expect(tf.locals.gitlab_roles).toContain('merge({ sub = ["project_path:acme/api:ref_type:branch:ref:main"], aud = ["https://gitlab.com"] }, { "ref_protected" = ["true"], "project_id" = ["4242", "4300"] })');
+    expect(tf.locals.gitlab_roles).toContain(
+      'merge({ sub = ["project_path:acme/api:ref_type:branch:ref:main"], aud = ["https://gitlab.com"] }, { "ref_protected" = ["true"], "project_id" = ["4242", "4300"] })',
+    );
   });
 
   test('a claim named in claims and claimConditions, or an empty list, fails synth', () => {
@@ -125,7 +127,7 @@ describe('claimConditions: the claims AWS evaluates for gitlab.com, typed', () =
     new GitlabCiRole(s, 'empty', { provider, subjects: subjects('acme/api'), claimConditions: { projectId: [] } });
     const error = synthError(s);
     expect(error).toContain('claims and claimConditions both name ["ref_protected"]: give each claim once, in claimConditions.');
-    expect(error).toContain("GitlabCiRole 'platform/empty': claims[\"project_id\"] is empty");
+    expect(error).toContain('GitlabCiRole \'platform/empty\': claims["project_id"] is empty');
   });
 
   test("on a self-managed issuer known at synth, gitlab.com's claims fail synth, with the components that put them in sub", () => {
@@ -134,9 +136,7 @@ describe('claimConditions: the claims AWS evaluates for gitlab.com, typed', () =
     new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api'), claimConditions: { refProtected: true, userLogin: 'bot' } });
     new GitlabCiRole(s, 'bot', { provider, subjects: subjects('acme/api'), claims: { user_login: ['bot'] } });
     const error = synthError(s);
-    expect(error).toContain(
-      "GitlabCiRole 'platform/deploy': claims [\"ref_protected\",\"user_login\"] are conditions AWS does not evaluate for the issuer gitlab.acme.example",
-    );
+    expect(error).toContain('GitlabCiRole \'platform/deploy\': claims ["ref_protected","user_login"] are conditions AWS does not evaluate for the issuer gitlab.acme.example');
     expect(error).toContain('Put ref_protected in sub instead: add ["ref_protected"] to subClaimComponents');
     expect(error).toMatch(/GitlabCiRole 'platform\/bot': claims \["user_login"\] are conditions AWS does not evaluate .* Remove them\./);
   });
@@ -156,7 +156,7 @@ describe('several providers and roles in one stack', () => {
     expect(Object.keys(tf.resource.aws_iam_role).sort()).toEqual(['api', 'infra', 'web']);
   });
 
-  test('each provider has its own role map, and each role reads its provider\'s', () => {
+  test("each provider has its own role map, and each role reads its provider's", () => {
     expect(tf.locals.gitlab_com_roles).toContain('{ api = {');
     expect(tf.locals.gitlab_com_roles).toContain('{ web = {');
     expect(tf.locals.gitlab_com_roles).not.toContain('infra');
@@ -190,7 +190,10 @@ describe('construct ids that Terraform cannot take fail synth', () => {
     const team = new TerraformStack(s.node.root as App, 'other');
     new AwsProvider(team, 'aws', { region: 'eu-west-1' });
     // Another stack may reuse the id: addresses are per stack.
-    new GitlabCiRole(team, 'deploy', { provider: new GitlabOidcProvider(team, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' }), subjects: subjects('acme/api') });
+    new GitlabCiRole(team, 'deploy', {
+      provider: new GitlabOidcProvider(team, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' }),
+      subjects: subjects('acme/api'),
+    });
     expect(synthError(s)).toBe('');
 
     const t = stack();
@@ -236,27 +239,51 @@ describe('structured subjects and empty lists in props, refused at synth where t
   test.each([
     ['subjects: []', { subjects: [] }, "GitlabCiRole 'platform/deploy': subjects is empty: a role with no subject would let in every project of the instance"],
     ['audiences: []', { subjects: subjects('acme/api'), audiences: [] }, "GitlabCiRole 'platform/deploy': audiences is empty: an empty list would drop the aud condition"],
-    ['an empty claim list', { subjects: subjects('acme/api'), claims: { ref_protected: [] } }, 'claims["ref_protected"] is empty: an empty list would drop the condition and let in every value of ref_protected'],
+    [
+      'an empty claim list',
+      { subjects: subjects('acme/api'), claims: { ref_protected: [] } },
+      'claims["ref_protected"] is empty: an empty list would drop the condition and let in every value of ref_protected',
+    ],
     ['a project id that is not a number', { subjects: [{ projectId: 'api' }] }, 'subjects[0].projectId "api" is refused: give the project\'s number, e.g. 4242'],
     ['a ref type GitLab never mints', { subjects: [{ projectId: 42, refType: 'merge_request' }] }, "subjects[0].refType \"merge_request\" is refused: give one of 'branch', 'tag'"],
-    ['a Git ref path', { subjects: ['project_id:42:ref_type:branch:ref:main', { projectId: 42, ref: 'refs/heads/main' }] }, "subjects[1].ref \"refs/heads/main\" is refused: GitLab's ref is the bare branch or tag name"],
-    ['a deployment tier GitLab never mints', { subjects: [{ projectId: 42, deploymentTier: 'prod' }] }, "subjects[0].deploymentTier \"prod\" is refused: give one of 'production', 'staging'"],
-    ['a wildcard top-level group', { subjects: [{ projectPath: 'ac*/api' }] }, 'subjects[0].projectPath "ac*/api" is refused: give <group>/<project>, with the top-level group literal'],
+    [
+      'a Git ref path',
+      { subjects: ['project_id:42:ref_type:branch:ref:main', { projectId: 42, ref: 'refs/heads/main' }] },
+      'subjects[1].ref "refs/heads/main" is refused: GitLab\'s ref is the bare branch or tag name',
+    ],
+    [
+      'a deployment tier GitLab never mints',
+      { subjects: [{ projectId: 42, deploymentTier: 'prod' }] },
+      "subjects[0].deploymentTier \"prod\" is refused: give one of 'production', 'staging'",
+    ],
+    [
+      'a wildcard top-level group',
+      { subjects: [{ projectPath: 'ac*/api' }] },
+      'subjects[0].projectPath "ac*/api" is refused: give <group>/<project>, with the top-level group literal',
+    ],
     ['a misspelt field', { subjects: [{ projectID: 42 }] }, 'subjects[0].projectID 42 is refused: a structured subject takes projectPath, projectId, refType'],
-    ['a sub string with a claim GitLab never puts in sub', { subjects: ['project_id:42:pipeline_source:push'] }, 'subjects[0] "project_id:42:pipeline_source:push" is refused: GitLab builds sub only from'],
+    [
+      'a sub string with a claim GitLab never puts in sub',
+      { subjects: ['project_id:42:pipeline_source:push'] },
+      'subjects[0] "project_id:42:pipeline_source:push" is refused: GitLab builds sub only from',
+    ],
     [
       'an audience the provider does not list',
       { subjects: subjects('acme/api'), audiences: ['https://gitlab.acme.example', 'sts.amazonaws.com'] },
-      "GitlabCiRole 'platform/deploy': audiences [\"sts.amazonaws.com\"] are not listed by the OIDC provider GitlabOidcProvider 'platform/gitlab' ([\"https://gitlab.acme.example\"]): STS would refuse",
+      'GitlabCiRole \'platform/deploy\': audiences ["sts.amazonaws.com"] are not listed by the OIDC provider GitlabOidcProvider \'platform/gitlab\' (["https://gitlab.acme.example"]): STS would refuse',
     ],
-    ['components that do not lead with the project', { subjects: [{ projectId: 42 }], subClaimComponents: ['ref', 'project_id'] }, 'subClaimComponents "ref,project_id" is refused: list ci_id_token_sub_claim_components'],
+    [
+      'components that do not lead with the project',
+      { subjects: [{ projectId: 42 }], subClaimComponents: ['ref', 'project_id'] },
+      'subClaimComponents "ref,project_id" is refused: list ci_id_token_sub_claim_components',
+    ],
   ])('%s', (_name, props, message) => {
     const s = stack();
     new GitlabCiRole(s, 'deploy', { provider: provider(s), ...(props as any) });
     expect(synthError(s)).toContain(message);
   });
 
-  test('good structured subjects synthesize, as objects with every field, rendered for the role\'s components', () => {
+  test("good structured subjects synthesize, as objects with every field, rendered for the role's components", () => {
     const s = stack();
     new GitlabCiRole(s, 'deploy', {
       provider: provider(s),
@@ -321,4 +348,3 @@ describe('what one account holds once, refused at synth where it is literal', ()
     expect(error.split('\n').filter((line) => line.includes('is the name of'))).toHaveLength(1);
   });
 });
-

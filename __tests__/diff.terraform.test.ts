@@ -45,7 +45,10 @@ describeWithTerraform('diff: two saved plans, compared by who gets in', () => {
   beforeAll(() => {
     const dir = workdir(synth(BEFORE), { 'offline_provider.tf.json': OFFLINE_AWS_PROVIDER });
     init(dir);
-    for (const [name, side] of [['before', BEFORE], ['after', AFTER]] as const) {
+    for (const [name, side] of [
+      ['before', BEFORE],
+      ['after', AFTER],
+    ] as const) {
       fs.copyFileSync(synth(side), path.join(dir, 'cdk.tf.json'));
       tfOk(dir, ['plan', '-refresh=false', '-lock=false', '-input=false', `-out=${name}.bin`]);
       files[name] = path.join(dir, `${name}.json`);
@@ -73,13 +76,17 @@ describeWithTerraform('diff: two saved plans, compared by who gets in', () => {
       return r ? decideAccountRole(r, token, issuers).decision : 'absent';
     };
     for (const c of changes) {
-      for (const t of c.newly_allowed) expect([c.role, decision('before', c.role, t), decision('after', c.role, t)]).toEqual([c.role, expect.stringMatching(/deny|absent/), 'allow']);
-      for (const t of c.newly_refused) expect([c.role, decision('before', c.role, t), decision('after', c.role, t)]).toEqual([c.role, 'allow', expect.stringMatching(/deny|absent/)]);
+      for (const t of c.newly_allowed)
+        expect([c.role, decision('before', c.role, t), decision('after', c.role, t)]).toEqual([c.role, expect.stringMatching(/deny|absent/), 'allow']);
+      for (const t of c.newly_refused)
+        expect([c.role, decision('before', c.role, t), decision('after', c.role, t)]).toEqual([c.role, 'allow', expect.stringMatching(/deny|absent/)]);
     }
     const swap = changes.find((c) => c.role === 'swap')!;
     expect([swap.newly_allowed.map((t) => t.sub), swap.newly_refused.map((t) => t.sub)]).toEqual([[branch('acme/web', 'main')], [branch('acme/api', 'main')]]);
     // The widened role lets in other branches of its project, unprotected ones too.
-    expect(changes.find((c) => c.role === 'deploy')!.newly_allowed).toContainEqual(expect.objectContaining({ sub: expect.stringMatching(/^project_path:acme\/api:ref_type:branch:ref:(?!main$)/), ref_protected: 'false' }));
+    expect(changes.find((c) => c.role === 'deploy')!.newly_allowed).toContainEqual(
+      expect.objectContaining({ sub: expect.stringMatching(/^project_path:acme\/api:ref_type:branch:ref:(?!main$)/), ref_protected: 'false' }),
+    );
   });
 
   test('the command prints a markdown table for the merge request and exits 1 on a widening; with no change, exit 0', async () => {
@@ -88,7 +95,9 @@ describeWithTerraform('diff: two saved plans, compared by who gets in', () => {
     expect(await run(['diff', files.before, files.after], io)).toBe(1);
     const table = out.join('\n').split('\n');
     expect(table.slice(0, 2)).toEqual(['| Role | Change | Newly allowed | Newly refused |', '|---|---|---|---|']);
-    expect(table).toContainEqual(expect.stringMatching(/^\| swap \| changed \| 1, e\.g\. `project_path:acme\/web:ref_type:branch:ref:main` \(aud `.*`, ref_protected true\) \| 1, e\.g\. /));
+    expect(table).toContainEqual(
+      expect.stringMatching(/^\| swap \| changed \| 1, e\.g\. `project_path:acme\/web:ref_type:branch:ref:main` \(aud `.*`, ref_protected true\) \| 1, e\.g\. /),
+    );
     expect(await run(['diff', files.after, files.after, '--json'], { out: () => undefined, err: () => undefined })).toBe(0);
     expect(await run(['diff', files.before], io)).toBe(2);
   });

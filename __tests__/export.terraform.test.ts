@@ -42,7 +42,7 @@ describeWithTerraform('npm run export', () => {
     for (const [, name] of main.matchAll(/^variable "([^"]+)"/gm)) expect(readme).toContain(`| \`${name}\` |`);
     for (const [, name] of main.matchAll(/^output "([^"]+)"/gm)) expect(readme).toContain(`| \`${name}\` |`);
     expect(readme).toMatch(/\| `roles` \| `map\(object\(\{ subjects .*\}\)\)` \| `\{\}` \|/);
-    expect(readme).toContain("| `existing_provider_arn` | `string` | `null` |");
+    expect(readme).toContain('| `existing_provider_arn` | `string` | `null` |');
     expect(readme).toContain('Invalid aws_region &lt;value&gt;: use an AWS region code');
     expect(readme).not.toContain('${');
   });
@@ -91,7 +91,7 @@ describeWithTerraform('npm run export', () => {
 });
 
 describeWithTerraform('the exported folders with real terraform', () => {
-  test('the root folder is fmt-clean, validates, plans with its example tfvars and passes the article\'s mocked terraform test', () => {
+  test("the root folder is fmt-clean, validates, plans with its example tfvars and passes the article's mocked terraform test", () => {
     const dir = exported(false);
     fs.writeFileSync(path.join(dir, 'offline_override.tf.json'), OFFLINE_AWS_OVERRIDE);
     expect(tf(dir, ['fmt', '-check']).status).toBe(0);

@@ -4,7 +4,7 @@ import { GitlabOidcProvider } from '../src/lib/constructs/gitlab-oidc-provider';
 import { GitlabOidcStack } from '../src/app/stacks/gitlab-oidc-stack';
 import { readSynthOptions } from '../src/app/config/synth-options';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read synthesized and planned JSON field by field */
 
 /** A stack of one provider (its id names its locals) and a fleet of roles from the variable `teams`. */
 function fleetOnly(): any {
@@ -37,7 +37,7 @@ describe('GitlabCiRoleFleet', () => {
     ]);
   });
 
-  test('keys attachments by role and ARN, inline policies by role and policy name; each takes its role\'s name from the one read of the roles', () => {
+  test("keys attachments by role and ARN, inline policies by role and policy name; each takes its role's name from the one read of the roles", () => {
     expect(tf.locals.fleet_created).toBe('${{ for name, role in aws_iam_role.fleet : name => { name = role.name, arn = role.arn } }}');
     // aws_iam_role.fleet is read in that one local only.
     const readers = Object.entries(tf.locals as Record<string, string>).filter(([, v]) => v.includes('aws_iam_role.fleet'));
@@ -76,7 +76,7 @@ describe('RoleTrustModel', () => {
     expect(tf.locals.ci_trust_summary).toMatch(/^\$\{\{ for name, role in local\.ci_roles : name => \{\nsubjects = /);
   });
 
-  test('checks the trust, the audiences against the provider\'s, and both quotas, naming the role by its label', () => {
+  test("checks the trust, the audiences against the provider's, and both quotas, naming the role by its label", () => {
     const problems = tf.locals.ci_role_problems;
     // Nine on the trust, two quotas, and two clashes of CI names; no job audience is set, so none is checked.
     // Each message is built only when its check fails: `[for holds in [<check>] : <message> if !holds]`.
@@ -109,7 +109,10 @@ describe('the stack with roles', () => {
     expect(tf.locals.gitlab_roles).toMatch(/^\$\{merge\(\n\{ for name, role in \{ gitlab_ci = \{/);
     expect(tf.locals.gitlab_roles).toContain('{ for name, role in var.roles : name => {');
     const article = tf.resource.aws_iam_role.gitlab_ci.lifecycle.precondition;
-    expect(article).toContainEqual({ condition: '${length(local.gitlab_role_problems["gitlab_ci"]) == 0}', error_message: '${join("\\n", local.gitlab_role_problems["gitlab_ci"])}' });
+    expect(article).toContainEqual({
+      condition: '${length(local.gitlab_role_problems["gitlab_ci"]) == 0}',
+      error_message: '${join("\\n", local.gitlab_role_problems["gitlab_ci"])}',
+    });
     expect(tf.resource.aws_iam_role.gitlab_ci.assume_role_policy).toBe('${local.gitlab_trust_policies["gitlab_ci"]}');
   });
 

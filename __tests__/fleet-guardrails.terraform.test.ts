@@ -13,15 +13,28 @@ const SUBJECT = 'subjects = ["project_path:team/app:ref_type:branch:ref:main"]';
 /** Enough subjects to exceed the default trust policy quota of 2,048 characters. */
 const MANY_SUBJECTS = `subjects = [${Array.from({ length: 40 }, (_, i) => `"project_path:team/service-${i}:ref_type:branch:ref:main"`).join(', ')}]`;
 const ELEVEN_POLICIES = `managed_policy_arns = [${Array.from({ length: 11 }, (_, i) => `"arn:aws:iam::123456789012:policy/p${i}"`).join(', ')}]`;
-const SELF_MANAGED = ['-var', 'mygitlab=https://gitlab.example.com', '-var', 'mygitlab_aud_value=https://gitlab.example.com', '-var', 'mygitlab_match_value1=["https://gitlab.example.com"]'];
+const SELF_MANAGED = [
+  '-var',
+  'mygitlab=https://gitlab.example.com',
+  '-var',
+  'mygitlab_aud_value=https://gitlab.example.com',
+  '-var',
+  'mygitlab_match_value1=["https://gitlab.example.com"]',
+];
 
 const CASES: PlanCase[] = [
-  ['a role with no sub condition', role('managed_policy_arns = []'), ["Role 'team-a' of roles has no 'sub' condition", 'any project on the GitLab instance', "roles['team-a'].subjects"]],
+  [
+    'a role with no sub condition',
+    role('managed_policy_arns = []'),
+    ["Role 'team-a' of roles has no 'sub' condition", 'any project on the GitLab instance', "roles['team-a'].subjects"],
+  ],
   ['a subject open to other owners', role('subjects = ["project_path:*"]'), ['Invalid subjects in roles (role: rejected values) {"team-a":["project_path:*"]}', 'other owners']],
   [
     'a subject whose wildcard covers ref_type',
     role('subjects = ["project_path:team/app:ref_type:*:ref:main"]'),
-    ["Role 'team-a' of roles has sub value(s) that no GitLab token carries or that reach too far: \"project_path:team/app:ref_type:*:ref:main\": write subjects as GitLab builds them"],
+    [
+      'Role \'team-a\' of roles has sub value(s) that no GitLab token carries or that reach too far: "project_path:team/app:ref_type:*:ref:main": write subjects as GitLab builds them',
+    ],
   ],
   [
     'a ref written as a Git ref path',
@@ -29,36 +42,61 @@ const CASES: PlanCase[] = [
     ['{"team-a":["project_path:team/app:ref_type:branch:ref:refs/heads/main"]}', "GitLab's ref is the bare branch or tag name: write ':ref:main'"],
   ],
   ['a GitHub-format subject', role('subjects = ["repo:team/app:ref:refs/heads/main"]'), ['{"team-a":["repo:team/app:ref:refs/heads/main"]}', 'subject format of GitHub Actions']],
-  ['an audience the provider does not list', role(`${SUBJECT}, audiences = ["sts.amazonaws.com"]`), ["Role 'team-a' of roles checks aud value(s) [\"sts.amazonaws.com\"] that the OIDC provider does not list [\"https://gitlab.com\"]"]],
+  [
+    'an audience the provider does not list',
+    role(`${SUBJECT}, audiences = ["sts.amazonaws.com"]`),
+    ['Role \'team-a\' of roles checks aud value(s) ["sts.amazonaws.com"] that the OIDC provider does not list ["https://gitlab.com"]'],
+  ],
   ['a trust policy over the length quota', role(MANY_SUBJECTS), ["Role 'team-a' of roles has a trust policy of", 'characters; IAM accepts 2048 (trust_policy_max_length)']],
   ['more managed policies than the quota', role(`${SUBJECT}, ${ELEVEN_POLICIES}`), ["Role 'team-a' of roles attaches 11 managed policies; IAM allows 10 per role"]],
   ['a role name with a space', ['-var', `roles={ "team a" = { ${SUBJECT} } }`], ['Invalid role names in roles (role: rejected values) {"team a":["team a"]}', '1 to 64 letters']],
   ['a role name over 64 characters', ['-var', `roles={ "${'r'.repeat(65)}" = { ${SUBJECT} } }`], ['Invalid role names in roles', 'the IAM role name quota']],
-  ['max_session_duration below an hour', role(`${SUBJECT}, max_session_duration = 900`), ['Invalid max_session_duration in roles (role: rejected values) {"team-a":[900]}', '3600 to 43200 seconds']],
+  [
+    'max_session_duration below an hour',
+    role(`${SUBJECT}, max_session_duration = 900`),
+    ['Invalid max_session_duration in roles (role: rejected values) {"team-a":[900]}', '3600 to 43200 seconds'],
+  ],
   ['max_session_duration over 12 hours', role(`${SUBJECT}, max_session_duration = 86400`), ['{"team-a":[86400]}', '3600 to 43200 seconds']],
-  ['gitlab.com claims on a self-managed issuer', [...SELF_MANAGED, ...role('subjects = ["project_path:team/app:ref_type:branch:ref:main"], audiences = ["https://gitlab.example.com"], claims = { ref_protected = ["true"] }')], ["checks claim(s) [\"ref_protected\"] of issuer gitlab.example.com"]],
-  ['a claim AWS does not evaluate', role(`${SUBJECT}, claims = { environment = ["production"] }`), ['Invalid claim names in roles (role: rejected values) {"team-a":["environment"]}', 'project_id, namespace_id, ref_protected']],
+  [
+    'gitlab.com claims on a self-managed issuer',
+    [...SELF_MANAGED, ...role('subjects = ["project_path:team/app:ref_type:branch:ref:main"], audiences = ["https://gitlab.example.com"], claims = { ref_protected = ["true"] }')],
+    ['checks claim(s) ["ref_protected"] of issuer gitlab.example.com'],
+  ],
+  [
+    'a claim AWS does not evaluate',
+    role(`${SUBJECT}, claims = { environment = ["production"] }`),
+    ['Invalid claim names in roles (role: rejected values) {"team-a":["environment"]}', 'project_id, namespace_id, ref_protected'],
+  ],
   ['a path without slashes', role(`${SUBJECT}, path = "gitlab-ci"`), ['Invalid path in roles (role: rejected values) {"team-a":["gitlab-ci"]}']],
   ['an inline policy that is not JSON', role(`${SUBJECT}, inline_policies = { s3 = "Allow s3:*" }`), ['Invalid inline policies in roles', 'JSON document']],
-  ['a permissions boundary that is not a policy ARN', role(`${SUBJECT}, permissions_boundary = "boundary"`), ['Invalid permissions_boundary in roles (role: rejected values) {"team-a":["boundary"]}']],
-  ['an existing provider of another issuer', ['-var', 'existing_provider_arn=arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'], ['is not the OIDC provider of gitlab.com', "must end in ':oidc-provider/gitlab.com'"]],
-  ['an existing provider ARN of another kind', ['-var', 'existing_provider_arn=arn:aws:iam::123456789012:role/x'], ['Invalid existing_provider_arn "arn:aws:iam::123456789012:role/x"']],
+  [
+    'a permissions boundary that is not a policy ARN',
+    role(`${SUBJECT}, permissions_boundary = "boundary"`),
+    ['Invalid permissions_boundary in roles (role: rejected values) {"team-a":["boundary"]}'],
+  ],
+  [
+    'an existing provider of another issuer',
+    ['-var', 'existing_provider_arn=arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'],
+    ['is not the OIDC provider of gitlab.com', "must end in ':oidc-provider/gitlab.com'"],
+  ],
+  [
+    'an existing provider ARN of another kind',
+    ['-var', 'existing_provider_arn=arn:aws:iam::123456789012:role/x'],
+    ['Invalid existing_provider_arn "arn:aws:iam::123456789012:role/x"'],
+  ],
   ['a trust quota above what IAM grants', ['-var', 'trust_policy_max_length=8192'], ['Invalid trust_policy_max_length 8192', 'use 1 to 4096']],
   [
     'two roles whose CI/CD variable would be the same',
     ['-var', `roles={ "a.b" = { ${SUBJECT} }, "a_b" = { ${SUBJECT} } }`],
     [
-      "Role 'a.b' of roles keeps its ARN in the CI/CD variable ROLE_ARN_A_B, and so does [\"a_b\"]: their jobs could not tell the roles apart.",
-      "Role 'a_b' of roles keeps its ARN in the CI/CD variable ROLE_ARN_A_B, and so does [\"a.b\"]",
+      'Role \'a.b\' of roles keeps its ARN in the CI/CD variable ROLE_ARN_A_B, and so does ["a_b"]: their jobs could not tell the roles apart.',
+      'Role \'a_b\' of roles keeps its ARN in the CI/CD variable ROLE_ARN_A_B, and so does ["a.b"]',
     ],
   ],
   [
     'a job audience a role does not accept',
     ['-var', 'ci_id_token_audience=sts.amazonaws.com'],
-    [
-      'GitLab jobs would request aud "sts.amazonaws.com" (ci_id_token_audience), but aws_iam_role.gitlab_ci accepts ["https://gitlab.com"].',
-      'Incorrect token audience',
-    ],
+    ['GitLab jobs would request aud "sts.amazonaws.com" (ci_id_token_audience), but aws_iam_role.gitlab_ci accepts ["https://gitlab.com"].', 'Incorrect token audience'],
   ],
 ];
 

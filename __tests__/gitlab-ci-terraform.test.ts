@@ -9,7 +9,7 @@ import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tf, tfOk } from './h
 import { flatten } from './helpers/plan-cases';
 import { subComponentCalls } from '../scripts/ci-snippets';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read synthesized and planned JSON field by field */
 
 const FLEET_TFVARS = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'fleet.tfvars'), 'utf8');
 
@@ -116,7 +116,7 @@ describeWithTerraform('each project a structured subject names builds its sub fr
 
   const answers = (answer4242: string[]) => ['-var', `gitlab_answers={ "4242" = ${JSON.stringify(answer4242)}, "acme/api" = ["project_path", "ref_type", "ref"] }`];
 
-  test('projects whose setting is the roles\' list plan; ci-snippets prints the call for the one that is not GitLab\'s default', () => {
+  test("projects whose setting is the roles' list plan; ci-snippets prints the call for the one that is not GitLab's default", () => {
     tfOk(dir, ['plan', '-refresh=false', '-lock=false', '-out=plan.bin', ...answers(['project_id', 'ref_type', 'ref', 'ref_protected'])]);
     const json = JSON.parse(tfOk(dir, ['show', '-json', 'plan.bin']).stdout);
     expect(subComponentCalls(json)).toEqual([
@@ -126,7 +126,9 @@ describeWithTerraform('each project a structured subject names builds its sub fr
     ]);
     expect(json.planned_values.outputs.sub_claim_components.value['acme/api'].set_with).toMatch(/ https:\/\/gitlab\.com\/api\/v4\/projects\/acme%2Fapi$/);
     // The role's ARN variable goes to the project its subject names, by id as by path.
-    expect(json.planned_values.outputs.gitlab_ci_snippets.value.deploy).toContain("# Needs the CI/CD variable ROLE_ARN_DEPLOY = the role's ARN in 4242 (protected: the role trusts protected refs only).");
+    expect(json.planned_values.outputs.gitlab_ci_snippets.value.deploy).toContain(
+      "# Needs the CI/CD variable ROLE_ARN_DEPLOY = the role's ARN in 4242 (protected: the role trusts protected refs only).",
+    );
     expect(json.planned_values.outputs.gitlab_ci_snippets.value.release).toContain("the role's ARN in acme/api.");
   });
 

@@ -10,7 +10,7 @@ import { EXAMPLE_TFVARS, REPO_ROOT, synthStack, tempDir } from './helpers/synth'
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfAsync, tfOk, workdir } from './helpers/terraform';
 import { gitlabCiLocal, listJobs, previewCi } from './helpers/gitlab-ci-local';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read synthesized and planned JSON field by field */
 
 /**
  * The GitLab side comes from the plan: the role map derives each role's CI snippet in
@@ -90,13 +90,26 @@ describeWithTerraform('CI snippets, derived in Terraform from the role map', () 
     };
     const refusing = bin('refusing', 254);
     const accepting = bin('accepting', 0);
-    const payload = { iss: 'https://gitlab.com', sub: 'project_path:web/storefront:ref_type:branch:ref:feature', aud: job.id_tokens.AWS_ID_TOKEN.aud, ref_protected: 'false', project_id: '40100001', user_login: 'alice' };
+    const payload = {
+      iss: 'https://gitlab.com',
+      sub: 'project_path:web/storefront:ref_type:branch:ref:feature',
+      aud: job.id_tokens.AWS_ID_TOKEN.aud,
+      ref_protected: 'false',
+      project_id: '40100001',
+      user_login: 'alice',
+    };
     const token = ['{"alg":"RS256"}', JSON.stringify(payload)].map((part) => Buffer.from(part).toString('base64url')).join('.') + '.c2lnbmF0dXJl';
     const tokenFile = path.join(dir, 'token');
     const runJob = (aws: string) =>
       spawnSync('sh', ['-ec', job.before_script.join('\n')], {
         encoding: 'utf8',
-        env: { PATH: `${aws}:${process.env.PATH}`, AWS_ID_TOKEN: token, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/web-production', AWS_OIDC_TRUST_CLAIMS: job.variables.AWS_OIDC_TRUST_CLAIMS },
+        env: {
+          PATH: `${aws}:${process.env.PATH}`,
+          AWS_ID_TOKEN: token,
+          AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+          AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/web-production',
+          AWS_OIDC_TRUST_CLAIMS: job.variables.AWS_OIDC_TRUST_CLAIMS,
+        },
       });
     const refused = runJob(refusing);
     expect(refused.status).toBe(1);
@@ -139,7 +152,9 @@ describeWithTerraform('CI snippets, derived in Terraform from the role map', () 
 
     const fleet = Object.entries(snippetFiles(shown['fleet.tfvars'])).filter(([file]) => file !== 'example.gitlab-ci.yml');
     const includes = Object.fromEntries(fleet.map(([file, text]) => [`.gitlab/${file}`, text]));
-    const jobs = Object.fromEntries(fleet.map(([, text]) => [`use${hidden(text).job}`, { extends: hidden(text).job, image: 'amazon/aws-cli', script: ['aws sts get-caller-identity'] }]));
+    const jobs = Object.fromEntries(
+      fleet.map(([, text]) => [`use${hidden(text).job}`, { extends: hidden(text).job, image: 'amazon/aws-cli', script: ['aws sts get-caller-identity'] }]),
+    );
     const merged = previewCi({ ...includes, '.gitlab-ci.yml': stringify({ include: Object.keys(includes).map((local) => ({ local })), ...jobs }) });
     for (const [, text] of fleet) {
       const { job } = hidden(text);

@@ -41,7 +41,7 @@ describeWithTerraform('GitlabOidcProvider.fromArn with an ARN known only at plan
     const other = plan('arn:aws:iam::123456789012:oidc-provider/gitlab.com');
     expect(other.status).toBe(1);
     expect(other.output.replace(/\s+/g, ' ')).toContain(
-      "the ARN of GitlabOidcProvider 'platform/gitlab' \"arn:aws:iam::123456789012:oidc-provider/gitlab.com\" is not the OIDC provider of gitlab.example.com",
+      'the ARN of GitlabOidcProvider \'platform/gitlab\' "arn:aws:iam::123456789012:oidc-provider/gitlab.com" is not the OIDC provider of gitlab.example.com',
     );
     const role = plan('arn:aws:iam::123456789012:role/gitlab');
     expect(role.status).toBe(1);
@@ -109,7 +109,10 @@ describeWithTerraform('a plan that trusts two GitLab issuers', () => {
     expect(await run([showFile, '--sub', SUB], io)).toBe(2);
     expect(errors).toEqual([expect.stringMatching(/^access: the roles trust 2 OIDC issuers \(gitlab\.com, gitlab\.acme\.example\): give the token's iss/)]);
     expect(await run([showFile, '--sub', SUB, '--iss', 'https://gitlab.com'], io)).toBe(0);
-    expect(lines.sort()).toEqual([expect.stringMatching(/^build deny no Allow statement trusts the provider \(aws_iam_openid_connect_provider\.gitlab_com\.arn/), expect.stringMatching(/^deploy allow /)]);
+    expect(lines.sort()).toEqual([
+      expect.stringMatching(/^build deny no Allow statement trusts the provider \(aws_iam_openid_connect_provider\.gitlab_com\.arn/),
+      expect.stringMatching(/^deploy allow /),
+    ]);
   });
 
   test("--token: the token's own iss picks the provider in a plan as in an account", async () => {
@@ -119,7 +122,10 @@ describeWithTerraform('a plan that trusts two GitLab issuers', () => {
     const lines: string[] = [];
     const notes: string[] = [];
     expect(await run([showFile, '--token', token, '--provider-audience', 'https://gitlab.acme.example'], { out: (l) => lines.push(l), err: (l) => notes.push(l) })).toBe(0);
-    expect(lines.sort()).toEqual([expect.stringMatching(/^build allow /), expect.stringMatching(/^deploy deny no Allow statement trusts the provider arn:aws:iam::123456789012:oidc-provider\/gitlab\.acme\.example/)]);
+    expect(lines.sort()).toEqual([
+      expect.stringMatching(/^build allow /),
+      expect.stringMatching(/^deploy deny no Allow statement trusts the provider arn:aws:iam::123456789012:oidc-provider\/gitlab\.acme\.example/),
+    ]);
     expect(notes).toEqual([expect.stringMatching(/^note: the signature of .*acme\.jwt is not checked/)]);
   });
 

@@ -69,7 +69,13 @@ function circles(graph: Graph): string[][] {
 }
 
 const read = (files: string[]) => Object.fromEntries(files.map((file) => [file, fs.readFileSync(file, 'utf8')]));
-const relative = (lines: string[]) => lines.map((line) => line.split(' -> ').map((f) => path.relative(ROOT, f)).join(' -> '));
+const relative = (lines: string[]) =>
+  lines.map((line) =>
+    line
+      .split(' -> ')
+      .map((f) => path.relative(ROOT, f))
+      .join(' -> '),
+  );
 
 describe('the checks themselves', () => {
   const lib = '/p/src/lib';
@@ -105,9 +111,13 @@ describe('the layout of this project', () => {
     expect(circles(graph).map((circle) => relative(circle).join(' -> '))).toEqual([]);
   });
 
-  test('the package loads cdktf and constructs, the app\'s own (peers), and jose for ID tokens: no provider binding', () => {
+  test("the package loads cdktf and constructs, the app's own (peers), and jose for ID tokens: no provider binding", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    const packageOf = (name: string) => name.split('/').slice(0, name.startsWith('@') ? 2 : 1).join('/');
+    const packageOf = (name: string) =>
+      name
+        .split('/')
+        .slice(0, name.startsWith('@') ? 2 : 1)
+        .join('/');
     const loadedBy = (folder: string) =>
       new Set(
         sourceFiles(folder)

@@ -6,7 +6,7 @@ import { decideTokenAmong, gitlabSubject } from '../src/lib/access/gitlab-token'
 import { REPO_ROOT, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_PROVIDER, describeWithTerraform, init, terraformEnv, tf, tfOk, validation, workdir } from './helpers/terraform';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read synthesized and planned JSON field by field */
 
 /** The TypeScript example of README's "Use the constructs in your own CDKTF app". */
 function readmeExample(): string {
@@ -62,15 +62,23 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
   test("the package's entry point loads the library alone; the app's stack comes from gitlab-aws-oidc-cdktf/app", () => {
     const loaded = (entry: string) =>
       JSON.parse(
-        execFileSync(process.execPath, ['-e', `const m = require(${JSON.stringify(entry)}); console.log(JSON.stringify({ exports: Object.keys(m), modules: Object.keys(require.cache) }))`], {
-          cwd: app,
-          encoding: 'utf8',
-        }),
+        execFileSync(
+          process.execPath,
+          ['-e', `const m = require(${JSON.stringify(entry)}); console.log(JSON.stringify({ exports: Object.keys(m), modules: Object.keys(require.cache) }))`],
+          {
+            cwd: app,
+            encoding: 'utf8',
+          },
+        ),
       ) as { exports: string[]; modules: string[] };
     const library = loaded('gitlab-aws-oidc-cdktf');
-    expect(library.exports).toEqual(expect.arrayContaining(['GitlabOidcProvider', 'GitlabCiRole', 'decideToken', 'decideTokenAmong', 'providerForIssuer', 'readTerraformShow', 'readTerraformJson']));
+    expect(library.exports).toEqual(
+      expect.arrayContaining(['GitlabOidcProvider', 'GitlabCiRole', 'decideToken', 'decideTokenAmong', 'providerForIssuer', 'readTerraformShow', 'readTerraformJson']),
+    );
     expect(library.exports).not.toContain('GitlabOidcStack');
-    expect(library.modules.filter((m) => m.includes('provider-gitlab') || m.includes(`${path.sep}jose${path.sep}`) || m.includes(`${path.sep}src${path.sep}app${path.sep}`))).toEqual([]);
+    expect(
+      library.modules.filter((m) => m.includes('provider-gitlab') || m.includes(`${path.sep}jose${path.sep}`) || m.includes(`${path.sep}src${path.sep}app${path.sep}`)),
+    ).toEqual([]);
     expect(loaded('gitlab-aws-oidc-cdktf/app').exports).toContain('GitlabOidcStack');
   });
 
@@ -114,7 +122,13 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
     const plan = path.join(dir, 'plan.json');
     fs.writeFileSync(plan, tfOk(dir, ['show', '-json', 'plan.bin']).stdout);
     const access = (...args: string[]) => spawnSync(process.execPath, [bin, plan, ...args], { cwd: app, encoding: 'utf8' });
-    const decisions = (r: ReturnType<typeof access>) => [r.status, r.stdout.split('\n').filter(Boolean).map((line) => line.split(' ').slice(0, 2).join(' '))];
+    const decisions = (r: ReturnType<typeof access>) => [
+      r.status,
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(' ').slice(0, 2).join(' ')),
+    ];
     const main = ['--project', 'acme/api', '--ref', 'main', '--aud', 'https://gitlab.com'];
     expect(decisions(access(...main, '--claim', 'ref_protected=true'))).toEqual([0, ['deploy allow', 'plan allow']]);
     expect(decisions(access(...main, '--claim', 'ref_protected=false'))).toEqual([0, ['deploy deny', 'plan allow']]);

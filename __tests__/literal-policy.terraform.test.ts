@@ -8,7 +8,7 @@ import { mintSub } from '../src/lib/trust/sub-claim';
 import { tempDir } from './helpers/synth';
 import { OFFLINE_AWS_PROVIDER, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read synthesized and planned JSON field by field */
 
 const ACME_ARN = 'arn:aws:iam::123456789012:oidc-provider/gitlab.acme.example';
 const COM_ARN = 'arn:aws:iam::123456789012:oidc-provider/gitlab.com';
@@ -29,7 +29,13 @@ describeWithTerraform('a literal role: its policy is a JSON document, equal to t
     const acme = new GitlabOidcProvider(stack, 'acme', { issuerUrl: 'https://gitlab.acme.example', existingProviderArn: ACME_ARN, subClaimComponents: ID_LED });
     const com = new GitlabOidcProvider(stack, 'com', { issuerUrl: 'https://gitlab.com', existingProviderArn: COM_ARN, audiences: ['https://gitlab.com', 'sts.amazonaws.com'] });
     new GitlabCiRole(stack, 'deploy', { provider: acme, subjects: [{ projectId: 4242, ref: 'main', refProtected: true }] });
-    new GitlabCiRole(stack, 'release', { provider: acme, subjects: [{ projectId: 4242, refType: 'tag', ref: 'v*' }, { projectId: 4300, environmentProtected: true }] });
+    new GitlabCiRole(stack, 'release', {
+      provider: acme,
+      subjects: [
+        { projectId: 4242, refType: 'tag', ref: 'v*' },
+        { projectId: 4300, environmentProtected: true },
+      ],
+    });
     new GitlabCiRole(stack, 'plan', {
       provider: com,
       subjects: ['project_path:acme/api:ref_type:branch:ref:*', 'project_path:acme/web:ref_type:branch:ref:main'],
@@ -69,7 +75,11 @@ describeWithTerraform('a literal role: its policy is a JSON document, equal to t
 
   test('the written documents let in the jobs their props name, and refuse the others', () => {
     const decide = (role: string, arn: string, host: string, claims: Record<string, string>) =>
-      decideToken({ arn, issuerHost: host, audiences: host === 'gitlab.com' ? ['https://gitlab.com', 'sts.amazonaws.com'] : ['https://gitlab.acme.example'] }, claims, readPolicy(config.resource.aws_iam_role[role].assume_role_policy)).decision;
+      decideToken(
+        { arn, issuerHost: host, audiences: host === 'gitlab.com' ? ['https://gitlab.com', 'sts.amazonaws.com'] : ['https://gitlab.acme.example'] },
+        claims,
+        readPolicy(config.resource.aws_iam_role[role].assume_role_policy),
+      ).decision;
     const acme = (role: string, claims: Record<string, string>) =>
       decide(role, ACME_ARN, 'gitlab.acme.example', { aud: 'https://gitlab.acme.example', sub: mintSub(ID_LED, claims) });
     expect(acme('deploy', { project_id: '4242', ref_type: 'branch', ref: 'main', ref_protected: 'true' })).toBe('allow');

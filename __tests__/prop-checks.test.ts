@@ -8,7 +8,7 @@ import { ValueRule } from '../src/lib/guardrails/rules';
 import { tempDir } from './helpers/synth';
 import { describeWithTerraform, init, tf, workdir } from './helpers/terraform';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read synthesized and planned JSON field by field */
 
 /**
  * Every rule, once as a literal and once through a variable. A bad literal fails synth
@@ -86,7 +86,11 @@ const ruleOf = (name: string) => (rules as Record<string, unknown>)[name] as Val
 /** A provider and a role with good literals, or with `prop` set to `value`. */
 function build(stack: TerraformStack, props: Partial<Record<Prop, unknown>> = {}): void {
   const given = (of: 'provider' | 'role') =>
-    Object.fromEntries(Object.entries(props).filter(([prop]) => PROPS[prop as Prop].of === of).map(([prop, value]) => [propName(prop as Prop), value]));
+    Object.fromEntries(
+      Object.entries(props)
+        .filter(([prop]) => PROPS[prop as Prop].of === of)
+        .map(([prop, value]) => [propName(prop as Prop), value]),
+    );
   const provider = new GitlabOidcProvider(stack, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none', ...given('provider') } as GitlabOidcProviderProps);
   new GitlabCiRole(stack, 'deploy', { provider, subjects: PROPS.subjects.good as unknown as string[], ...given('role') } as GitlabCiRoleProps);
 }
@@ -108,7 +112,9 @@ function synthError(body: (stack: TerraformStack) => void): string {
 describe('every rule is tested here', () => {
   test('each rule of the guardrails has its row', () => {
     const tested = new Set([...ROWS.map(([rule]) => rule), REGION_ROW[0], ...PARTS_OF_OTHER_RULES]);
-    const all = Object.entries(rules).filter(([, value]) => isRule(value) || Array.isArray(value)).map(([name]) => name);
+    const all = Object.entries(rules)
+      .filter(([, value]) => isRule(value) || Array.isArray(value))
+      .map(([name]) => name);
     expect(all.filter((name) => !tested.has(name))).toEqual([]);
   });
 });
@@ -119,7 +125,7 @@ describe('a bad literal fails synth, naming the construct path, the prop, the va
   });
 
   test('the inline policy hint works where TypeScript reads it: a JSON.stringify document synthesizes', () => {
-    expect(rules.JSON_DOCUMENT.fix).toContain("in TypeScript, JSON.stringify(");
+    expect(rules.JSON_DOCUMENT.fix).toContain('in TypeScript, JSON.stringify(');
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
     expect(synthError((stack) => build(stack, { inlinePolicies: { read: policy } }))).toBe('');
   });

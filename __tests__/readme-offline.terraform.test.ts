@@ -40,7 +40,7 @@ describeWithTerraform('README, "Offline and air-gapped use"', () => {
     const r = diff();
     expect({ status: r.status, stderr: r.stderr, out: r.status ? r.stdout : '' }).toEqual({ status: 0, stderr: '', out: '' });
     // cdktf prefixes terraform's lines with the stack name and keeps its colours.
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- strips the terminal's colour codes (ESC) from output
     expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toContain('Plan: 3 to add, 0 to change, 0 to destroy.');
     expect(fs.readFileSync(path.join(project, 'terraform.tfvars'), 'utf8')).toBe(fs.readFileSync(path.join(project, 'terraform.tfvars.example'), 'utf8'));
     expect(JSON.parse(fs.readFileSync(path.join(stack, 'cdk.tf.json'), 'utf8')).data?.tls_certificate).toBeUndefined();

@@ -13,7 +13,10 @@ import { TERRAFORM, describeWithTerraform, terraformEnv } from './helpers/terraf
  */
 
 const SAMPLES: Record<string, { accept: unknown[]; refuse: unknown[] }> = {
-  ISSUER_URL: { accept: ['https://gitlab.com', 'https://gitlab.example.com/gitlab/'], refuse: ['http://gitlab.com', 'gitlab.com', 'https://gitlab.com:443', 'https://gitlab.com/?x=1'] },
+  ISSUER_URL: {
+    accept: ['https://gitlab.com', 'https://gitlab.example.com/gitlab/'],
+    refuse: ['http://gitlab.com', 'gitlab.com', 'https://gitlab.com:443', 'https://gitlab.com/?x=1'],
+  },
   AWS_REGION: { accept: ['ap-south-1', 'us-gov-west-1', 'eu-west-1'], refuse: ['Mumbai', 'eu-west', 'EU-WEST-1'] },
   AUDIENCE: { accept: ['https://gitlab.com', 'sts.amazonaws.com'], refuse: ['', '   ', 'https://*', 'aud?'] },
   CLAIM_NAME: { accept: ['sub', 'ref_protected'], refuse: ['Sub', 'gitlab.com:sub', '', '1sub'] },
@@ -62,7 +65,10 @@ const SAMPLES: Record<string, { accept: unknown[]; refuse: unknown[] }> = {
     accept: ['project_path,ref_type,ref', 'project_id', 'project_id,ref_protected', 'project_path,ref,ref_type'],
     refuse: ['', 'ref,project_path', 'project_path,pipeline_source', 'project_path,,ref'],
   },
-  MANAGED_POLICY_ARN: { accept: ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws-us-gov:iam::123456789012:policy/team/deploy'], refuse: ['ReadOnlyAccess', 'arn:aws:iam::123456789012:role/x'] },
+  MANAGED_POLICY_ARN: {
+    accept: ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws-us-gov:iam::123456789012:policy/team/deploy'],
+    refuse: ['ReadOnlyAccess', 'arn:aws:iam::123456789012:role/x'],
+  },
   PERMISSIONS_BOUNDARY: { accept: [null, 'arn:aws:iam::123456789012:policy/boundary'], refuse: ['boundary'] },
   ROLE_NAME: { accept: ['gitlab-ci', 'a'.repeat(64), 'ci+deploy=1,x.y@z_'], refuse: ['', 'a'.repeat(65), 'ci deploy', 'ci/deploy'] },
   ROLE_NAME_PREFIX: { accept: ['GitLabCI', 'p'.repeat(38)], refuse: ['p'.repeat(39), ''] },
@@ -87,7 +93,9 @@ function hcl(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
-  return `{ ${Object.entries(value as Record<string, string>).map(([k, v]) => `${hcl(k)} = ${hcl(v)}`).join(', ')} }`;
+  return `{ ${Object.entries(value as Record<string, string>)
+    .map(([k, v]) => `${hcl(k)} = ${hcl(v)}`)
+    .join(', ')} }`;
 }
 
 const cases = RULES.flatMap(([name, rule]) => [
@@ -109,7 +117,10 @@ describe('every guardrail is one check: the TypeScript test', () => {
 describeWithTerraform('every guardrail is one check: Terraform evaluating its predicate', () => {
   test('decides every sample as the TypeScript test does', () => {
     // terraform console reading stdin prints only its last result: one expression holds them all.
-    const input = `jsonencode([${cases.map((c) => c.rule.accepts(hcl(c.value))).join(', ').replace(/\n/g, ' ')}])`;
+    const input = `jsonencode([${cases
+      .map((c) => c.rule.accepts(hcl(c.value)))
+      .join(', ')
+      .replace(/\n/g, ' ')}])`;
     const r = spawnSync(TERRAFORM, ['console'], { cwd: tempDir('console'), input: `${input}\n`, encoding: 'utf8', env: terraformEnv().env });
     expect(r.status).toBe(0);
     const results = JSON.parse(JSON.parse(r.stdout.trim())) as boolean[];
@@ -118,7 +129,13 @@ describeWithTerraform('every guardrail is one check: Terraform evaluating its pr
 });
 
 /** Every `sub` sample of the subject rules: the fix each gets is that of the first rule it breaks. */
-const SUB_SAMPLES = [...new Set(['GITLAB_SUBJECT', 'SUB_LEADS_WITH_PROJECT', 'SUB_COMPONENTS_ONLY', 'SUB_NUMERIC_PROJECT_ID', 'NOT_GITHUB_SUBJECT', 'NOT_OPEN_TO_OTHER_OWNERS', 'NOT_GIT_REF_PATH'].flatMap((name) => [...SAMPLES[name].accept, ...SAMPLES[name].refuse]))] as string[];
+const SUB_SAMPLES = [
+  ...new Set(
+    ['GITLAB_SUBJECT', 'SUB_LEADS_WITH_PROJECT', 'SUB_COMPONENTS_ONLY', 'SUB_NUMERIC_PROJECT_ID', 'NOT_GITHUB_SUBJECT', 'NOT_OPEN_TO_OTHER_OWNERS', 'NOT_GIT_REF_PATH'].flatMap(
+      (name) => [...SAMPLES[name].accept, ...SAMPLES[name].refuse],
+    ),
+  ),
+] as string[];
 
 describe('a refused sub is told the fix of the first subject rule it breaks', () => {
   test.each([
@@ -144,7 +161,10 @@ describeWithTerraform('a refused sub: Terraform picks the same fix as TypeScript
     const results: (string | null)[] = [];
     for (let i = 0; i < SUB_SAMPLES.length; i += 10) {
       const group = SUB_SAMPLES.slice(i, i + 10);
-      const input = `jsonencode([${group.map((s) => `${rules.GITLAB_SUBJECT.accepts(hcl(s))} ? null : ${rules.subjectProblemHcl(hcl(s))}`).join(', ').replace(/\n/g, ' ')}])`;
+      const input = `jsonencode([${group
+        .map((s) => `${rules.GITLAB_SUBJECT.accepts(hcl(s))} ? null : ${rules.subjectProblemHcl(hcl(s))}`)
+        .join(', ')
+        .replace(/\n/g, ' ')}])`;
       const r = spawnSync(TERRAFORM, ['console'], { cwd: tempDir('console'), input: `${input}\n`, encoding: 'utf8', env: terraformEnv().env });
       expect(r.status).toBe(0);
       results.push(...(JSON.parse(JSON.parse(r.stdout.trim())) as (string | null)[]));

@@ -19,7 +19,7 @@ function synth(options: Partial<SynthOptions> = {}): string {
   return Testing.synth(new GitlabOidcStack(app, 'gitlab-oidc', { ...DEFAULTS, ...options }));
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the synthesized JSON, read field by field
 const parsed = (options: Partial<SynthOptions> = {}): any => JSON.parse(synth(options));
 
 /** Whether `version` satisfies a Terraform constraint made of `>=`/`<` terms, as Terraform reads it. */
@@ -36,7 +36,7 @@ function satisfies(constraint: string, version: string): boolean {
 }
 
 describe('the article stack', () => {
-  test('declares the hand-written variables with their types; the provider\'s three are required, the article role\'s five default to null', () => {
+  test("declares the hand-written variables with their types; the provider's three are required, the article role's five default to null", () => {
     const vars = parsed().variable;
     const typeOf = (names: string[]) => Object.fromEntries(names.map((n) => [n, vars[n].type]));
     const required = Object.keys(vars).filter((n) => !('default' in vars[n]));
@@ -79,9 +79,7 @@ describe('the article stack', () => {
       { from: 'aws_iam_openid_connect_provider.gitlab', to: 'aws_iam_openid_connect_provider.gitlab[0]' },
       { from: 'aws_iam_role.gitlab_ci', to: 'aws_iam_role.gitlab_ci[0]' },
     ]);
-    expect(tf.locals.gitlab_arn).toBe(
-      '${var.existing_provider_arn != null ? var.existing_provider_arn : one(aws_iam_openid_connect_provider.gitlab[*].arn)}',
-    );
+    expect(tf.locals.gitlab_arn).toBe('${var.existing_provider_arn != null ? var.existing_provider_arn : one(aws_iam_openid_connect_provider.gitlab[*].arn)}');
   });
 
   test('creates the role, when all its inputs are set, with its entry of the trust policies and the hand-written name prefix by default', () => {
@@ -132,9 +130,7 @@ describe('the article stack', () => {
     const req = parsed().terraform.required_providers;
     expect(req.aws.source).toBe('hashicorp/aws');
     const aws = req.aws.version;
-    expect(['5.80.0', '5.81.0', '5.100.0', '6.0.0', '6.30.1', '7.0.0'].map((v) => satisfies(aws, v))).toEqual([
-      false, true, true, true, true, false,
-    ]);
+    expect(['5.80.0', '5.81.0', '5.100.0', '6.0.0', '6.30.1', '7.0.0'].map((v) => satisfies(aws, v))).toEqual([false, true, true, true, true, false]);
     expect(['3.4.0', '4.0.0', '4.1.0', '5.0.0'].map((v) => satisfies(req.tls.version, v))).toEqual([false, true, true, false]);
   });
 });

@@ -40,14 +40,9 @@ describeWithTerraform('state written by the hand-written setup', () => {
 
   test('the derived state is faithful: the hand-written setup plans no changes against it (checked as it is derived), and it holds both objects', () => {
     const state = JSON.parse(fs.readFileSync(statePath, 'utf8'));
-    expect(state.resources.map((r: { type: string; name: string }) => `${r.type}.${r.name}`).sort()).toEqual([
-      'aws_iam_openid_connect_provider.gitlab',
-      'aws_iam_role.gitlab_ci',
-    ]);
+    expect(state.resources.map((r: { type: string; name: string }) => `${r.type}.${r.name}`).sort()).toEqual(['aws_iam_openid_connect_provider.gitlab', 'aws_iam_role.gitlab_ci']);
     const role = state.resources.find((r: { type: string }) => r.type === 'aws_iam_role').instances[0].attributes;
-    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Federated).toBe(
-      'arn:aws:iam::123456789012:oidc-provider/gitlab.com',
-    );
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Federated).toBe('arn:aws:iam::123456789012:oidc-provider/gitlab.com');
   });
 
   test('the synthesized stack neither destroys nor replaces the provider or the role', () => {
@@ -70,15 +65,12 @@ describeWithTerraform('state written by the hand-written setup', () => {
     const after = JSON.parse(String(roleChange.after?.assume_role_policy)).Statement[0].Condition;
     expect(Object.keys(before)).toEqual(['StringLike']);
     // aws_iam_policy_document writes a one-element list as a bare string; IAM reads both alike.
-    const asLists = (keys: Record<string, string | string[]>) =>
-      Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, ([] as string[]).concat(v)]));
+    const asLists = (keys: Record<string, string | string[]>) => Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, ([] as string[]).concat(v)]));
     expect(after).toEqual({ StringEquals: asLists(before.StringLike) });
   });
 
   test('the managed policy moves to an attachment keyed by its ARN, created beside the role', () => {
-    expect(changes.get('aws_iam_role_policy_attachment.gitlab_ci["arn:aws:iam::aws:policy/AmazonS3FullAccess"]')).toEqual([
-      'create',
-    ]);
+    expect(changes.get('aws_iam_role_policy_attachment.gitlab_ci["arn:aws:iam::aws:policy/AmazonS3FullAccess"]')).toEqual(['create']);
   });
 });
 
@@ -154,7 +146,10 @@ describeWithTerraform('a first-release role given the mixed list of issue "Who g
   });
 
   test('npm run access on the released state (terraform show -json) shows the defect: no job gets in', async () => {
-    for (const args of [['--project', 'acme/infra', '--ref', 'main'], ['--project', 'acme/tools', '--ref', 'v1.4.0', '--ref-type', 'tag']]) {
+    for (const args of [
+      ['--project', 'acme/infra', '--ref', 'main'],
+      ['--project', 'acme/tools', '--ref', 'v1.4.0', '--ref-type', 'tag'],
+    ]) {
       const lines: string[] = [];
       expect(await run([stateJson, ...args, '--role', 'gitlab_ci', '--expect', 'deny'], { out: (l) => lines.push(l), err: (l) => lines.push(l) })).toBe(0);
       expect(lines).toHaveLength(1);

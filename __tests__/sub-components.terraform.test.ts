@@ -209,7 +209,7 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
     ]);
     expect(warnings('group-branches').map((w) => w.replace(/^\S+ /, '').split(':')[0])).toEqual([
       'matches every branch, unprotected ones included (and, before GitLab 18.2.2, merge requests from forks)',
-      'matches every project it names with a wildcard, including ones created later and forks made there (a fork\'s merge-request jobs carry the fork\'s path since GitLab 18.2.2)',
+      "matches every project it names with a wildcard, including ones created later and forks made there (a fork's merge-request jobs carry the fork's path since GitLab 18.2.2)",
       'pins the project by path',
     ]);
     expect(warnings('id-prod-env')).toEqual([
@@ -225,7 +225,11 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
     const status = await run([path.join(dir, 'existing.json'), ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
     return { status, out, err: err.join('\n').split('\n')[0] };
   };
-  const allowed = (lines: string[]) => (JSON.parse(lines.join('\n')) as { role: string; decision: string }[]).filter((d) => d.decision === 'allow').map((d) => d.role).sort();
+  const allowed = (lines: string[]) =>
+    (JSON.parse(lines.join('\n')) as { role: string; decision: string }[])
+      .filter((d) => d.decision === 'allow')
+      .map((d) => d.role)
+      .sort();
 
   test('npm run access builds the sub from the claims and --sub-components, as GitLab mints it', async () => {
     const components = ['--sub-components', 'project_id,ref_type,ref,ref_protected'];
@@ -237,10 +241,27 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
     expect(allowed((await access('--sub', sub, '--json')).out)).toEqual(allowed(r.out));
     expect(allowed((await access('--claim', `sub=${sub}`, '--json')).out)).toEqual(allowed(r.out));
     // A job without an environment on a project that lists the environment components.
-    const noEnvironment = await access('--claim', 'project_id=4300', '--ref', 'main', '--sub-components', 'project_id,ref_type,ref,environment_protected,deployment_tier', '--json');
+    const noEnvironment = await access(
+      '--claim',
+      'project_id=4300',
+      '--ref',
+      'main',
+      '--sub-components',
+      'project_id,ref_type,ref,environment_protected,deployment_tier',
+      '--json',
+    );
     expect(allowed(noEnvironment.out)).toEqual(['id-main-any-env']);
     const production = ['--claim', 'environment_protected=true', '--claim', 'deployment_tier=production'];
-    const deploying = await access('--claim', 'project_id=4300', '--ref', 'main', ...production, '--sub-components', 'project_id,ref_type,ref,environment_protected,deployment_tier', '--json');
+    const deploying = await access(
+      '--claim',
+      'project_id=4300',
+      '--ref',
+      'main',
+      ...production,
+      '--sub-components',
+      'project_id,ref_type,ref,environment_protected,deployment_tier',
+      '--json',
+    );
     expect(allowed(deploying.out)).toEqual(['id-main-any-env', 'id-prod-env']);
     // Without --sub-components, GitLab's default.
     expect(allowed((await access('--project', 'acme/web', '--ref', 'main', '--json')).out)).toEqual(['group-branches', 'path-main']);
@@ -255,12 +276,24 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
   });
 
   test.each([
-    ['--sub and --claim sub= that differ', ['--sub', 'project_id:1', '--claim', 'sub=project_id:2'], /^access: --claim sub= gives sub "project_id:2", but --sub gave "project_id:1": give the token's sub once$/],
+    [
+      '--sub and --claim sub= that differ',
+      ['--sub', 'project_id:1', '--claim', 'sub=project_id:2'],
+      /^access: --claim sub= gives sub "project_id:2", but --sub gave "project_id:1": give the token's sub once$/,
+    ],
     ['--aud and --claim aud= that differ', ['--sub', 'project_id:1', '--aud', 'a', '--claim', 'aud=b'], /^access: --claim aud= gives aud "b", but --aud gave "a"/],
     ['--ref and --claim ref= that differ', ['--project', 'acme/api', '--ref', 'main', '--claim', 'ref=dev'], /^access: --claim ref= gives ref "dev", but --ref gave "main"/],
     ['--sub with --sub-components', ['--sub', 'project_id:1', '--sub-components', 'project_id'], /^access: give the token's --sub, or its claims with --sub-components, not both/],
-    ['components that do not start with the project', ['--claim', 'ref=main', '--sub-components', 'ref,project_id'], /^access: --sub-components "ref,project_id": list ci_id_token_sub_claim_components/],
-    ['no claim for the first component', ['--ref', 'main', '--sub-components', 'project_id,ref'], /^access: give the token's --token or --sub, or its claims: its sub starts with project_id .* give --claim project_id=/],
+    [
+      'components that do not start with the project',
+      ['--claim', 'ref=main', '--sub-components', 'ref,project_id'],
+      /^access: --sub-components "ref,project_id": list ci_id_token_sub_claim_components/,
+    ],
+    [
+      'no claim for the first component',
+      ['--ref', 'main', '--sub-components', 'project_id,ref'],
+      /^access: give the token's --token or --sub, or its claims: its sub starts with project_id .* give --claim project_id=/,
+    ],
     ['a provider audience where the file lists them', ['--sub', 'project_id:1', '--provider-audience', 'x'], /^access: the file lists the provider's audiences/],
   ])('%s: one line, exit 2', async (_name, args, message) => {
     const r = await access(...(args as string[]));
@@ -273,44 +306,105 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
 /** `-var roles=…` for one role named team-a with the given HCL attributes. */
 const role = (attributes: string) => ['-var', `roles={ "team-a" = { ${attributes} } }`];
 const sub = (value: string) => role(`subjects = [${JSON.stringify(value)}]`);
-const SELF_MANAGED = ['-var', 'mygitlab=https://gitlab.example.com', '-var', 'mygitlab_aud_value=https://gitlab.example.com', '-var', 'mygitlab_match_value1=["https://gitlab.example.com"]'];
+const SELF_MANAGED = [
+  '-var',
+  'mygitlab=https://gitlab.example.com',
+  '-var',
+  'mygitlab_aud_value=https://gitlab.example.com',
+  '-var',
+  'mygitlab_match_value1=["https://gitlab.example.com"]',
+];
 const refused = (value: string) => `Role 'team-a' of roles has sub value(s) that no GitLab token carries or that reach too far: ${JSON.stringify(value)}:`;
 
 /** A plan of the stack with the article's tfvars and these `-var`s: the fragments its failure must hold, or null where it must plan. */
 const PLANS: [name: string, args: string[], fails: string[] | null][] = [
   // Legal custom subs plan: a check that refused everything would fail here.
   ['legal: pinned by id, protected main', sub('project_id:4242:ref_type:branch:ref:main:ref_protected:true'), null],
-  ['legal: id and protection only, on a self-managed instance', [...SELF_MANAGED, ...role('subjects = ["project_id:4242:ref_protected:true"], audiences = ["https://gitlab.example.com"]')], null],
+  [
+    'legal: id and protection only, on a self-managed instance',
+    [...SELF_MANAGED, ...role('subjects = ["project_id:4242:ref_protected:true"], audiences = ["https://gitlab.example.com"]')],
+    null,
+  ],
   ['legal: the article role (mygitlab_match_value) pinned by id', ['-var', 'mygitlab_match_value=["project_id:4242:ref_type:branch:ref:main:ref_protected:true"]'], null],
-  ['legal: reordered components with a protected production environment', sub('project_path:acme/api:ref:main:ref_type:branch:environment_protected:true:deployment_tier:production'), null],
-  ['legal: structured subjects on a self-managed instance', [...SELF_MANAGED, '-var', 'ci_id_token_sub_claim_components=["project_id","ref_type","ref","ref_protected"]', ...role('subject_fields = [{ project_id = 4242, ref = "main", ref_protected = true }]')], null],
+  [
+    'legal: reordered components with a protected production environment',
+    sub('project_path:acme/api:ref:main:ref_type:branch:environment_protected:true:deployment_tier:production'),
+    null,
+  ],
+  [
+    'legal: structured subjects on a self-managed instance',
+    [
+      ...SELF_MANAGED,
+      '-var',
+      'ci_id_token_sub_claim_components=["project_id","ref_type","ref","ref_protected"]',
+      ...role('subject_fields = [{ project_id = 4242, ref = "main", ref_protected = true }]'),
+    ],
+    null,
+  ],
   // Each class of sub no GitLab token carries.
-  ['a first component other than the project', sub('ref_type:branch:ref:main'), [refused('ref_type:branch:ref:main'), "a GitLab sub starts with the project: 'project_path:...' or 'project_id:...'"]],
+  [
+    'a first component other than the project',
+    sub('ref_type:branch:ref:main'),
+    [refused('ref_type:branch:ref:main'), "a GitLab sub starts with the project: 'project_path:...' or 'project_id:...'"],
+  ],
   [
     'a claim GitLab never puts in sub',
     sub('project_path:acme/api:pipeline_source:push'),
     [refused('project_path:acme/api:pipeline_source:push'), 'other claims (pipeline_source, environment, user_login, ...) are never in sub: on gitlab.com check them in claims'],
   ],
-  ['a project_id that is not a number', sub('project_id:api:ref_type:branch:ref:main'), [refused('project_id:api:ref_type:branch:ref:main'), "project_id takes the project's number"]],
-  ['a wildcard project_id', sub('project_id:*:ref_type:branch:ref:main'), [refused('project_id:*:ref_type:branch:ref:main'), "'project_id:*' would let in every project of the instance"]],
-  ['a ref_type outside branch and tag', sub('project_id:4242:ref_type:merge_request:ref:main'), [refused('project_id:4242:ref_type:merge_request:ref:main'), 'ref_type:<branch|tag>']],
+  [
+    'a project_id that is not a number',
+    sub('project_id:api:ref_type:branch:ref:main'),
+    [refused('project_id:api:ref_type:branch:ref:main'), "project_id takes the project's number"],
+  ],
+  [
+    'a wildcard project_id',
+    sub('project_id:*:ref_type:branch:ref:main'),
+    [refused('project_id:*:ref_type:branch:ref:main'), "'project_id:*' would let in every project of the instance"],
+  ],
+  [
+    'a ref_type outside branch and tag',
+    sub('project_id:4242:ref_type:merge_request:ref:main'),
+    [refused('project_id:4242:ref_type:merge_request:ref:main'), 'ref_type:<branch|tag>'],
+  ],
   ['a wildcard ref_type', sub('project_id:4242:ref_type:*:ref:main'), [refused('project_id:4242:ref_type:*:ref:main'), 'ref_type:<branch|tag>']],
   ['a ref_protected outside true and false', sub('project_id:4242:ref_protected:yes'), [refused('project_id:4242:ref_protected:yes'), 'ref_protected:<true|false>']],
-  ['an environment_protected outside true and false', sub('project_id:4242:environment_protected:1'), [refused('project_id:4242:environment_protected:1'), 'environment_protected:<true|false>']],
-  ['a deployment_tier outside its five', sub('project_id:4242:deployment_tier:prod'), [refused('project_id:4242:deployment_tier:prod'), 'deployment_tier:<production|staging|testing|development|other>']],
+  [
+    'an environment_protected outside true and false',
+    sub('project_id:4242:environment_protected:1'),
+    [refused('project_id:4242:environment_protected:1'), 'environment_protected:<true|false>'],
+  ],
+  [
+    'a deployment_tier outside its five',
+    sub('project_id:4242:deployment_tier:prod'),
+    [refused('project_id:4242:deployment_tier:prod'), 'deployment_tier:<production|staging|testing|development|other>'],
+  ],
   [
     'an article sub with a claim GitLab never puts in sub',
     ['-var', 'mygitlab_match_value=["project_path:mygroup/myproject:pipeline_source:push"]'],
     ['aws_iam_role.gitlab_ci has sub value(s) that no GitLab token carries or that reach too far: "project_path:mygroup/myproject:pipeline_source:push"', 'never in sub'],
   ],
-  ['a refs/heads/ ref', sub('project_id:4242:ref_type:branch:ref:refs/heads/main'), ['{"team-a":["project_id:4242:ref_type:branch:ref:refs/heads/main"]}', "GitLab's ref is the bare branch or tag name"]],
-  ['a wildcard in the top-level group', sub('project_path:ac*/api:ref_type:branch:ref:main'), ['{"team-a":["project_path:ac*/api:ref_type:branch:ref:main"]}', "before the first '/'"]],
+  [
+    'a refs/heads/ ref',
+    sub('project_id:4242:ref_type:branch:ref:refs/heads/main'),
+    ['{"team-a":["project_id:4242:ref_type:branch:ref:refs/heads/main"]}', "GitLab's ref is the bare branch or tag name"],
+  ],
+  [
+    'a wildcard in the top-level group',
+    sub('project_path:ac*/api:ref_type:branch:ref:main'),
+    ['{"team-a":["project_path:ac*/api:ref_type:branch:ref:main"]}', "before the first '/'"],
+  ],
   // Structured subjects that cannot be rendered as asked.
   [
     'protection asked for where the components leave it out',
-    [...SELF_MANAGED, '-var', 'ci_id_token_sub_claim_components=["project_id","ref_type","ref"]', ...role('subject_fields = [{ project_id = 4242, ref = "main", ref_protected = true }], audiences = ["https://gitlab.example.com"]')],
     [
-      "Role 'team-a' of roles asks in structured subjects for [\"ref_protected\"], which its sub components [\"project_id\",\"ref_type\",\"ref\"]",
+      ...SELF_MANAGED,
+      '-var',
+      'ci_id_token_sub_claim_components=["project_id","ref_type","ref"]',
+      ...role('subject_fields = [{ project_id = 4242, ref = "main", ref_protected = true }], audiences = ["https://gitlab.example.com"]'),
+    ],
+    [
+      'Role \'team-a\' of roles asks in structured subjects for ["ref_protected"], which its sub components ["project_id","ref_type","ref"]',
       'the requirement would be lost',
       '["project_id","ref_type","ref","ref_protected"]',
     ],
@@ -320,18 +414,27 @@ const PLANS: [name: string, args: string[], fails: string[] | null][] = [
     ['-var', 'ci_id_token_sub_claim_components=["project_id","ref_type","ref"]', ...role('subject_fields = [{ project_path = "acme/api", ref = "main" }]')],
     ["Role 'team-a' of roles has structured subject(s) that do not name the project by project_id", '[{"project_path":"acme/api","ref":"main"}]'],
   ],
-  ['components that do not start with the project', ['-var', 'ci_id_token_sub_claim_components=["ref","project_id"]'], ['Invalid ci_id_token_sub_claim_components "ref,project_id"', 'project_path or project_id first']],
+  [
+    'components that do not start with the project',
+    ['-var', 'ci_id_token_sub_claim_components=["ref","project_id"]'],
+    ['Invalid ci_id_token_sub_claim_components "ref,project_id"', 'project_path or project_id first'],
+  ],
   [
     'ref_protected in claims on a self-managed instance',
     [...SELF_MANAGED, ...role('subjects = ["project_id:4242:ref_type:branch:ref:main"], audiences = ["https://gitlab.example.com"], claims = { ref_protected = ["true"] }')],
     [
       'checks claim(s) ["ref_protected"] of issuer gitlab.example.com',
-      "set the project's ci_id_token_sub_claim_components and roles['team-a'].ci_id_token_sub_claim_components (else ci_id_token_sub_claim_components) to [\"project_path\",\"ref_type\",\"ref\",\"ref_protected\"]",
+      'set the project\'s ci_id_token_sub_claim_components and roles[\'team-a\'].ci_id_token_sub_claim_components (else ci_id_token_sub_claim_components) to ["project_path","ref_type","ref","ref_protected"]',
     ],
   ],
   [
     'project_id and ref_protected in claims on a self-managed instance: the list to set leads with project_id',
-    [...SELF_MANAGED, ...role('subjects = ["project_path:acme/api:ref_type:branch:ref:main"], audiences = ["https://gitlab.example.com"], claims = { project_id = ["4242"], ref_protected = ["true"] }')],
+    [
+      ...SELF_MANAGED,
+      ...role(
+        'subjects = ["project_path:acme/api:ref_type:branch:ref:main"], audiences = ["https://gitlab.example.com"], claims = { project_id = ["4242"], ref_protected = ["true"] }',
+      ),
+    ],
     ['checks claim(s) ["project_id","ref_protected"] of issuer gitlab.example.com', 'to ["project_id","ref_type","ref","ref_protected"], and ask for them in structured subjects'],
   ],
   // Lists that would fail open if the empty condition were dropped.
@@ -342,12 +445,20 @@ const PLANS: [name: string, args: string[], fails: string[] | null][] = [
       'roles={ "a" = { subject_fields = [{ project_id = 4242, ref = "main" }] }, "b" = { subject_fields = [{ project_id = 4242 }], ci_id_token_sub_claim_components = ["project_id", "ref_protected"] } }',
     ],
     [
-      "Role 'a' of roles renders structured subjects for the sub components [\"project_path\",\"ref_type\",\"ref\"]",
+      'Role \'a\' of roles renders structured subjects for the sub components ["project_path","ref_type","ref"]',
       'other roles render subjects of the same project for other components: {"4242":[["project_path","ref_type","ref"],["project_id","ref_protected"]]}',
     ],
   ],
-  ['an empty claim list', role('subjects = ["project_path:acme/api:ref_type:branch:ref:main"], claims = { ref_protected = [] }'), ["Role 'team-a' of roles lists no values for claim(s) [\"ref_protected\"]", 'would drop that condition']],
-  ['an empty audiences list', role('subjects = ["project_path:acme/api:ref_type:branch:ref:main"], audiences = []'), ["Role 'team-a' of roles lists no values for claim(s) [\"aud\"]"]],
+  [
+    'an empty claim list',
+    role('subjects = ["project_path:acme/api:ref_type:branch:ref:main"], claims = { ref_protected = [] }'),
+    ['Role \'team-a\' of roles lists no values for claim(s) ["ref_protected"]', 'would drop that condition'],
+  ],
+  [
+    'an empty audiences list',
+    role('subjects = ["project_path:acme/api:ref_type:branch:ref:main"], audiences = []'),
+    ['Role \'team-a\' of roles lists no values for claim(s) ["aud"]'],
+  ],
   ['an empty subjects list', role('subjects = []'), ["Role 'team-a' of roles has no 'sub' condition", "roles['team-a'].subjects"]],
   ['an empty mygitlab_match_value', ['-var', 'mygitlab_match_value=[]'], ['mygitlab_match_value is empty', 'matches no token']],
   ['an empty mygitlab_match_value1', ['-var', 'mygitlab_match_value1=[]'], ['mygitlab_match_value1 is empty']],
@@ -358,7 +469,10 @@ describeWithTerraform('subjects GitLab can mint plan; what no token carries, and
   let batch: Promise<BatchedRun[]> | undefined;
 
   test.concurrent.each(PLANS.map((p, i) => [...p, i] as const))('%s', async (_name, _args, fails, i) => {
-    batch ??= planInBatches(ready(), PLANS.map(([name, args]) => [name, args, []]));
+    batch ??= planInBatches(
+      ready(),
+      PLANS.map(([name, args]) => [name, args, []]),
+    );
     const run = (await batch)[i];
     expect([run.failed, fails === null ? '' : run.message]).toEqual([fails !== null, fails === null ? '' : run.message]);
     for (const fragment of fails ?? []) expect(run.message).toContain(flatten(fragment));
@@ -424,7 +538,8 @@ describeWithTerraform("the README's worked example plans, and lets in only what 
     configuration = readTerraformShow(JSON.parse(tfOk(dir, ['show', '-json', 'plan.bin']).stdout));
   });
 
-  const allowedBy = (claims: GitlabClaims) => configuration.roles.filter((r) => decideTokenAmong(configuration.providers, claims, r.statements).decision === 'allow').map((r) => r.name);
+  const allowedBy = (claims: GitlabClaims) =>
+    configuration.roles.filter((r) => decideTokenAmong(configuration.providers, claims, r.statements).decision === 'allow').map((r) => r.name);
 
   test.each([
     ['4242 on its protected main', token(API, idProtected), ['api-deploy']],

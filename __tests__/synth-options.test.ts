@@ -67,7 +67,9 @@ describe('synth options', () => {
   test('every credential a backend takes is refused before it can reach the output', () => {
     for (const key of ['access_key', 'secret_key', 'token', 'sse_customer_key', 'password', 'client_private_key_pem']) {
       const backend = ['password', 'client_private_key_pem'].includes(key) ? 'http' : 's3';
-      expect(() => readSynthOptions({ backend, backendConfig: { [key]: 'x' } }, {})).toThrow(`backendConfig.${key} (from cdktf.json context "backendConfig") looks like a credential`);
+      expect(() => readSynthOptions({ backend, backendConfig: { [key]: 'x' } }, {})).toThrow(
+        `backendConfig.${key} (from cdktf.json context "backendConfig") looks like a credential`,
+      );
     }
   });
 
@@ -77,7 +79,9 @@ describe('synth options', () => {
 
   test('the GitLab switch is read from the context or the environment', () => {
     expect(readSynthOptions({}, { GITLAB_OIDC_MANAGE_GITLAB_VARIABLES: 'true' }).manageGitlabVariables).toBe(true);
-    expect(() => readSynthOptions({ manageGitlabVariables: 'yes' }, {})).toThrow('manageGitlabVariables "yes" (from cdktf.json context "manageGitlabVariables"): use true or false.');
+    expect(() => readSynthOptions({ manageGitlabVariables: 'yes' }, {})).toThrow(
+      'manageGitlabVariables "yes" (from cdktf.json context "manageGitlabVariables"): use true or false.',
+    );
   });
 
   test('options of earlier releases are refused, with what replaces them', () => {
@@ -98,13 +102,25 @@ describe('synth options', () => {
     );
   });
 
-  test('known options, removed ones (refused later with their replacement) and cdktf\'s own context keys pass', () => {
+  test("known options, removed ones (refused later with their replacement) and cdktf's own context keys pass", () => {
     expect(() =>
-      checkOptionNames(['thumbprintSource', 'backend', 'backendConfig', 'manageGitlabVariables', 'ciTfvars', 'cdktfRelativeModules', '@cdktf/disable_stack_trace_in_metadata', 'excludeStackIdFromLogicalIds'], {
-        GITLAB_OIDC_BACKEND: 'local',
-        GITLAB_OIDC_CI_AUDIENCE: 'x',
-        OTHER: 'y',
-      }),
+      checkOptionNames(
+        [
+          'thumbprintSource',
+          'backend',
+          'backendConfig',
+          'manageGitlabVariables',
+          'ciTfvars',
+          'cdktfRelativeModules',
+          '@cdktf/disable_stack_trace_in_metadata',
+          'excludeStackIdFromLogicalIds',
+        ],
+        {
+          GITLAB_OIDC_BACKEND: 'local',
+          GITLAB_OIDC_CI_AUDIENCE: 'x',
+          OTHER: 'y',
+        },
+      ),
     ).not.toThrow();
   });
 });

@@ -12,7 +12,7 @@ describeWithTerraform('terraform test (mocked aws provider, command = apply)', (
     ['JSON', false],
     ['HCL', true],
   ])(
-    'the %s output applies terraform.tfvars.example with the exact trust policy, and examples/fleet.tfvars with each role\'s exact trust and an existing provider reused',
+    "the %s output applies terraform.tfvars.example with the exact trust policy, and examples/fleet.tfvars with each role's exact trust and an existing provider reused",
     (_form, hcl) => {
       const { file } = synthStack({ thumbprintSource: 'none' }, { hcl });
       const dir = workdir(file, {

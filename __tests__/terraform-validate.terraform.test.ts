@@ -41,7 +41,7 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     expect(r.status).toBe(0);
   });
 
-  test('the test helper removes Terraform\'s dev_overrides warning, and only that, from what it returns', () => {
+  test("the test helper removes Terraform's dev_overrides warning, and only that, from what it returns", () => {
     const dir = tempDir('overrides');
     fs.writeFileSync(path.join(dir, 'main.tf'), 'output "x" {\n  value = 1\n}\n');
     const { env, loadEnv } = terraformEnv();
@@ -57,7 +57,7 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     });
   });
 
-  test('through the schema cache, terraform reads the aws provider\'s own schema of every listed type, and no other type, answered from memory after the first time', () => {
+  test("through the schema cache, terraform reads the aws provider's own schema of every listed type, and no other type, answered from memory after the first time", () => {
     const dir = workdir(synthStack({ thumbprintSource: 'none' }).file);
     init(dir);
     const { loadEnv } = terraformEnv();
@@ -68,7 +68,9 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     };
     const countsFile = path.join(process.env.TEST_RUN_TMPDIR!, SCHEMA_CACHE_COUNTS);
     const fromMemory = () =>
-      fs.existsSync(countsFile) ? Object.values(JSON.parse(fs.readFileSync(countsFile, 'utf8')) as Record<string, { fromMemory: number }>).reduce((n, c) => n + c.fromMemory, 0) : 0;
+      fs.existsSync(countsFile)
+        ? Object.values(JSON.parse(fs.readFileSync(countsFile, 'utf8')) as Record<string, { fromMemory: number }>).reduce((n, c) => n + c.fromMemory, 0)
+        : 0;
 
     // The provider's own process (dev_overrides), then twice through the shared provider's cache.
     const own = schema(loadEnv);
@@ -77,7 +79,13 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     // The provider's answer with the unlisted types left out, and nothing else changed.
     const aws = own.provider_schemas['registry.terraform.io/hashicorp/aws'];
     const listed = (types: Record<string, unknown>) => Object.fromEntries(Object.entries(types).filter(([type]) => SCHEMA_TYPES.includes(type)));
-    const expected = { ...own, provider_schemas: { ...own.provider_schemas, 'registry.terraform.io/hashicorp/aws': { ...aws, resource_schemas: listed(aws.resource_schemas), data_source_schemas: listed(aws.data_source_schemas) } } };
+    const expected = {
+      ...own,
+      provider_schemas: {
+        ...own.provider_schemas,
+        'registry.terraform.io/hashicorp/aws': { ...aws, resource_schemas: listed(aws.resource_schemas), data_source_schemas: listed(aws.data_source_schemas) },
+      },
+    };
     expect(cached).toEqual([expected, expected]);
     // Every listed type is one the provider has: a misspelt type would keep nothing.
     expect(SCHEMA_TYPES.filter((type) => !(type in aws.resource_schemas) && !(type in aws.data_source_schemas))).toEqual([]);
@@ -127,4 +135,3 @@ describeWithTerraform('terraform validate and fmt on the synthesized output', ()
     });
   });
 });
-

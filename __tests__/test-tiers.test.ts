@@ -34,6 +34,7 @@ function jestConfig(tier: string | undefined): { testPathIgnorePatterns: string[
   try {
     let config: { testPathIgnorePatterns: string[] } | undefined;
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest's config is CommonJS, loaded afresh in isolation
       config = require(path.join(REPO_ROOT, 'jest.config.js'));
     });
     return config!;

@@ -96,7 +96,10 @@ function plainConfig(count: number): object {
       StringEquals: { 'gitlab.com:aud': ['https://gitlab.com'], 'gitlab.com:ref_protected': ['true'] },
       StringLike: { 'gitlab.com:sub': subjects },
     };
-    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: providerArn }, Condition: condition }] };
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: providerArn }, Condition: condition }],
+    };
     roles[name] = { name_prefix: 'GitLabCI', assume_role_policy: JSON.stringify(policy), tags };
     attachments[name] = { role: `\${aws_iam_role.${name}.name}`, policy_arn: POLICY_ARN };
   }

@@ -105,7 +105,10 @@ const account = path.join(outdir, 'account-5000.json');
 writeAccount(account, 5000);
 const oneCore = fs.existsSync('/usr/bin/taskset') ? 'taskset -c 0 ' : '';
 // The audit exits 1 when it finds something, as it does here.
-const audit = summarize(`${oneCore ? 'on one core: ' : ''}audit of 5,000 roles (--json)`, [0, 1, 2].map(() => run(`${oneCore}${COMMAND} audit ${account} --json > /dev/null 2>&1; test $? -le 1`)));
+const audit = summarize(
+  `${oneCore ? 'on one core: ' : ''}audit of 5,000 roles (--json)`,
+  [0, 1, 2].map(() => run(`${oneCore}${COMMAND} audit ${account} --json > /dev/null 2>&1; test $? -le 1`)),
+);
 const bin = summarize('one decision from the installed command (gitlab-oidc-access)', binSamples);
 rows.push(bin, summarize('the same decision through npm run access (tsc first)', npmSamples), audit);
 const accessGoals = [
@@ -198,6 +201,5 @@ if (typeof fleet === 'string') {
   }
 }
 console.log(
-  `\nmachine speed: a fixed piece of work (SHA-256 over 256 MB) took ${probes.map((p) => p.toFixed(2)).join(', ')} CPU-s ` +
-    'at the start, before the fleet and at the end',
+  `\nmachine speed: a fixed piece of work (SHA-256 over 256 MB) took ${probes.map((p) => p.toFixed(2)).join(', ')} CPU-s ` + 'at the start, before the fleet and at the end',
 );

@@ -25,7 +25,6 @@ const CONTEXTS: Record<string, Record<string, unknown>>[] = [
   { manageGitlabVariables: { manageGitlabVariables: true } },
 ];
 
-
 /** A folder holding the compiled app and its runtime dependencies, with cdktf aliased to cdktn. */
 function cdktnInstall(work: string): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<'dependencies', Record<string, string>>;
@@ -46,7 +45,8 @@ function cdktnInstall(work: string): string {
 }
 
 /** The stack's JSON as the app in `appDir` writes it with `context`. */
-function synth(appDir: string, outdir: string, context: Record<string, unknown>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
+function synth(appDir: string, outdir: string, context: Record<string, unknown>): Record<string, any> {
   // The CI snippets read tfvars from the working directory: the project's own, for both.
   run(process.execPath, [path.join(appDir, 'dist', 'main.js')], ROOT, { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify(context) });
   return JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8'));
@@ -76,7 +76,9 @@ function main(): number {
       const expected = synth(ROOT, path.join(work, `cdktf-${i}`), context);
       const actual = synth(cdktnDir, path.join(work, `cdktn-${i}`), context);
       const diff = differences(expected, actual).filter((p) => p !== ALLOWED);
-      console.log(`${diff.length === 0 ? 'same' : 'DIFFERENT'}  ${name}${diff.length ? `: ${diff.slice(0, 10).join(', ')}` : ''}  (metadata version ${expected['//'].metadata.version} / ${actual['//'].metadata.version})`);
+      console.log(
+        `${diff.length === 0 ? 'same' : 'DIFFERENT'}  ${name}${diff.length ? `: ${diff.slice(0, 10).join(', ')}` : ''}  (metadata version ${expected['//'].metadata.version} / ${actual['//'].metadata.version})`,
+      );
       if (diff.length) failed++;
     }
     return failed ? 1 : 0;

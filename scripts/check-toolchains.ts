@@ -100,7 +100,10 @@ function validateAndPlan(stack: string, cliConfig: string): Record<string, unkno
   const env = offlineEnv(cliConfig);
   fs.writeFileSync(path.join(stack, 'offline_provider.tf.json'), JSON.stringify(OFFLINE_AWS));
   run(TERRAFORM, ['init', '-input=false', '-no-color'], stack, env);
-  const validation = JSON.parse(spawnSync(TERRAFORM, ['validate', '-json', '-no-color'], { cwd: stack, env, encoding: 'utf8' }).stdout) as { valid: boolean; diagnostics: { summary: string; detail: string }[] };
+  const validation = JSON.parse(spawnSync(TERRAFORM, ['validate', '-json', '-no-color'], { cwd: stack, env, encoding: 'utf8' }).stdout) as {
+    valid: boolean;
+    diagnostics: { summary: string; detail: string }[];
+  };
   if (!validation.valid) throw new Refused(`terraform validate refuses ${stack}: ${validation.diagnostics.map((d) => `${d.summary}: ${d.detail}`).join('; ')}`);
   run(TERRAFORM, ['plan', '-refresh=false', '-lock=false', '-input=false', '-no-color', '-out=plan.bin'], stack, env);
   return JSON.parse(run(TERRAFORM, ['show', '-json', 'plan.bin'], stack, env)) as Record<string, unknown>;
@@ -146,7 +149,9 @@ function main(): number {
         const diff = first ? differences(first.json, json).filter((p) => p !== ALLOWED) : [];
         if (diff.length) throw new Refused(`${toolchain.name}: JSON differs from ${first!.name} at ${diff.slice(0, 10).join(', ')}`);
         first ??= { name: toolchain.name, json };
-        console.log(`ok  ${toolchain.name} (${used.name} ${used.version}, ${copies(app, ['constructs'])[0]}): JSON and HCL validate and plan; roles decide as their props say${first.name === toolchain.name ? '' : `; JSON as ${first.name}'s`}`);
+        console.log(
+          `ok  ${toolchain.name} (${used.name} ${used.version}, ${copies(app, ['constructs'])[0]}): JSON and HCL validate and plan; roles decide as their props say${first.name === toolchain.name ? '' : `; JSON as ${first.name}'s`}`,
+        );
       } catch (error) {
         if (!(error instanceof Refused)) throw error;
         console.log(`FAIL ${error.message}`);

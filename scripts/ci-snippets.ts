@@ -30,11 +30,12 @@ interface Options {
 function parseArgs(argv: readonly string[]): Options | 'help' {
   const line = readCommandLine(argv, { out: { type: 'string' }, example: { type: 'string' } });
   if (line.help) return 'help';
-  if (line.positionals.length !== 1) throw new UsageError(line.positionals.length ? `one file only; also got ${JSON.stringify(line.positionals[1])}` : 'no file given: give the output of terraform show -json');
+  if (line.positionals.length !== 1)
+    throw new UsageError(line.positionals.length ? `one file only; also got ${JSON.stringify(line.positionals[1])}` : 'no file given: give the output of terraform show -json');
   return { file: line.positionals[0], out: lastValue(line, 'out') ?? DEFAULT_OUT, example: lastValue(line, 'example') };
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
 
 /** One role's snippet: its YAML text and its hidden job, read back with the yaml library. */
 export interface Snippet {

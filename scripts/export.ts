@@ -24,7 +24,8 @@ function main(argv: string[]): number {
       console.log(`${USAGE}\n\nWrites the synthesized Terraform as a plain folder (or, with --as-module, a module) with its README. Exit 0; 2 on bad usage or input.`);
       return EXIT.ok;
     }
-    if (line.positionals.length !== 1) throw new UsageError(line.positionals.length ? `one folder only; also got ${JSON.stringify(line.positionals[1])}` : 'give the folder to write');
+    if (line.positionals.length !== 1)
+      throw new UsageError(line.positionals.length ? `one folder only; also got ${JSON.stringify(line.positionals[1])}` : 'give the folder to write');
     [dir, asModule, force] = [line.positionals[0], hasFlag(line, 'as-module'), hasFlag(line, 'force')];
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

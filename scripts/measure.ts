@@ -43,4 +43,3 @@ export function speedProbe(): number {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1e6;
 }
-

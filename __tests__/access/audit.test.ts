@@ -38,7 +38,9 @@ const MEANS: Record<string, (t: Token) => boolean> = {
   'gitlab-deny-unprotected': (t) => gitlabCom(t) && t.aud === 'https://gitlab.com' && /^project_path:acme\/.*:ref_type:branch:ref:/s.test(t.sub) && t.ref_protected !== 'false',
   'gitlab-project-id-claim': (t) => gitlabCom(t) && t.aud === 'https://gitlab.com' && t.project_id === '4242',
   'acme-id-pinned': (t) =>
-    acme(t) && t.aud === 'sts.amazonaws.com' && ['project_id:4242:ref_type:branch:ref:main:ref_protected:true', 'project_id:4242:ref_type:tag:ref:v1.0.0:ref_protected:true'].includes(t.sub),
+    acme(t) &&
+    t.aud === 'sts.amazonaws.com' &&
+    ['project_id:4242:ref_type:branch:ref:main:ref_protected:true', 'project_id:4242:ref_type:tag:ref:v1.0.0:ref_protected:true'].includes(t.sub),
   // One sub would have to equal a branch subject and be like a tag pattern: none is.
   'acme-lockout': () => false,
   // Under StringEquals the * is literal.
@@ -66,7 +68,11 @@ const SUBS = [
 ];
 const AUDIENCES = ['https://gitlab.com', 'sts.amazonaws.com', 'https://gitlab.example.com/gitlab'];
 const TOKENS: Token[] = ISSUERS.flatMap((iss) =>
-  SUBS.flatMap((sub) => AUDIENCES.flatMap((aud) => ['true', 'false'].flatMap((refProtected) => ['4242', '77'].map((projectId) => ({ iss, sub, aud, ref_protected: refProtected, project_id: projectId }))))),
+  SUBS.flatMap((sub) =>
+    AUDIENCES.flatMap((aud) =>
+      ['true', 'false'].flatMap((refProtected) => ['4242', '77'].map((projectId) => ({ iss, sub, aud, ref_protected: refProtected, project_id: projectId }))),
+    ),
+  ),
 );
 
 describe('audit: reading an account', () => {
@@ -75,12 +81,31 @@ describe('audit: reading an account', () => {
     const raw = ACCOUNT.RoleDetailList as { RoleName: string; AssumeRolePolicyDocument: unknown }[];
     expect(new Set(raw.map((r) => typeof r.AssumeRolePolicyDocument))).toEqual(new Set(['string', 'object']));
     // The same role, its document given the other way, reads the same.
-    const flipped = raw.map((r) => ({ ...r, AssumeRolePolicyDocument: typeof r.AssumeRolePolicyDocument === 'string' ? JSON.parse(decodeURIComponent(r.AssumeRolePolicyDocument)) : encodeURIComponent(JSON.stringify(r.AssumeRolePolicyDocument)) }));
+    const flipped = raw.map((r) => ({
+      ...r,
+      AssumeRolePolicyDocument:
+        typeof r.AssumeRolePolicyDocument === 'string'
+          ? JSON.parse(decodeURIComponent(r.AssumeRolePolicyDocument))
+          : encodeURIComponent(JSON.stringify(r.AssumeRolePolicyDocument)),
+    }));
     expect(readAccountDetails({ RoleDetailList: flipped }, 'flipped')).toEqual(ROLES);
   });
 
   test('a web-identity role whose trust cannot be read is an error naming it, not a role left out', () => {
-    const odd = { RoleName: 'odd', Arn: 'arn:aws:iam::111122223333:role/odd', AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/gitlab.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { NumericEquals: { 'gitlab.com:project_id': 1 } } }] } };
+    const odd = {
+      RoleName: 'odd',
+      Arn: 'arn:aws:iam::111122223333:role/odd',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/gitlab.com' },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: { NumericEquals: { 'gitlab.com:project_id': 1 } },
+          },
+        ],
+      },
+    };
     expect(() => readAccountDetails({ RoleDetailList: [odd] }, 'acct.json')).toThrow(/^role odd in acct\.json: condition operator "NumericEquals" is not one this check knows/);
     expect(() => readAccountDetails({ Roles: [] }, 'acct.json')).toThrow('acct.json has no RoleDetailList');
   });
@@ -94,12 +119,19 @@ describe('audit: decisions for a token, as IAM makes them', () => {
     expect(wrong).toEqual([]);
     // And each role's meaning lets some token in and keeps others out, where it can let any in.
     const lets = (name: string) => TOKENS.filter(MEANS[name]).length;
-    expect(Object.keys(MEANS).filter((name) => lets(name) === 0).sort()).toEqual(['acme-extra-claim', 'acme-lockout']);
+    expect(
+      Object.keys(MEANS)
+        .filter((name) => lets(name) === 0)
+        .sort(),
+    ).toEqual(['acme-extra-claim', 'acme-lockout']);
   });
 
   test("a token of another issuer is refused, with the role's issuers; a token without iss, where the file trusts several, is refused as input", () => {
     const token = { iss: 'https://gitlab.acme.example', sub: 'project_path:acme/api:ref_type:branch:ref:main', aud: 'https://gitlab.com' };
-    expect(decideAccountRole(role('gitlab-deploy-api'), token, issuers)).toEqual({ decision: 'deny', reason: "the role trusts gitlab.com, not the token's issuer gitlab.acme.example" });
+    expect(decideAccountRole(role('gitlab-deploy-api'), token, issuers)).toEqual({
+      decision: 'deny',
+      reason: "the role trusts gitlab.com, not the token's issuer gitlab.acme.example",
+    });
     expect(() => decideAccountRole(role('gitlab-deploy-api'), { sub: token.sub, aud: token.aud }, issuers)).toThrow(/^the file trusts 4 OIDC issuers .*: give the token's iss/);
     expect(decideAccountRole(role('gitlab-deploy-api'), { sub: token.sub, aud: token.aud }, ['gitlab.com']).decision).toBe('allow');
   });
@@ -167,7 +199,20 @@ describe('audit: the command', () => {
   });
 
   test('with a token: one decision per role; --iss picks the issuer', async () => {
-    const r = await audit(FILE, '--iss', 'https://gitlab.com', '--project', 'acme/api', '--ref', 'feature', '--aud', 'https://gitlab.com', '--claim', 'ref_protected=false', '--json');
+    const r = await audit(
+      FILE,
+      '--iss',
+      'https://gitlab.com',
+      '--project',
+      'acme/api',
+      '--ref',
+      'feature',
+      '--aud',
+      'https://gitlab.com',
+      '--claim',
+      'ref_protected=false',
+      '--json',
+    );
     expect(r.status).toBe(0);
     const allowed = (JSON.parse(r.out) as { role: string; decision: string }[]).filter((d) => d.decision === 'allow').map((d) => d.role);
     expect(allowed).toEqual(['gitlab-any-branch']);
@@ -184,7 +229,9 @@ describe('audit: the command', () => {
     const findings = ROLES.flatMap((r) => auditRole(r).map((f) => [r.name, f.id]));
     expect(log.version).toBe('2.1.0');
     expect(log.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(['no_subject', 'other_owners', 'unprotected_branch', 'never_matches']);
-    expect(log.runs[0].results.map((r: { ruleId: string; locations: { logicalLocations: { name: string }[] }[] }) => [r.locations[0].logicalLocations[0].name, r.ruleId])).toEqual(findings);
+    expect(log.runs[0].results.map((r: { ruleId: string; locations: { logicalLocations: { name: string }[] }[] }) => [r.locations[0].logicalLocations[0].name, r.ruleId])).toEqual(
+      findings,
+    );
     const issues = JSON.parse(fs.readFileSync(quality, 'utf8')) as { check_name: string; fingerprint: string; severity: string; location: { path: string } }[];
     expect(issues.map((i) => i.check_name)).toEqual(findings.map(([, id]) => id));
     expect(new Set(issues.map((i) => i.fingerprint)).size).toBe(issues.length);
@@ -192,7 +239,11 @@ describe('audit: the command', () => {
 
   test.each([
     ['no file', [], /^access: no file given/],
-    ['a file that is not account details', [path.join(__dirname, '..', '..', 'package.json')], /has no RoleDetailList: give the output of aws iam get-account-authorization-details/],
+    [
+      'a file that is not account details',
+      [path.join(__dirname, '..', '..', 'package.json')],
+      /has no RoleDetailList: give the output of aws iam get-account-authorization-details/,
+    ],
     ['an unknown option', [FILE, '--frobnicate'], /^access: unknown option --frobnicate: see --help$/],
   ])('%s: one line, exit 2', async (_name, args, message) => {
     const r = await audit(...(args as string[]));
@@ -219,7 +270,11 @@ describe('diff of two account details files', () => {
   };
 
   test('each role of either file with its change: one widened, two narrowed, one added, one removed, the others same', () => {
-    const byChange = (change: string) => changes.filter((c) => c.change === change).map((c) => c.role).sort();
+    const byChange = (change: string) =>
+      changes
+        .filter((c) => c.change === change)
+        .map((c) => c.role)
+        .sort();
     expect({ widened: byChange('widened'), narrowed: byChange('narrowed'), added: byChange('added'), removed: byChange('removed'), changed: byChange('changed') }).toEqual({
       widened: ['gitlab-deploy-api'],
       narrowed: ['acme-id-pinned', 'gitlab-group-wildcard'],
@@ -232,8 +287,10 @@ describe('diff of two account details files', () => {
 
   test('every newly allowed token is refused before and let in after; every newly refused one the reverse', () => {
     for (const c of changes) {
-      for (const t of c.newly_allowed) expect([c.role, decision(ROLES, c.role, t), decision(after, c.role, t)]).toEqual([c.role, expect.stringMatching(/^(deny|absent)$/), 'allow']);
-      for (const t of c.newly_refused) expect([c.role, decision(ROLES, c.role, t), decision(after, c.role, t)]).toEqual([c.role, 'allow', expect.stringMatching(/^(deny|absent)$/)]);
+      for (const t of c.newly_allowed)
+        expect([c.role, decision(ROLES, c.role, t), decision(after, c.role, t)]).toEqual([c.role, expect.stringMatching(/^(deny|absent)$/), 'allow']);
+      for (const t of c.newly_refused)
+        expect([c.role, decision(ROLES, c.role, t), decision(after, c.role, t)]).toEqual([c.role, 'allow', expect.stringMatching(/^(deny|absent)$/)]);
     }
     // The widening lets in the branches the hand-written meaning of the old role refused.
     const widened = changes.find((c) => c.role === 'gitlab-deploy-api')!;

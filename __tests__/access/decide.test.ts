@@ -106,7 +106,11 @@ describe('IAM JSON policy elements: Condition operators', () => {
   });
 
   test('StringEquals and StringLike are case-sensitive; StringEqualsIgnoreCase is not', () => {
-    expect(decision(trust({ StringEquals: { 'gitlab.com:sub': 'project_path:Acme/api:ref_type:branch:ref:main' } }), { 'gitlab.com:sub': 'project_path:acme/api:ref_type:branch:ref:main' })).toBe('deny');
+    expect(
+      decision(trust({ StringEquals: { 'gitlab.com:sub': 'project_path:Acme/api:ref_type:branch:ref:main' } }), {
+        'gitlab.com:sub': 'project_path:acme/api:ref_type:branch:ref:main',
+      }),
+    ).toBe('deny');
     expect(decision(trust({ StringLike: { 'gitlab.com:sub': 'project_path:Acme/*' } }), { 'gitlab.com:sub': 'project_path:acme/api' })).toBe('deny');
     expect(decision(trust({ StringEqualsIgnoreCase: { 'gitlab.com:sub': 'PROJECT_PATH:ACME/API' } }), { 'gitlab.com:sub': 'project_path:acme/api' })).toBe('allow');
     expect(decision(trust({ StringNotEqualsIgnoreCase: { 'gitlab.com:sub': 'PROJECT_PATH:ACME/API' } }), { 'gitlab.com:sub': 'project_path:acme/api' })).toBe('deny');
@@ -182,12 +186,20 @@ describe('Policy evaluation logic and the Condition element', () => {
   });
 
   test('with no Allow statement that applies, the request is implicitly denied', () => {
-    const denyOnly = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'sts:*', Principal: { Federated: PROVIDER }, Condition: { StringEquals: { 'gitlab.com:sub': 'x' } } }] };
+    const denyOnly = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: 'sts:*', Principal: { Federated: PROVIDER }, Condition: { StringEquals: { 'gitlab.com:sub': 'x' } } }],
+    };
     expect(decide(denyOnly, request({ 'gitlab.com:sub': 'y' }))).toEqual({ decision: 'deny', reason: 'no Allow statement covers sts:AssumeRoleWithWebIdentity' });
   });
 
   test('the Allow must name the provider as Federated principal and cover the action', () => {
-    const other = { ...trust({}), Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' } }] };
+    const other = {
+      ...trust({}),
+      Statement: [
+        { Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' } },
+      ],
+    };
     expect(decide(other, request({})).reason).toContain('no Allow statement trusts the provider');
     const wrongAction = { ...trust({}), Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Federated: PROVIDER } }] };
     expect(decide(wrongAction, request({})).reason).toBe('no Allow statement covers sts:AssumeRoleWithWebIdentity');
@@ -200,7 +212,7 @@ describe('Policy evaluation logic and the Condition element', () => {
     expect(decision(trust({ StringEquals: { 'GitLab.com:SUB': 'x' } }), { 'gitlab.com:sub': 'x' })).toBe('allow');
   });
 
-  test('a deny names the first condition that failed, with the token\'s value and the listed values', () => {
+  test("a deny names the first condition that failed, with the token's value and the listed values", () => {
     const policy = trust({ StringEquals: { 'gitlab.com:aud': 'https://gitlab.com' }, StringLike: { 'gitlab.com:sub': ['project_path:acme/*:ref_type:tag:ref:v*'] } });
     expect(decide(policy, request({ 'gitlab.com:aud': 'https://gitlab.com', 'gitlab.com:sub': 'project_path:acme/api:ref_type:branch:ref:main' })).reason).toBe(
       'StringLike gitlab.com:sub: the token has "project_path:acme/api:ref_type:branch:ref:main", the role lists ["project_path:acme/*:ref_type:tag:ref:v*"]',
@@ -240,6 +252,8 @@ describe('a GitLab token as STS sees it', () => {
 
   test('an audience the provider does not list is refused before the trust policy is read', () => {
     expect(decideToken(provider, { sub: gitlabSubject('acme/api', 'main'), aud: 'https://gitlab.com' }, statements()).decision).toBe('allow');
-    expect(decideToken(provider, { sub: gitlabSubject('acme/api', 'main'), aud: 'sts.amazonaws.com' }, statements()).reason).toMatch(/^InvalidIdentityToken: Incorrect token audience/);
+    expect(decideToken(provider, { sub: gitlabSubject('acme/api', 'main'), aud: 'sts.amazonaws.com' }, statements()).reason).toMatch(
+      /^InvalidIdentityToken: Incorrect token audience/,
+    );
   });
 });

@@ -59,18 +59,21 @@ async function audit(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const status = await run(['audit', ACCOUNT, ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  const allowed = status === 0 && args.includes('--json') ? (JSON.parse(out.join('\n')) as { role: string; decision: string }[]).filter((d) => d.decision === 'allow').map((d) => d.role) : [];
-  return { status, allowed, err: err.filter((l) => !l.startsWith("note: an account file")) };
+  const allowed =
+    status === 0 && args.includes('--json') ? (JSON.parse(out.join('\n')) as { role: string; decision: string }[]).filter((d) => d.decision === 'allow').map((d) => d.role) : [];
+  return { status, allowed, err: err.filter((l) => !l.startsWith('note: an account file')) };
 }
 
-test("a token the instance signed: its claims are decided, and the signature is checked against the JWKS", async () => {
+test('a token the instance signed: its claims are decided, and the signature is checked against the JWKS', async () => {
   const token = write('main.jwt', `${await sign({})}\n`);
   const r = await audit('--token', token, '--jwks', jwks, '--json');
   expect(r).toEqual({ status: 0, allowed: MAIN_ALLOWED, err: [] });
   // Without --jwks the same decisions, with a note that the signature was not checked.
   const unchecked = await audit('--token', token, '--json');
   expect(unchecked.allowed).toEqual(r.allowed);
-  expect(unchecked.err).toEqual([expect.stringMatching(/^note: the signature of .*main\.jwt is not checked; give --jwks <file> \(the JSON of https:\/\/gitlab\.com\/oauth\/discovery\/keys\)/)]);
+  expect(unchecked.err).toEqual([
+    expect.stringMatching(/^note: the signature of .*main\.jwt is not checked; give --jwks <file> \(the JSON of https:\/\/gitlab\.com\/oauth\/discovery\/keys\)/),
+  ]);
 });
 
 test('the claims of the token decide: an unprotected feature branch gets only into the roles that allow any branch or pin only the project id', async () => {
@@ -79,13 +82,23 @@ test('the claims of the token decide: an unprotected feature branch gets only in
 });
 
 test.each([
-  ['a tampered payload (sub changed, signature kept)', async () => {
-    const [header, , signature] = (await sign({})).split('.');
-    const payload = Buffer.from(JSON.stringify({ ...CLAIMS, iss: 'https://gitlab.com', aud: 'https://gitlab.com', sub: 'project_path:acme/api:ref_type:branch:ref:evil' })).toString('base64url');
-    return `${header}.${payload}.${signature}`;
-  }, /^access: the signature of .*token\.jwt does not verify against .*keys\.json \(signature verification failed\): STS would refuse it/],
+  [
+    'a tampered payload (sub changed, signature kept)',
+    async () => {
+      const [header, , signature] = (await sign({})).split('.');
+      const payload = Buffer.from(
+        JSON.stringify({ ...CLAIMS, iss: 'https://gitlab.com', aud: 'https://gitlab.com', sub: 'project_path:acme/api:ref_type:branch:ref:evil' }),
+      ).toString('base64url');
+      return `${header}.${payload}.${signature}`;
+    },
+    /^access: the signature of .*token\.jwt does not verify against .*keys\.json \(signature verification failed\): STS would refuse it/,
+  ],
   ['a token signed with another key', () => sign({}, { key: 'other' }), /^access: the signature of .*token\.jwt does not verify against .*keys\.json/],
-  ['a token signed with HS256', () => new SignJWT(CLAIMS).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('a shared secret of 32 characters')), /does not verify against .*\("alg" \(Algorithm\) Header Parameter value not allowed\)/],
+  [
+    'a token signed with HS256',
+    () => new SignJWT(CLAIMS).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('a shared secret of 32 characters')),
+    /does not verify against .*\("alg" \(Algorithm\) Header Parameter value not allowed\)/,
+  ],
   ['a malformed token', async () => 'not.a-token', /^access: .*token\.jwt is not a JWT \(.*\): give the job's ID token, e\.g\. the value of \$GITLAB_OIDC_TOKEN$/],
 ])('%s is refused: one line, exit 2', async (_name, make, message) => {
   const token = write('token.jwt', await make());
@@ -110,5 +123,11 @@ test('--token - reads the token from stdin, in the installed command', async () 
   expect(r.status).toBe(0);
   expect((JSON.parse(r.stdout) as { role: string; decision: string }[]).filter((d) => d.decision === 'allow').map((d) => d.role)).toEqual(MAIN_ALLOWED);
   const bad = spawnSync(process.execPath, [command, 'audit', ACCOUNT, '--token', '-'], { input: 'garbage', encoding: 'utf8' });
-  expect([bad.status, bad.stderr.trim().split('\n').filter((l) => !l.startsWith('note:'))]).toEqual([2, [expect.stringMatching(/^access: the token on stdin is not a JWT/)]]);
+  expect([
+    bad.status,
+    bad.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('note:')),
+  ]).toEqual([2, [expect.stringMatching(/^access: the token on stdin is not a JWT/)]]);
 });

@@ -16,7 +16,12 @@ export function gitlabCiLocal(files: Record<string, string>, args: string[]) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
   }
-  const git = (...a: string[]) => spawnSync('git', a, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
+  const git = (...a: string[]) =>
+    spawnSync('git', a, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+    });
   git('init', '-q', '-b', 'main');
   git('remote', 'add', 'origin', 'https://gitlab.com/mygroup/myproject.git');
   git('add', '-A');
@@ -26,7 +31,8 @@ export function gitlabCiLocal(files: Record<string, string>, args: string[]) {
 }
 
 /** The merged configuration that `gitlab-ci-local --preview` prints, parsed; throws with its output when it fails. */
-export function previewCi(files: Record<string, string>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
+export function previewCi(files: Record<string, string>): Record<string, any> {
   const r = gitlabCiLocal(files, ['--preview']);
   if (r.status !== 0) throw new Error(`gitlab-ci-local --preview failed:\n${r.stdout}\n${r.stderr}`);
   return parse(r.stdout.slice(r.stdout.indexOf('---')));
@@ -38,5 +44,8 @@ export function listJobs(files: Record<string, string>): string[] {
   if (r.status !== 0) throw new Error(`gitlab-ci-local --list failed:\n${r.stdout}\n${r.stderr}`);
   const lines = r.stdout.split('\n');
   const header = lines.findIndex((l) => /^name\s+description\s+stage/.test(l));
-  return lines.slice(header + 1).map((l) => l.split(/\s+/)[0]).filter(Boolean);
+  return lines
+    .slice(header + 1)
+    .map((l) => l.split(/\s+/)[0])
+    .filter(Boolean);
 }

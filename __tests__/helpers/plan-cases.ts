@@ -70,7 +70,10 @@ export async function planInBatches(dir: string, cases: PlanCase[], processes = 
         fs.writeFileSync(path.join(dir, testDir, `case_${i}.tftest.hcl`), `mock_provider "aws" {}\n\nrun "case" {\n  command = plan\n${variablesBlock(declared, args)}}\n`);
       }
       const r: RunResult = await tfAsync(dir, ['test', '-json', `-test-directory=${testDir}`]);
-      const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      const events = r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l));
       for (const [, i] of group) {
         const file = `${testDir}/case_${i}.tftest.hcl`;
         const mine = events.filter((e) => e['@testfile'] === file);

@@ -17,7 +17,9 @@ const ROLE_NAME_SUFFIX = '20260101000000000000000001';
 
 /** Values AWS would return for computed attributes, by resource type. */
 function computedValue(type: string, attribute: string, after: Record<string, unknown>): unknown {
-  const issuerHost = String(after.url ?? '').replace(/^https:\/\//, '').replace(/\/$/, '');
+  const issuerHost = String(after.url ?? '')
+    .replace(/^https:\/\//, '')
+    .replace(/\/$/, '');
   // A role named in its configuration keeps that name; one named from a prefix gets AWS's suffix.
   const roleName = typeof after.name === 'string' ? after.name : `${after.name_prefix ?? ''}${ROLE_NAME_SUFFIX}`;
   const fills: Record<string, Record<string, unknown>> = {
@@ -119,7 +121,10 @@ export function planChanges(dir: string, extraArgs: string[] = []): ResourceChan
  */
 export function planIsEmpty(dir: string, extraArgs: string[] = []): boolean {
   const lines = tfOk(dir, ['plan', '-refresh=false', '-lock=false', '-json', ...extraArgs]).stdout.split('\n');
-  const summary = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((e) => e.type === 'change_summary');
+  const summary = lines
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l))
+    .find((e) => e.type === 'change_summary');
   if (!summary) throw new Error(`terraform plan -json gave no change summary in ${dir}`);
   const { add, change, remove } = summary.changes;
   return add === 0 && change === 0 && remove === 0;
@@ -130,7 +135,10 @@ const DERIVED_STATES = path.join(__dirname, '..', 'fixtures', 'derived-states');
 
 function derivedStateFile(dir: string): string {
   const hash = createHash('sha256');
-  for (const name of fs.readdirSync(dir).filter((f) => /\.(tf|tf\.json|tfvars)$/.test(f)).sort()) {
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((f) => /\.(tf|tf\.json|tfvars)$/.test(f))
+    .sort()) {
     hash.update(`${name}\0${fs.readFileSync(path.join(dir, name), 'utf8')}\0`);
   }
   return path.join(DERIVED_STATES, `${hash.digest('hex').slice(0, 16)}.tfstate`);

@@ -89,7 +89,12 @@ function testFilesMockAws(dir: string, args: string[]): boolean {
   const testDir = args.find((a) => a.startsWith('-test-directory='))?.slice('-test-directory='.length) ?? 'tests';
   const files = [dir, path.join(dir, testDir)]
     .filter((d) => fs.existsSync(d))
-    .flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.tftest.hcl') || f.endsWith('.tftest.json')).map((f) => path.join(d, f)));
+    .flatMap((d) =>
+      fs
+        .readdirSync(d)
+        .filter((f) => f.endsWith('.tftest.hcl') || f.endsWith('.tftest.json'))
+        .map((f) => path.join(d, f)),
+    );
   return files.every((f) => /\bmock_provider\s+"aws"/.test(fs.readFileSync(f, 'utf8')));
 }
 

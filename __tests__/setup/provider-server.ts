@@ -121,14 +121,7 @@ export const pidOf = (reattach: string): number => awsReattach(reattach).Pid;
  * with another type fails with "The provider hashicorp/aws does not support resource type":
  * add the type here. Commands that start their own provider (init, console) read it whole.
  */
-export const SCHEMA_TYPES = [
-  'aws_iam_openid_connect_provider',
-  'aws_iam_policy_document',
-  'aws_iam_role',
-  'aws_iam_role_policy',
-  'aws_iam_role_policy_attachment',
-  'aws_region',
-];
+export const SCHEMA_TYPES = ['aws_iam_openid_connect_provider', 'aws_iam_policy_document', 'aws_iam_role', 'aws_iam_role_policy', 'aws_iam_role_policy_attachment', 'aws_region'];
 
 /**
  * Starts `node schema-cache-proxy.js` in front of the providers and returns each reattach

@@ -75,7 +75,7 @@ function keepTypes(body, kept) {
   if (body.length < 5 || body[0] !== 0 || body.readUInt32BE(1) !== body.length - 5) throw new Error('a GetSchema answer that is not one uncompressed message');
   const message = body.subarray(5);
   const parts = [];
-  for (let pos = 0; pos < message.length; ) {
+  for (let pos = 0; pos < message.length;) {
     const f = field(message, pos);
     // A map entry is a message whose field 1 is the key.
     const key = TYPE_MAPS.has(f.number) && f.start !== undefined ? field(message, f.start) : undefined;

@@ -122,20 +122,12 @@ export const SUB_LEADS_WITH_PROJECT = Rules.SUB_LEADS_WITH_PROJECT;
 /** @deprecated Use `Rules.SUB_NUMERIC_PROJECT_ID`. */
 export const SUB_NUMERIC_PROJECT_ID = Rules.SUB_NUMERIC_PROJECT_ID;
 
-
 // Who gets in: IAM's decision on a GitLab job's token, offline.
 export { type Decision, type WebIdentityRequest, decide, decideStatements } from './access/decide';
 export { type GitlabClaims, type ProviderView, decideToken, decideTokenAmong, gitlabSubject, providerForIssuer } from './access/gitlab-token';
 export { DecisionInputError, PolicyReadError } from './access/errors';
 // The plan reader: the providers and roles of `terraform show -json` output, for those decisions.
-export {
-  type ReviewedConfiguration,
-  type ReviewedProvider,
-  type ReviewedRole,
-  TerraformJsonError,
-  readTerraformJson,
-  readTerraformShow,
-} from './access/terraform-show';
+export { type ReviewedConfiguration, type ReviewedProvider, type ReviewedRole, TerraformJsonError, readTerraformJson, readTerraformShow } from './access/terraform-show';
 
 // GitLab's sub, modelled once: its components, their order and values.
 export { DEFAULT_SUB_COMPONENTS, SUB_COMPONENTS, type SubComponent, type SubjectFields, mintSub } from './trust/sub-claim';

@@ -30,15 +30,13 @@ import { IAM_QUOTAS } from '../../lib/guardrails/quotas';
 import { VariableSpec } from './variable-spec';
 import { ROLES_TYPE } from '../../lib/constructs/gitlab-ci-role-fleet';
 
-
 /** Inputs that go beyond the hand-written setup; their defaults leave the article's role exactly as it was. */
 export const FLEET_VARIABLES: readonly VariableSpec[] = [
   {
     name: 'roles',
     type: ROLES_TYPE,
     description:
-      'More roles under the same OIDC provider, keyed by role name: subjects (GitLab sub values), audiences, claims (gitlab.com only), ' +
-      'policies and IAM attributes.',
+      'More roles under the same OIDC provider, keyed by role name: subjects (GitLab sub values), audiences, claims (gitlab.com only), ' + 'policies and IAM attributes.',
     default: {},
     validations: [
       validateRoleValue('roles', 'role names', (_role, name) => name, ROLE_NAME),
@@ -91,7 +89,7 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
     name: 'ci_id_token_audience',
     type: 'string',
     description:
-      'The aud every GitLab job requests in the CI snippets (output gitlab_ci_snippets). Null: each role\'s first audience. A role that does not accept it fails the plan.',
+      "The aud every GitLab job requests in the CI snippets (output gitlab_ci_snippets). Null: each role's first audience. A role that does not accept it fails the plan.",
     default: null,
     validations: [whenSet('ci_id_token_audience', validateValue('ci_id_token_audience', AUDIENCE))],
   },
@@ -100,17 +98,13 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
     type: 'number',
     description: `Longest trust policy IAM accepts in this account, counted as IAM does (without whitespace). Default ${IAM_QUOTAS.trustPolicyLength.default}; up to ${IAM_QUOTAS.trustPolicyLength.max} after a quota increase.`,
     default: IAM_QUOTAS.trustPolicyLength.default,
-    validations: [
-      validateValue('trust_policy_max_length', QUOTA_TRUST_POLICY_LENGTH),
-    ],
+    validations: [validateValue('trust_policy_max_length', QUOTA_TRUST_POLICY_LENGTH)],
   },
   {
     name: 'max_managed_policies_per_role',
     type: 'number',
     description: `Managed policies IAM lets one role hold in this account. Default ${IAM_QUOTAS.managedPoliciesPerRole.default}; up to ${IAM_QUOTAS.managedPoliciesPerRole.max} after a quota increase.`,
     default: IAM_QUOTAS.managedPoliciesPerRole.default,
-    validations: [
-      validateValue('max_managed_policies_per_role', QUOTA_MANAGED_POLICIES),
-    ],
+    validations: [validateValue('max_managed_policies_per_role', QUOTA_MANAGED_POLICIES)],
   },
 ];

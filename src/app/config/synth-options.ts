@@ -8,7 +8,6 @@
 import { BACKEND_SETTINGS } from './backend-settings';
 import { THUMBPRINT_SOURCES, type ThumbprintSource } from '../../lib/constructs/gitlab-oidc-provider';
 
-
 /** Which Terraform backend the synthesized configuration declares. */
 export const BACKEND_TYPES = ['local', 's3', 'http', 'none'] as const;
 export type BackendType = (typeof BACKEND_TYPES)[number];
@@ -86,24 +85,18 @@ function raw(name: keyof typeof OPTION_SOURCES, context: Record<string, unknown>
   return env[envVar] ? [env[envVar], `environment variable ${envVar}`] : [context[contextKey], `cdktf.json context "${contextKey}"`];
 }
 
-function pick<T extends string>(
-  name: keyof typeof OPTION_SOURCES,
-  allowed: readonly T[],
-  context: Record<string, unknown>,
-  env: NodeJS.ProcessEnv,
-  fallback: T,
-): T {
+function pick<T extends string>(name: keyof typeof OPTION_SOURCES, allowed: readonly T[], context: Record<string, unknown>, env: NodeJS.ProcessEnv, fallback: T): T {
   const [value, where] = raw(name, context, env);
   if (value === undefined || value === null) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new SynthOptionError(
-    `Unknown ${name} ${JSON.stringify(value)} (from ${where}): use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`,
-  );
+  throw new SynthOptionError(`Unknown ${name} ${JSON.stringify(value)} (from ${where}): use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`);
 }
 
 function parseBackendConfig(context: Record<string, unknown>, env: NodeJS.ProcessEnv): SynthOptions['backendConfig'] {
   const { envVar } = OPTION_SOURCES.backendConfig;
-  let [value, where] = raw('backendConfig', context, env);
+  const [given, where] = raw('backendConfig', context, env);
+  // The environment variable, where set, overrides what the context gives.
+  let value = given;
   if (env[envVar]) {
     try {
       value = JSON.parse(env[envVar] as string);

@@ -4,7 +4,7 @@ import { formatHcl } from '../synth/stack-output';
 import { interpolationEnd, renderHcl } from '../../lib/hcl/render-hcl';
 
 /* A synthesized configuration, as cdktf's JSON. */
-type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
 
 /** The files an export writes, and only these: `--force` overwrites them and touches nothing else. */
 export const EXPORTED_FILES = ['main.tf', 'terraform.tfvars.example', 'README.md'] as const;
@@ -13,7 +13,11 @@ export const EXPORTED_FILES = ['main.tf', 'terraform.tfvars.example', 'README.md
 export function withoutMetadata<T>(value: T): T {
   if (Array.isArray(value)) return value.map(withoutMetadata) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== '//').map(([k, v]) => [k, withoutMetadata(v)])) as T;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== '//')
+        .map(([k, v]) => [k, withoutMetadata(v)]),
+    ) as T;
   }
   return value;
 }
@@ -26,9 +30,7 @@ export function withoutMetadata<T>(value: T): T {
 export function asModule(config: Config): Config {
   const { provider: _provider, ...rest } = withoutMetadata(config);
   const { backend: _backend, ...terraform } = rest.terraform ?? {};
-  const variables = Object.fromEntries(
-    Object.entries(rest.variable ?? {}).filter(([name]) => !JSON.stringify(config.provider ?? {}).includes(`var.${name}`)),
-  );
+  const variables = Object.fromEntries(Object.entries(rest.variable ?? {}).filter(([name]) => !JSON.stringify(config.provider ?? {}).includes(`var.${name}`)));
   return { ...rest, terraform, variable: variables };
 }
 
@@ -45,8 +47,7 @@ export function tfvarsFor(config: Config, tfvars: string): string {
 }
 
 /** Text for a Markdown table cell: pipes escaped, angle brackets kept visible, one line. */
-const cell = (text: string) =>
-  text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n\s*/g, ' ');
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n\s*/g, ' ');
 const code = (text: string) => `\`${cell(text)}\``;
 
 /** A validation message in words: each interpolation shown as the value it reports. */
@@ -79,13 +80,7 @@ export function readmeFor(config: Config, asModuleFolder: boolean): string {
         '}',
         '```',
       ]
-    : [
-        'A root Terraform configuration. Copy `terraform.tfvars.example` to `terraform.tfvars`, adjust it, then:',
-        '',
-        '```sh',
-        'terraform init && terraform plan',
-        '```',
-      ];
+    : ['A root Terraform configuration. Copy `terraform.tfvars.example` to `terraform.tfvars`, adjust it, then:', '', '```sh', 'terraform init && terraform plan', '```'];
   const variableRows = variables.map(([name, v]) => {
     const validations = ((v.validation ?? []) as Config[]).map((x) => cell(inWords(x.error_message))).join('<br>');
     const fallback = 'default' in v ? code(JSON.stringify(v.default)) : 'required';

@@ -27,7 +27,6 @@ function checkAtPlan(output: TerraformOutput, check: Validation): void {
 /** The stack's name: its output lands in cdktf.out/stacks/gitlab-oidc/. */
 export const STACK_NAME = 'gitlab-oidc';
 
-
 /**
  * Keyless AWS access for GitLab CI/CD: the OIDC provider of a GitLab instance, the role of
  * the hand-written setup at its addresses, and any number of further roles (`roles`).
@@ -145,8 +144,7 @@ export class GitlabOidcStack extends TerraformStack {
       value: fleet.roleArns,
     });
     new TerraformOutput(this, 'trust_summary', {
-      description:
-        "For review, per role (gitlab_ci is the article's): subjects, audiences, other claims, managed policies, and warnings for legal but dangerous choices.",
+      description: "For review, per role (gitlab_ci is the article's): subjects, audiences, other claims, managed policies, and warnings for legal but dangerous choices.",
       value: provider.trustSummary,
     });
     new TerraformOutput(this, 'gitlab_ci_snippets', {
@@ -154,8 +152,7 @@ export class GitlabOidcStack extends TerraformStack {
       value: provider.ciSnippets,
     });
     new TerraformOutput(this, 'sub_claim_components', {
-      description:
-        'Per GitLab project that a structured subject names (id, else path): the ci_id_token_sub_claim_components its roles assume, and the API call that sets them.',
+      description: 'Per GitLab project that a structured subject names (id, else path): the ci_id_token_sub_claim_components its roles assume, and the API call that sets them.',
       value: provider.projectSubComponents,
     });
     new TerraformOutput(this, 'trust_conditions', {

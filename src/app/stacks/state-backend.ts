@@ -43,7 +43,5 @@ class NoBackend extends PartialBackend {
 
 /** Declares the stack's backend from the synth options. */
 export function declareBackend(scope: Construct, options: SynthOptions): TerraformBackend {
-  return options.backend === 'none'
-    ? new NoBackend(scope, 'local', {})
-    : new PartialBackend(scope, options.backend, options.backendConfig);
+  return options.backend === 'none' ? new NoBackend(scope, 'local', {}) : new PartialBackend(scope, options.backend, options.backendConfig);
 }

@@ -19,8 +19,18 @@ export const PROVIDER_CONSTRAINTS = {
 
 /** A provider block with its arguments (Terraform names), sourced from `source` at `PROVIDER_CONSTRAINTS[name]`. */
 class PlainProvider extends TerraformProvider {
-  constructor(scope: Construct, id: string, name: keyof typeof PROVIDER_CONSTRAINTS, source: string, private readonly args: Record<string, string> = {}) {
-    super(scope, id, { terraformResourceType: name, terraformProviderSource: source, terraformGeneratorMetadata: { providerName: name, providerVersionConstraint: PROVIDER_CONSTRAINTS[name] } });
+  constructor(
+    scope: Construct,
+    id: string,
+    name: keyof typeof PROVIDER_CONSTRAINTS,
+    source: string,
+    private readonly args: Record<string, string> = {},
+  ) {
+    super(scope, id, {
+      terraformResourceType: name,
+      terraformProviderSource: source,
+      terraformGeneratorMetadata: { providerName: name, providerVersionConstraint: PROVIDER_CONSTRAINTS[name] },
+    });
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {

@@ -54,7 +54,11 @@ export function readAccountDetails(json: unknown, where: string): AccountRole[] 
       if (!(error instanceof PolicyReadError)) throw error;
       // A role that names no OIDC provider anywhere (a service or cross-account role) is none of
       // this audit's, whatever operators it uses; one that does is an error, never skipped.
-      if (!JSON.stringify(role.AssumeRolePolicyDocument ?? '').includes(encodeURIComponent(':oidc-provider/')) && !JSON.stringify(role.AssumeRolePolicyDocument ?? '').includes(':oidc-provider/')) continue;
+      if (
+        !JSON.stringify(role.AssumeRolePolicyDocument ?? '').includes(encodeURIComponent(':oidc-provider/')) &&
+        !JSON.stringify(role.AssumeRolePolicyDocument ?? '').includes(':oidc-provider/')
+      )
+        continue;
       throw new AccountJsonError(`role ${name} in ${where}: ${error.message}`);
     }
     const providers = new Map<string, { host: string; arn: string }>();

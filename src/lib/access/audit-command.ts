@@ -17,8 +17,8 @@ export const AUDIT_HELP = [
   `usage: gitlab-oidc-access audit <account-details.json> [${TOKEN_USAGE}] [--json] [--sarif <file>] [--codequality <file>]`,
   '',
   'Reads `aws iam get-account-authorization-details` output (whole or --filter Role) and considers every role that lets an IAM OIDC provider',
-  'call sts:AssumeRoleWithWebIdentity. With a token: each role\'s decision, as IAM makes it (--iss needed only where the file trusts several issuers).',
-  'Without: each role\'s findings, each with a witness token the role lets in: no_subject, other_owners, unprotected_branch, never_matches.',
+  "call sts:AssumeRoleWithWebIdentity. With a token: each role's decision, as IAM makes it (--iss needed only where the file trusts several issuers).",
+  "Without: each role's findings, each with a witness token the role lets in: no_subject, other_owners, unprotected_branch, never_matches.",
   `Note: ${AUDIENCE_NOTE}.`,
   'Exit 0: nothing to report; 1: a finding; 2: bad usage or input.',
 ].join('\n');
@@ -67,7 +67,9 @@ export function sarifLog(reports: readonly RoleReport[], file: string): Log {
   return {
     version: '2.1.0',
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    runs: [{ tool: { driver: { name: 'gitlab-oidc-access', informationUri: 'https://docs.gitlab.com/ci/cloud_services/aws/', rules } }, results, properties: { note: AUDIENCE_NOTE } }],
+    runs: [
+      { tool: { driver: { name: 'gitlab-oidc-access', informationUri: 'https://docs.gitlab.com/ci/cloud_services/aws/', rules } }, results, properties: { note: AUDIENCE_NOTE } },
+    ],
   };
 }
 
@@ -90,13 +92,17 @@ export async function runAudit(argv: readonly string[], io: Output): Promise<num
     io.out(AUDIT_HELP);
     return EXIT.ok;
   }
-  if (line.positionals.length !== 1) throw new UsageError(line.positionals.length ? `one file only; also got ${JSON.stringify(line.positionals[1])}` : 'no file given: give the output of aws iam get-account-authorization-details');
+  if (line.positionals.length !== 1)
+    throw new UsageError(
+      line.positionals.length ? `one file only; also got ${JSON.stringify(line.positionals[1])}` : 'no file given: give the output of aws iam get-account-authorization-details',
+    );
   const file = line.positionals[0];
   const roles = readAccountFile(file);
   io.err(`note: ${AUDIENCE_NOTE}`);
 
   if (givesToken(line)) {
-    if (lastValue(line, 'sarif') !== undefined || lastValue(line, 'codequality') !== undefined) throw new UsageError('--sarif and --codequality report findings: leave out the token to audit');
+    if (lastValue(line, 'sarif') !== undefined || lastValue(line, 'codequality') !== undefined)
+      throw new UsageError('--sarif and --codequality report findings: leave out the token to audit');
     const claims = await readTokenInput(line, io);
     if (claims.aud === undefined) throw new UsageError("give the token's --aud: an account file does not say which audience its providers list");
     const issuers = issuersOf(roles);

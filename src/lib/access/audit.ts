@@ -58,7 +58,10 @@ export function decideAccountRole(
   if (!provider) return { decision: 'deny', reason: `the role trusts ${role.providers.map((p) => p.host).join(', ')}, not the token's issuer ${host}` };
   const listed = providerAudiences?.get(host.toLowerCase());
   if (listed && !listed.includes(claims.aud)) {
-    return { decision: 'deny', reason: `InvalidIdentityToken: Incorrect token audience: the token has aud ${JSON.stringify(claims.aud ?? null)}, the provider lists ${JSON.stringify(listed)}` };
+    return {
+      decision: 'deny',
+      reason: `InvalidIdentityToken: Incorrect token audience: the token has aud ${JSON.stringify(claims.aud ?? null)}, the provider lists ${JSON.stringify(listed)}`,
+    };
   }
   return decideStatements(role.statements, { providerArn: provider.arn, context: requestContext(provider.host, claims) });
 }
@@ -147,7 +150,9 @@ function jobsOf(view: RoleView, statement: Statement, filler: string): { job: Jo
     namespace_id: seed('namespace_id', '2000001'),
     ref_protected: seed('ref_protected', 'true'),
   };
-  const templates = listed(statement, view.host, 'sub').map(subTemplate).filter((t): t is SubTemplate => t !== undefined);
+  const templates = listed(statement, view.host, 'sub')
+    .map(subTemplate)
+    .filter((t): t is SubTemplate => t !== undefined);
   if (templates.length === 0) return [{ job: withPath({ ...base, project_path: 'named-group/app', ref_type: 'branch', ref: 'main' }) }];
   return templates.map((template) => {
     const f = template.fields;
@@ -187,10 +192,11 @@ function tokensOf(view: RoleView, job: Job, formats: readonly (readonly string[]
 function formatsOf(view: RoleView): (readonly string[])[] {
   const seen = new Map<string, readonly string[]>();
   const add = (components: readonly string[]) => seen.set(components.join(','), components);
-  for (const s of view.allows) for (const v of listed(s, view.host, 'sub')) {
-    const template = subTemplate(v);
-    if (template) add(template.components);
-  }
+  for (const s of view.allows)
+    for (const v of listed(s, view.host, 'sub')) {
+      const template = subTemplate(v);
+      if (template) add(template.components);
+    }
   add(DEFAULT_SUB_COMPONENTS);
   add(ADVISED_SUB_COMPONENTS);
   return [...seen.values()];
@@ -215,20 +221,22 @@ export function shownClaims(statements: readonly Statement[], token: GitlabClaim
 /** The owners (top-level groups) a role names literally: the group of each project path, up to any wildcard. */
 function literalOwners(view: RoleView): Set<string> {
   const owners = new Set<string>();
-  for (const s of view.allows) for (const v of listed(s, view.host, 'sub')) {
-    const path = subTemplate(v)?.fields.project_path;
-    if (path !== undefined) owners.add(ownerOf(path).split(/[*?]/)[0]);
-  }
+  for (const s of view.allows)
+    for (const v of listed(s, view.host, 'sub')) {
+      const path = subTemplate(v)?.fields.project_path;
+      if (path !== undefined) owners.add(ownerOf(path).split(/[*?]/)[0]);
+    }
   return owners;
 }
 
 /** The refs a role names literally. */
 function literalRefs(view: RoleView): Set<string> {
   const refs = new Set<string>();
-  for (const s of view.allows) for (const v of listed(s, view.host, 'sub')) {
-    const ref = subTemplate(v)?.fields.ref;
-    if (ref !== undefined && !WILDCARD.test(ref)) refs.add(ref);
-  }
+  for (const s of view.allows)
+    for (const v of listed(s, view.host, 'sub')) {
+      const ref = subTemplate(v)?.fields.ref;
+      if (ref !== undefined && !WILDCARD.test(ref)) refs.add(ref);
+    }
   return refs;
 }
 
@@ -276,7 +284,7 @@ function auditIssuer(view: RoleView): Finding[] {
         id: 'never_matches',
         message:
           `${statement.label} matches no token GitLab can mint${failing ? ` (${failing.operator.name} ${failing.key} ${JSON.stringify(failing.values)})` : ''}: ` +
-          'a wildcard under StringEquals, a subject not in GitLab\'s format, or exact and pattern lists that no one sub meets. Write the subjects as GitLab mints them',
+          "a wildcard under StringEquals, a subject not in GitLab's format, or exact and pattern lists that no one sub meets. Write the subjects as GitLab mints them",
       });
     }
   }
@@ -288,7 +296,11 @@ function auditIssuer(view: RoleView): Finding[] {
 
   const anyProject = first((t) => t.project_path === 'zz-any-owner/zz-any-project');
   if (anyProject) {
-    findings.push({ id: 'no_subject', message: 'any project of the instance gets in: the role has no sub condition, or one that every sub meets. Name the projects and refs in sub', witness: shownClaims(view.statements, anyProject) });
+    findings.push({
+      id: 'no_subject',
+      message: 'any project of the instance gets in: the role has no sub condition, or one that every sub meets. Name the projects and refs in sub',
+      witness: shownClaims(view.statements, anyProject),
+    });
   }
   const otherOwner = first((t) => t.project_id === ELSEWHERE.project_id && !owners.has(ownerOf(t.project_path)));
   if (otherOwner) {
@@ -317,7 +329,12 @@ function viewsOf(role: AccountRole): RoleView[] {
     .filter((p) => isGitlabIssuer(p.host))
     .map((p) => {
       const reaching = (s: Statement) => s.federated === '*' || s.federated.includes(p.arn);
-      return { host: p.host, arn: p.arn, statements: role.statements, allows: role.statements.filter((s) => s.effect === 'Allow' && reaching(s) && coversAction(s, ASSUME_ROLE_WITH_WEB_IDENTITY)) };
+      return {
+        host: p.host,
+        arn: p.arn,
+        statements: role.statements,
+        allows: role.statements.filter((s) => s.effect === 'Allow' && reaching(s) && coversAction(s, ASSUME_ROLE_WITH_WEB_IDENTITY)),
+      };
     });
 }
 

@@ -36,7 +36,7 @@ const PLAN_HELP = [
   '',
   'For a GitLab ID token, the decision of every role in `terraform show -json` output (a saved plan or state): `<role> allow|deny <reason>` per line.',
   "The token's iss picks the OIDC provider (needed where the file trusts several); without --sub, the sub is built from the job's claims as GitLab builds it.",
-  'Exit 0; 1 when --expect differs from the role\'s decision; 2 on bad usage or input.',
+  "Exit 0; 1 when --expect differs from the role's decision; 2 on bad usage or input.",
 ].join('\n');
 
 const HELP = [
@@ -53,7 +53,8 @@ async function runPlan(argv: readonly string[], io: Output): Promise<number> {
     io.out(PLAN_HELP);
     return EXIT.ok;
   }
-  if (line.positionals.length !== 1) throw new UsageError(line.positionals.length ? `one file only; also got ${JSON.stringify(line.positionals[1])}` : 'no file given: give the output of terraform show -json');
+  if (line.positionals.length !== 1)
+    throw new UsageError(line.positionals.length ? `one file only; also got ${JSON.stringify(line.positionals[1])}` : 'no file given: give the output of terraform show -json');
   const expect = lastValue(line, 'expect');
   if (expect !== undefined && expect !== 'allow' && expect !== 'deny') throw new UsageError(`--expect takes allow or deny, not ${JSON.stringify(expect)}`);
   const roleName = lastValue(line, 'role');

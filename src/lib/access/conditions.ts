@@ -26,7 +26,9 @@ export function parseOperator(name: string): ConditionOperator {
   const base = BASES.find((b) => b === match?.[2]);
   // Null tests presence itself: IAM has no NullIfExists or set form of it.
   if (!match || !base || (base === 'Null' && (match[1] || match[3]))) {
-    throw new PolicyReadError(`condition operator ${JSON.stringify(name)} is not one this check knows (${BASES.join(', ')}, with ForAnyValue:/ForAllValues: and IfExists); it does not guess`);
+    throw new PolicyReadError(
+      `condition operator ${JSON.stringify(name)} is not one this check knows (${BASES.join(', ')}, with ForAnyValue:/ForAllValues: and IfExists); it does not guess`,
+    );
   }
   return { name, base, set: match[1] as ConditionOperator['set'], ifExists: Boolean(match[3]) };
 }

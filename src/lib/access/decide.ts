@@ -75,9 +75,7 @@ export function decideStatements(statements: readonly Statement[], request: WebI
     const named = statements.filter((s) => s.effect === 'Allow' && coversAction(s, action)).flatMap((s) => (s.federated === '*' ? [] : s.federated));
     return {
       decision: 'deny',
-      reason: named.length
-        ? `no Allow statement trusts the provider ${request.providerArn} (they trust ${JSON.stringify(named)})`
-        : `no Allow statement covers ${action}`,
+      reason: named.length ? `no Allow statement trusts the provider ${request.providerArn} (they trust ${JSON.stringify(named)})` : `no Allow statement covers ${action}`,
     };
   }
   const failed = firstFailingCondition(allows[0].conditions, request.context)!;

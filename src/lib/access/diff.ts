@@ -33,7 +33,9 @@ function planSide(json: unknown): TrustSide {
   const configuration = readTerraformShow(json);
   const hostOf = new Map(configuration.providers.map((p) => [p.arn, p.issuerHost]));
   const roles = configuration.roles.map((r): AccountRole => {
-    const arns = r.statements.filter((s) => s.effect === 'Allow' && s.federated !== '*' && coversAction(s, ASSUME_ROLE_WITH_WEB_IDENTITY)).flatMap((s) => s.federated as readonly string[]);
+    const arns = r.statements
+      .filter((s) => s.effect === 'Allow' && s.federated !== '*' && coversAction(s, ASSUME_ROLE_WITH_WEB_IDENTITY))
+      .flatMap((s) => s.federated as readonly string[]);
     const providers = [...new Set(arns)].flatMap((arn) => {
       const host = hostOf.get(arn) ?? issuerHostOfProviderArn(arn);
       return host === undefined ? [] : [{ host, arn }];
@@ -67,13 +69,24 @@ export function diffRoles(before: TrustSide, after: TrustSide): RoleChange[] {
     const is = after.roles.find((r) => r.name === name);
     const seen = new Map<string, GitlabClaims>();
     for (const token of [...(was ? probeTokens(was) : []), ...(is ? probeTokens(is) : [])]) seen.set(JSON.stringify(token), token);
-    const lets = (side: TrustSide, role: AccountRole | undefined, token: GitlabClaims) => role !== undefined && decideAccountRole(role, token, issuers, side.audiences).decision === 'allow';
+    const lets = (side: TrustSide, role: AccountRole | undefined, token: GitlabClaims) =>
+      role !== undefined && decideAccountRole(role, token, issuers, side.audiences).decision === 'allow';
     const statements = [...(was?.statements ?? []), ...(is?.statements ?? [])];
     const show = (tokens: GitlabClaims[]) => [...new Map(tokens.map((t) => shownClaims(statements, t)).map((t) => [JSON.stringify(t), t])).values()];
     const tokens = [...seen.values()];
     const newlyAllowed = show(tokens.filter((t) => lets(after, is, t) && !lets(before, was, t)));
     const newlyRefused = show(tokens.filter((t) => lets(before, was, t) && !lets(after, is, t)));
-    const change: Change = !was ? 'added' : !is ? 'removed' : newlyAllowed.length && newlyRefused.length ? 'changed' : newlyAllowed.length ? 'widened' : newlyRefused.length ? 'narrowed' : 'same';
+    const change: Change = !was
+      ? 'added'
+      : !is
+        ? 'removed'
+        : newlyAllowed.length && newlyRefused.length
+          ? 'changed'
+          : newlyAllowed.length
+            ? 'widened'
+            : newlyRefused.length
+              ? 'narrowed'
+              : 'same';
     return { role: name, change, newly_allowed: newlyAllowed, newly_refused: newlyRefused };
   });
 }
@@ -81,7 +94,9 @@ export function diffRoles(before: TrustSide, after: TrustSide): RoleChange[] {
 /** A change as a merge request comment reads it: a table, with one token of each kind. */
 export function diffMarkdown(changes: readonly RoleChange[]): string {
   const example = (tokens: readonly GitlabClaims[]) =>
-    tokens.length === 0 ? '' : `${tokens.length}, e.g. \`${tokens[0].sub}\` (aud \`${tokens[0].aud}\`${tokens[0].ref_protected ? `, ref_protected ${tokens[0].ref_protected}` : ''})`;
+    tokens.length === 0
+      ? ''
+      : `${tokens.length}, e.g. \`${tokens[0].sub}\` (aud \`${tokens[0].aud}\`${tokens[0].ref_protected ? `, ref_protected ${tokens[0].ref_protected}` : ''})`;
   return [
     '| Role | Change | Newly allowed | Newly refused |',
     '|---|---|---|---|',

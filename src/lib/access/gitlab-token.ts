@@ -86,7 +86,10 @@ export function providerForIssuer<P extends ProviderView>(providers: readonly P[
 export function decideTokenAmong(providers: readonly ProviderView[], claims: GitlabClaims, statements: readonly Statement[]): Decision {
   const provider = providerForIssuer(providers, claims.iss);
   if (provider === undefined) {
-    return { decision: 'deny', reason: `no OIDC provider is for the token's issuer ${JSON.stringify(claims.iss)}: the roles trust ${providers.map((p) => p.issuerHost).join(', ')}` };
+    return {
+      decision: 'deny',
+      reason: `no OIDC provider is for the token's issuer ${JSON.stringify(claims.iss)}: the roles trust ${providers.map((p) => p.issuerHost).join(', ')}`,
+    };
   }
   return decideToken(provider, claims, statements);
 }

@@ -59,7 +59,9 @@ export async function readIdToken(text: string, where: string, jwks?: { readonly
       await compactVerify(jwt, keySet, { algorithms: ['RS256'] });
     } catch (error) {
       const why = error instanceof joseErrors.JOSEError ? error.message : String(error);
-      throw new IdTokenError(`the signature of ${where} does not verify against ${jwks.where} (${why}): STS would refuse it; give a token the instance signed, and its current keys`);
+      throw new IdTokenError(
+        `the signature of ${where} does not verify against ${jwks.where} (${why}): STS would refuse it; give a token the instance signed, and its current keys`,
+      );
     }
     verified = true;
   }

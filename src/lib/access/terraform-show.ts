@@ -39,8 +39,9 @@ export function readTerraformJson(file: string): unknown {
 }
 
 /** The values of a `terraform show -json` document: planned for a plan, current for a state. */
-export function showValues(json: unknown): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const doc = json as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
+export function showValues(json: unknown): Record<string, any> {
+  const doc = json as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
   if (typeof doc !== 'object' || doc === null || typeof doc.format_version !== 'string') {
     throw new TerraformJsonError('not the output of terraform show -json (no format_version)');
   }
@@ -74,7 +75,7 @@ export interface ReviewedConfiguration {
   readonly roles: readonly ReviewedRole[];
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
 
 interface Resource {
   address: string;
@@ -178,7 +179,9 @@ export function readTerraformShow(json: unknown): ReviewedConfiguration {
         const hosts = new Set(read.map((c) => c.key.replace(/:[^:]*$/, '').toLowerCase()));
         const trusted = pending.filter((p) => hosts.has(p.issuerHost.toLowerCase()));
         if (trusted.length !== 1) {
-          throw new TerraformJsonError(`${r.address}: its trust policy waits for a provider's ARN, and its conditions in output ${found.output} name no one provider this plan creates`);
+          throw new TerraformJsonError(
+            `${r.address}: its trust policy waits for a provider's ARN, and its conditions in output ${found.output} name no one provider this plan creates`,
+          );
         }
         const statement: Statement = {
           label: found.output,
@@ -196,7 +199,7 @@ export function readTerraformShow(json: unknown): ReviewedConfiguration {
     }
     throw new TerraformJsonError(
       `${r.address}: its trust policy is not known in this file (it waits for the provider's ARN), and no output maps its name to its Condition block: ` +
-        'plan with the provider existing, or add an output of the provider\'s trust conditions (the app\'s trust_conditions)',
+        "plan with the provider existing, or add an output of the provider's trust conditions (the app's trust_conditions)",
     );
   });
 

@@ -63,7 +63,8 @@ export async function readTokenInput(line: CommandLine, io: Output): Promise<Rec
     }
     const where = tokenFile === '-' ? 'the token on stdin' : tokenFile;
     const read = await readIdToken(readInput(tokenFile), where, jwks);
-    if (!read.verified) io.err(`note: the signature of ${where} is not checked; give --jwks <file> (the JSON of ${read.claims.iss ?? '<issuer>'}/oauth/discovery/keys) to check it`);
+    if (!read.verified)
+      io.err(`note: the signature of ${where} is not checked; give --jwks <file> (the JSON of ${read.claims.iss ?? '<issuer>'}/oauth/discovery/keys) to check it`);
     if (read.expiredAt) io.err(`note: ${where} expired at ${read.expiredAt.toISOString()}, and STS refuses an expired token: the decisions are on its claims`);
     if (read.claims.sub === undefined) throw new UsageError(`${where} has no sub claim: give a GitLab ID token`);
     return { ...read.claims };
@@ -91,7 +92,9 @@ function claimsFromOptions(line: CommandLine): Record<string, string> {
       give(key, v, `--claim ${key}=`);
     }
   }
-  const components = lastValue(line, 'sub-components')?.split(',').map((c) => c.trim());
+  const components = lastValue(line, 'sub-components')
+    ?.split(',')
+    .map((c) => c.trim());
   if (claims.ref_type !== undefined && claims.ref_type !== 'branch' && claims.ref_type !== 'tag') {
     throw new UsageError(`${givenBy.ref_type} takes branch or tag, not ${JSON.stringify(claims.ref_type)}`);
   }

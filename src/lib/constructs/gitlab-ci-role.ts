@@ -263,16 +263,23 @@ export class GitlabCiRole extends Construct {
     }
     // IAM role names are unique in an account regardless of case: the second create would fail at apply.
     const sameName = typeof literalName === 'string' ? takeOnce(this, 'role name', literalName.toLowerCase()) : undefined;
-    if (sameName) refuse(this, `roleName ${JSON.stringify(literalName)} is the name of ${describe(sameName)} too; IAM role names are unique in an account (regardless of case). Give each role its own name.`);
+    if (sameName)
+      refuse(
+        this,
+        `roleName ${JSON.stringify(literalName)} is the name of ${describe(sameName)} too; IAM role names are unique in an account (regardless of case). Give each role its own name.`,
+      );
 
     const { strings: subjectStrings, fields: subjectFields } = splitSubjects(props.subjects);
     const literalSubjects = literalOf(this, props.subjects);
     if (Array.isArray(literalSubjects) && literalSubjects.length === 0) {
-      refuse(this, "subjects is empty: a role with no subject would let in every project of the instance. List at least one, e.g. 'project_path:mygroup/myproject:ref_type:branch:ref:main'.");
+      refuse(
+        this,
+        "subjects is empty: a role with no subject would let in every project of the instance. List at least one, e.g. 'project_path:mygroup/myproject:ref_type:branch:ref:main'.",
+      );
     }
     const literalAudiences = literalOf(this, props.audiences);
     if (Array.isArray(literalAudiences) && literalAudiences.length === 0) {
-      refuse(this, 'audiences is empty: an empty list would drop the aud condition. List the audiences to allow, or leave audiences out for the provider\'s.');
+      refuse(this, "audiences is empty: an empty list would drop the aud condition. List the audiences to allow, or leave audiences out for the provider's.");
     }
     const providerAudiences = literalAudiencesOf(props.provider);
     const unlisted = Array.isArray(literalAudiences) && providerAudiences ? literalAudiences.filter((a) => !providerAudiences.includes(a)) : [];
@@ -287,7 +294,10 @@ export class GitlabCiRole extends Construct {
     const literalClaims = literalOf(this, claims);
     for (const [claim, values] of Object.entries(literalClaims ?? {})) {
       if (Array.isArray(values) && values.length === 0) {
-        refuse(this, `claims[${JSON.stringify(claim)}] is empty: an empty list would drop the condition and let in every value of ${claim}. List the values to allow, or leave the key out.`);
+        refuse(
+          this,
+          `claims[${JSON.stringify(claim)}] is empty: an empty list would drop the condition and let in every value of ${claim}. List the values to allow, or leave the key out.`,
+        );
       }
     }
     // AWS evaluates claims other than sub and aud for gitlab.com only: elsewhere such a condition matches no token.
@@ -335,11 +345,7 @@ export class GitlabCiRole extends Construct {
     const fieldList = `[${subjectFields.map((placed) => subjectFieldsHcl(this, placed.fields)).join(', ')}]`;
     const sub = subjectFields.length ? subjectClaimExpression(hclOf(this, subjectStrings ?? []), fieldList, components) : hclOf(this, subjectStrings);
     const ownClaims = `{ sub = ${sub}, aud = ${hclOf(this, props.audiences ?? props.provider.audiences)} }`;
-    const trustClaims = props.trustClaims
-      ? hclOf(this, props.trustClaims.claims)
-      : claims === undefined
-        ? ownClaims
-        : `merge(${ownClaims}, ${hclOf(this, claims)})`;
+    const trustClaims = props.trustClaims ? hclOf(this, props.trustClaims.claims) : claims === undefined ? ownClaims : `merge(${ownClaims}, ${hclOf(this, claims)})`;
     const managedPolicyArns = hclOf(this, props.managedPolicyArns ?? []);
     const enabledExpression = counted ? hclOf(this, props.enabled) : undefined;
     /** A collection that is `empty` while a token `enabled` is false. */

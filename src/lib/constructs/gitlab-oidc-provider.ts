@@ -4,7 +4,17 @@ import { IamOpenidConnectProvider } from '../terraform/aws-iam';
 import { DataTlsCertificate } from '../terraform/tls';
 import { checkProps, describe, joinedComponents, refuse, setIn } from '../guardrails/prop-checks';
 import { IAM_QUOTAS } from '../guardrails/quotas';
-import { AUDIENCE, AWS_REGION, ISSUER_URL, OIDC_PROVIDER_ARN, QUOTA_MANAGED_POLICIES, QUOTA_TRUST_POLICY_LENGTH, SUB_COMPONENTS_LIST_RULE, Validation, readable } from '../guardrails/rules';
+import {
+  AUDIENCE,
+  AWS_REGION,
+  ISSUER_URL,
+  OIDC_PROVIDER_ARN,
+  QUOTA_MANAGED_POLICIES,
+  QUOTA_TRUST_POLICY_LENGTH,
+  SUB_COMPONENTS_LIST_RULE,
+  Validation,
+  readable,
+} from '../guardrails/rules';
 import { DEFAULT_SUB_COMPONENTS } from '../trust/sub-claim';
 import { hclOf, literalOf, templatePart } from '../hcl/expression';
 import { RoleTrustModel } from '../trust/role-model';
@@ -135,8 +145,10 @@ export interface IGitlabOidcProvider extends IConstruct {
 }
 
 /** What `GitlabOidcProvider.fromArn` needs to know of a provider made elsewhere. */
-export interface GitlabOidcProviderImportProps
-  extends Pick<GitlabOidcProviderProps, 'audiences' | 'subClaimComponents' | 'trustPolicyMaxLength' | 'maxManagedPoliciesPerRole' | 'ciAudience' | 'ciRegion'> {
+export interface GitlabOidcProviderImportProps extends Pick<
+  GitlabOidcProviderProps,
+  'audiences' | 'subClaimComponents' | 'trustPolicyMaxLength' | 'maxManagedPoliciesPerRole' | 'ciAudience' | 'ciRegion'
+> {
   /**
    * Issuer URL of the GitLab instance. Required when the ARN is a token (another stack's
    * output, a variable); a literal ARN names its issuer.
@@ -169,9 +181,17 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
     const literalArn = Token.isUnresolved(arn) ? undefined : arn;
     const host = literalArn?.split(':oidc-provider/')[1];
     const issuerUrl = props.issuerUrl ?? (host === undefined ? undefined : `https://${host}`);
-    const provider = new GitlabOidcProvider(scope, id, { ...props, issuerUrl: issuerUrl ?? 'https://unknown.invalid', existingProviderArn: arn, [IMPORTED]: true } as GitlabOidcProviderProps);
+    const provider = new GitlabOidcProvider(scope, id, {
+      ...props,
+      issuerUrl: issuerUrl ?? 'https://unknown.invalid',
+      existingProviderArn: arn,
+      [IMPORTED]: true,
+    } as GitlabOidcProviderProps);
     if (issuerUrl === undefined) {
-      refuse(provider, `fromArn was given an ARN that is not known at synth (${arn}) and no issuerUrl: give issuerUrl, the issuer of the provider's tokens, e.g. 'https://gitlab.com'.`);
+      refuse(
+        provider,
+        `fromArn was given an ARN that is not known at synth (${arn}) and no issuerUrl: give issuerUrl, the issuer of the provider's tokens, e.g. 'https://gitlab.com'.`,
+      );
     }
     return provider;
   }
@@ -250,7 +270,7 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
       refuse(
         this,
         `existingProviderArn ${JSON.stringify(literalExisting)} is not the OIDC provider of ${literalHost}: its ARN must end in ':oidc-provider/${literalHost}', ` +
-          'or no token of the issuer would match its roles. Give that provider\'s ARN, or leave existingProviderArn out to create it.',
+          "or no token of the issuer would match its roles. Give that provider's ARN, or leave existingProviderArn out to create it.",
       );
     }
     let providerArn: string;

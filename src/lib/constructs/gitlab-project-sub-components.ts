@@ -26,8 +26,8 @@ export class GitlabProjectSubComponents extends Construct {
             condition: '${jsonencode(self.ci_id_token_sub_claim_components) == jsonencode(each.value.components)}',
             errorMessage:
               'GitLab project ${each.key} builds its sub from ${jsonencode(self.ci_id_token_sub_claim_components)}, but its roles render their structured subjects ' +
-              'for ${jsonencode(each.value.components)}: its jobs would not carry the sub the roles expect. Set the project\'s components with ' +
-              '${each.value.set_with} (or give the roles the project\'s list in ci_id_token_sub_claim_components).',
+              "for ${jsonencode(each.value.components)}: its jobs would not carry the sub the roles expect. Set the project's components with " +
+              "${each.value.set_with} (or give the roles the project's list in ci_id_token_sub_claim_components).",
           }),
         ],
       },

@@ -37,7 +37,9 @@ function fieldProblem(field: keyof SubjectFields, value: unknown): string | unde
   if (typeof value !== 'string') return 'give a string';
   if (component.values) return component.values.includes(value) ? undefined : `give one of ${component.values.map((v) => `'${v}'`).join(', ')}`;
   if (field === 'ref' && /^refs\/(heads|tags)\//.test(value)) return "GitLab's ref is the bare branch or tag name: 'main', not 'refs/heads/main'";
-  return new RegExp(`^${component.value}$`, 'u').test(value) ? undefined : `give ${component.placeholder}${field === 'projectPath' ? ', with the top-level group literal' : ''} (no ':')`;
+  return new RegExp(`^${component.value}$`, 'u').test(value)
+    ? undefined
+    : `give ${component.placeholder}${field === 'projectPath' ? ', with the top-level group literal' : ''} (no ':')`;
 }
 
 /** Refuses, at synth, a literal structured subject with an unknown field or a value GitLab never mints. */

@@ -85,7 +85,7 @@ export const PREFLIGHT = [
   '  echo "AssumeRoleWithWebIdentity failed for $AWS_ROLE_ARN. The claims the role tests, as this job\'s token carries them:"',
   "  p=$(printf '%s' \"$AWS_ID_TOKEN\" | cut -d. -f2 | tr '_-' '/+'); n=$(printf '%s' \"$p\" | wc -c)",
   '  case $((n % 4)) in 2) p="$p==" ;; 3) p="$p=" ;; esac',
-  "  claims=$(printf '%s' \"$p\" | base64 -d 2>/dev/null)",
+  '  claims=$(printf \'%s\' "$p" | base64 -d 2>/dev/null)',
   '  for c in @CLAIMS@; do echo "  $c: $(printf \'%s\' "$claims" | grep -o "\\"$c\\":\\"[^\\"]*\\"" | cut -d\'"\' -f4)"; done',
   '  echo "The role lets in (a value listed for each claim): $AWS_OIDC_TRUST_CLAIMS"',
   '  exit 1',

@@ -76,7 +76,9 @@ function partsOf(prop: string, value: unknown, parts: PropParts): { at: string; 
   if (parts === 'keys') return entries.map(([key]) => ({ at: `${prop} key`, part: key }));
   if (parts === 'values') return entries.map(([key, part]) => ({ at: `${prop}[${JSON.stringify(key)}]`, part }));
   return entries.flatMap(([key, list]) =>
-    Array.isArray(list) && !Token.isUnresolved(list) ? list.map((part, i) => ({ at: `${prop}[${JSON.stringify(key)}][${i}]`, part })) : [{ at: `${prop}[${JSON.stringify(key)}]`, part: list }],
+    Array.isArray(list) && !Token.isUnresolved(list)
+      ? list.map((part, i) => ({ at: `${prop}[${JSON.stringify(key)}][${i}]`, part }))
+      : [{ at: `${prop}[${JSON.stringify(key)}]`, part: list }],
   );
 }
 
@@ -112,7 +114,9 @@ function validationsOf(variable: TerraformVariable): readonly { condition: strin
 /** True when a validation of the variable applies the rule to it, to its value or to each element. */
 const validatedBy = (variable: TerraformVariable, rule: ValueRule): boolean =>
   validationsOf(variable).some(
-    (v) => v.condition.includes(`var.${variable.friendlyUniqueId}`) && (v.condition.includes(rule.accepts(`var.${variable.friendlyUniqueId}`)) || v.condition.includes(rule.accepts('v'))),
+    (v) =>
+      v.condition.includes(`var.${variable.friendlyUniqueId}`) &&
+      (v.condition.includes(rule.accepts(`var.${variable.friendlyUniqueId}`)) || v.condition.includes(rule.accepts('v'))),
   );
 
 /**

@@ -58,10 +58,7 @@ export const ISSUER_URL: ValueRule = rule(
   "use the issuer URL of your GitLab instance as https://<host>, for example 'https://gitlab.com' (https, no port, query or fragment)",
 );
 
-export const AWS_REGION: ValueRule = rule(
-  { matches: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$' },
-  "use an AWS region code such as 'ap-south-1' or 'eu-west-1'",
-);
+export const AWS_REGION: ValueRule = rule({ matches: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$' }, "use an AWS region code such as 'ap-south-1' or 'eu-west-1'");
 
 export const AUDIENCE: ValueRule = rule(
   { allOf: [{ notBlank: true }, { containsNone: WILDCARDS }] },
@@ -73,10 +70,7 @@ export const CLAIM_NAME: ValueRule = rule(
   "use the name of a GitLab ID token claim such as 'sub' or 'aud' (lower case, no issuer prefix: the stack adds the issuer host)",
 );
 
-export const NOT_EMPTY_VALUE: ValueRule = rule(
-  { notBlank: true },
-  "remove empty strings: an empty value never matches a token",
-);
+export const NOT_EMPTY_VALUE: ValueRule = rule({ notBlank: true }, 'remove empty strings: an empty value never matches a token');
 
 /**
  * A claim value whose leading wildcard, or a wildcard before the first `/` of the
@@ -129,7 +123,7 @@ export const SUB_NUMERIC_PROJECT_ID: ValueRule = rule(
 export const GITLAB_SUBJECT: ValueRule = rule(
   { allOf: [{ matches: SUB_GRAMMAR }, NOT_GIT_REF_PATH.check] },
   `write subjects as GitLab builds them: ${SUB_FORMAT} (default 'project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>'); ` +
-    "wildcards only after the top-level group, in the ref, or as the whole value of ref_protected, environment_protected or deployment_tier",
+    'wildcards only after the top-level group, in the ref, or as the whole value of ref_protected, environment_protected or deployment_tier',
 );
 
 /**
@@ -317,8 +311,7 @@ export function validateElements(label: string, expression: string, rule: ValueR
 }
 
 /** `validateElements` for a `list(string)` variable. */
-export const validateEach = (variable: string, rule: ValueRule, options: { nullable?: boolean } = {}): Validation =>
-  validateElements(variable, `var.${variable}`, rule, options);
+export const validateEach = (variable: string, rule: ValueRule, options: { nullable?: boolean } = {}): Validation => validateElements(variable, `var.${variable}`, rule, options);
 
 /**
  * A validation over a map variable of roles: `rule` is applied to every value that

@@ -3,7 +3,6 @@ import type { RoleCheck } from './check';
 import { GITLAB_COM_CLAIM, GITLAB_COM_EXTRA_CLAIMS, GITLAB_SUBJECT, SUB_COMPONENTS_LIST_RULE, Validation, subjectProblemHcl } from './rules';
 import { templatePart } from '../hcl/expression';
 
-
 /** What the checks read, as HCL expressions. */
 export interface RoleCheckInputs {
   /**

@@ -28,7 +28,6 @@ const META_BLOCKS: Record<string, readonly string[]> = {
 /** Arguments a reader looks for first, in this order; the others keep cdktf's order after them. */
 const LEADING_ARGUMENTS = ['for_each', 'count', 'provider', 'depends_on', 'source', 'version', 'description', 'type', 'default', 'condition', 'value'];
 
-
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const INDENT = '  ';
 

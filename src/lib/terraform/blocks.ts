@@ -30,8 +30,7 @@ const HCL_TYPES: Record<ArgumentType, { readonly type: string; readonly storageC
 /** The arguments a block sets, by Terraform name; unset ones are left out of both outputs. */
 export type Arguments = Readonly<Record<string, unknown>>;
 
-const setArguments = (schema: BlockSchema, values: Arguments) =>
-  Object.keys(schema).filter((name) => values[name] !== undefined);
+const setArguments = (schema: BlockSchema, values: Arguments) => Object.keys(schema).filter((name) => values[name] !== undefined);
 
 function jsonArguments(schema: BlockSchema, values: Arguments): Record<string, unknown> {
   return Object.fromEntries(setArguments(schema, values).map((name) => [name, values[name]]));
@@ -49,9 +48,7 @@ function hclValue(type: ArgumentType, value: unknown): unknown {
 }
 
 function hclArguments(schema: BlockSchema, values: Arguments): Record<string, unknown> {
-  return Object.fromEntries(
-    setArguments(schema, values).map((name) => [name, { value: hclValue(schema[name], values[name]), isBlock: false, ...HCL_TYPES[schema[name]] }]),
-  );
+  return Object.fromEntries(setArguments(schema, values).map((name) => [name, { value: hclValue(schema[name], values[name]), isBlock: false, ...HCL_TYPES[schema[name]] }]));
 }
 
 /**
@@ -64,9 +61,7 @@ function lifecycleForHcl(block: Record<string, unknown>): void {
   if (!lifecycle || typeof lifecycle !== 'object' || 'value' in lifecycle) return;
   const typed = Object.fromEntries(
     Object.entries(lifecycle).map(([name, value]) =>
-      (name === 'precondition' || name === 'postcondition') && Array.isArray(value)
-        ? [name, { value, isBlock: true, type: 'list', storageClassType: 'object' }]
-        : [name, value],
+      (name === 'precondition' || name === 'postcondition') && Array.isArray(value) ? [name, { value, isBlock: true, type: 'list', storageClassType: 'object' }] : [name, value],
     ),
   );
   block.lifecycle = { value: typed, isBlock: true, type: 'simple' };

@@ -143,10 +143,7 @@ export class RoleTrustModel extends Construct {
     // plus its Condition block, so the length is known at plan even while the provider's ARN
     // is not: the envelope is measured once, with an ARN as long as the provider's.
     local('trust_policy_envelope_length', `length(${trustPolicyExpression(props.providerArnForSizing, '{}')}) - length("{}")`);
-    local(
-      'trust_policy_lengths',
-      `{ for name, condition in ${this.conditions} : name => ${ref('trust_policy_envelope_length')} + length(jsonencode(condition)) }`,
-    );
+    local('trust_policy_lengths', `{ for name, condition in ${this.conditions} : name => ${ref('trust_policy_envelope_length')} + length(jsonencode(condition)) }`);
 
     // The GitLab side: which roles share a CI/CD variable or hidden job, and the audience jobs request.
     local('ci_variable_roles', ciOwnersExpression(this.roles, 'arn_variable'));
@@ -158,7 +155,13 @@ export class RoleTrustModel extends Construct {
     local('project_settings', projectSettingsExpression(this.projectComponents, props.issuerHost));
 
     const checks = [
-      ...trustChecks({ role: 'role', issuerHost: props.issuerHost, providerAudiences: props.providerAudiences, audienceInput: props.audienceInput, projectComponents: this.projectComponents }),
+      ...trustChecks({
+        role: 'role',
+        issuerHost: props.issuerHost,
+        providerAudiences: props.providerAudiences,
+        audienceInput: props.audienceInput,
+        projectComponents: this.projectComponents,
+      }),
       ...quotaChecks({ role: 'role', trustPolicyLength: `${ref('trust_policy_lengths')}[name]`, managedPolicyCount: 'length(toset(role.managed_policy_arns))' }, props.limits),
       ...ciChecks(ci, { variables: ref('ci_variable_roles'), jobs: ref('ci_job_roles') }),
     ];
@@ -171,7 +174,10 @@ export class RoleTrustModel extends Construct {
     );
 
     local('trust_summary', `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns', props.issuerHost)} }`);
-    local('ci_snippets', `{ for name, role in ${this.roles} : name => ${ciSnippetExpression('role', `${ref('ci_audiences')}[name]`, `${this.ciProjects}[name]`, props.ci.region)} }`);
+    local(
+      'ci_snippets',
+      `{ for name, role in ${this.roles} : name => ${ciSnippetExpression('role', `${ref('ci_audiences')}[name]`, `${this.ciProjects}[name]`, props.ci.region)} }`,
+    );
   }
 
   /**

@@ -97,7 +97,9 @@ export const SUB_NON_NUMERIC_PROJECT_ID = '(^|:)project_id:([^:]*[^0-9:]|$|:)';
 export const SUB_COMPONENTS_LIST = `^(${LEADING_COMPONENTS.join('|')})(,(${SUB_COMPONENT_NAMES.join('|')}))*$`;
 
 /** How a fix describes a valid `sub`. */
-export const SUB_FORMAT = `${LEADING_COMPONENTS.map((name) => `${name}:${SUB_COMPONENTS.find((c) => c.name === name)!.placeholder}`).join(' or ')} first, then any of ${SUB_COMPONENTS.filter((c) => !c.leads)
+export const SUB_FORMAT = `${LEADING_COMPONENTS.map((name) => `${name}:${SUB_COMPONENTS.find((c) => c.name === name)!.placeholder}`).join(' or ')} first, then any of ${SUB_COMPONENTS.filter(
+  (c) => !c.leads,
+)
   .map((c) => `${c.name}:${c.placeholder}`)
   .join(', ')}, in the order of the project's ci_id_token_sub_claim_components`;
 
@@ -156,7 +158,15 @@ export const SUBJECT_FIELDS_TYPE = `object({
   })`;
 
 /** What a structured subject renders for a component it leaves out (the project has no default). */
-const OMITTED: Readonly<Record<string, string>> = { project_path: '', project_id: '', ref_type: 'branch', ref: '*', ref_protected: '*', environment_protected: '*', deployment_tier: '*' };
+const OMITTED: Readonly<Record<string, string>> = {
+  project_path: '',
+  project_id: '',
+  ref_type: 'branch',
+  ref: '*',
+  ref_protected: '*',
+  environment_protected: '*',
+  deployment_tier: '*',
+};
 
 /**
  * HCL: every `sub` value of a list of structured subjects `fieldsList` (HCL objects with every

@@ -29,7 +29,7 @@ export function trustSummaryExpression(claims: string, policyArns: string, issue
     `[\nfor arn in ${policyArns} : "attaches \${arn}: administrator-level access to the account"\nif endswith(arn, ":policy/AdministratorAccess") || endswith(arn, ":policy/IAMFullAccess")\n]`,
     // Any ref: a wildcard in the ref, or no ref component at all; unless only protected refs or environments get in.
     `[\nfor s in ${subjects} : ${textExpression(
-      "${s} matches every branch, unprotected ones included (and, before GitLab 18.2.2, merge requests from forks): " +
+      '${s} matches every branch, unprotected ones included (and, before GitLab 18.2.2, merge requests from forks): ' +
         "pin the branch, or require protected refs (ref_protected in the project's sub components, or on gitlab.com claims.ref_protected = ['true'])",
     )}\n` +
       `if !strcontains(s, ":ref_type:tag") && (can(regex(":ref:[^:]*[*?]", s)) || !strcontains(s, ":ref:"))\n` +
@@ -40,12 +40,10 @@ export function trustSummaryExpression(claims: string, policyArns: string, issue
     `[\nfor s in ${subjects} : ${textExpression(
       '${s} pins the project by path: a project created at that path after a rename or deletion would get in. ' +
         "Lead the project's sub components with project_id (GitLab 19.1 issues no token for a reclaimed path unless sub starts with project_id)",
-    )}\n` +
-      `if ${issuerHost} != "gitlab.com" && startswith(s, "project_path:")\n]`,
+    )}\n` + `if ${issuerHost} != "gitlab.com" && startswith(s, "project_path:")\n]`,
     `[\nfor s in ${subjects} : ${textExpression(
       '${s} needs environment_protected:true, which only GitLab Premium and Ultimate mint: on the free edition every job reports false, and none gets in',
-    )}\n` +
-      `if strcontains(s, ":environment_protected:true")\n]`,
+    )}\n` + `if strcontains(s, ":environment_protected:true")\n]`,
   ];
   return (
     `{\nsubjects = ${subjects}\naudiences = lookup(${claims}, "aud", [])\n` +
