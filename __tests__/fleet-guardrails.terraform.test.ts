@@ -3,7 +3,7 @@ import * as path from 'path';
 import { EXAMPLE_TFVARS, REPO_ROOT } from './helpers/synth';
 import { describeWithTerraform } from './helpers/terraform';
 import { JSON_DOCUMENT } from '../src/lib/guardrails/rules';
-import { PlanCase, expectPlansToFail, plan, planDirectory } from './helpers/plan-cases';
+import { PlanCase, SELF_MANAGED, expectPlansToFail, plan, planDirectory } from './helpers/plan-cases';
 
 const FLEET_TFVARS = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'fleet.tfvars'), 'utf8');
 
@@ -13,14 +13,6 @@ const SUBJECT = 'subjects = ["project_path:team/app:ref_type:branch:ref:main"]';
 /** Enough subjects to exceed the default trust policy quota of 2,048 characters. */
 const MANY_SUBJECTS = `subjects = [${Array.from({ length: 40 }, (_, i) => `"project_path:team/service-${i}:ref_type:branch:ref:main"`).join(', ')}]`;
 const ELEVEN_POLICIES = `managed_policy_arns = [${Array.from({ length: 11 }, (_, i) => `"arn:aws:iam::123456789012:policy/p${i}"`).join(', ')}]`;
-const SELF_MANAGED = [
-  '-var',
-  'mygitlab=https://gitlab.example.com',
-  '-var',
-  'mygitlab_aud_value=https://gitlab.example.com',
-  '-var',
-  'mygitlab_match_value1=["https://gitlab.example.com"]',
-];
 
 const CASES: PlanCase[] = [
   [

@@ -7,7 +7,7 @@ import { GitlabClaims, decideTokenAmong } from '../src/lib/access/gitlab-token';
 import { ReviewedConfiguration, readTerraformShow } from '../src/lib/access/terraform-show';
 import { run } from '../src/lib/access/command';
 import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/lib/trust/sub-claim';
-import { BatchedRun, flatten, planDirectory, planInBatches } from './helpers/plan-cases';
+import { BatchedRun, SELF_MANAGED, flatten, planDirectory, planInBatches } from './helpers/plan-cases';
 import { EXAMPLE_TFVARS, synthStack, tempDir } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';
 
@@ -306,14 +306,6 @@ describeWithTerraform('custom sub components: GitLab-minted tokens against every
 /** `-var roles=…` for one role named team-a with the given HCL attributes. */
 const role = (attributes: string) => ['-var', `roles={ "team-a" = { ${attributes} } }`];
 const sub = (value: string) => role(`subjects = [${JSON.stringify(value)}]`);
-const SELF_MANAGED = [
-  '-var',
-  'mygitlab=https://gitlab.example.com',
-  '-var',
-  'mygitlab_aud_value=https://gitlab.example.com',
-  '-var',
-  'mygitlab_match_value1=["https://gitlab.example.com"]',
-];
 const refused = (value: string) => `Role 'team-a' of roles has sub value(s) that no GitLab token carries or that reach too far: ${JSON.stringify(value)}:`;
 
 /** A plan of the stack with the article's tfvars and these `-var`s: the fragments its failure must hold, or null where it must plan. */

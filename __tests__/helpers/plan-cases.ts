@@ -100,3 +100,13 @@ export function expectPlansToFail(ready: () => string, cases: PlanCase[]): void 
     for (const fragment of expected) expect(run.message).toContain(flatten(fragment));
   });
 }
+
+/** `-var` arguments for the article's variables on a self-managed instance, gitlab.example.com. */
+export const SELF_MANAGED = [
+  '-var',
+  'mygitlab=https://gitlab.example.com',
+  '-var',
+  'mygitlab_aud_value=https://gitlab.example.com',
+  '-var',
+  'mygitlab_match_value1=["https://gitlab.example.com"]',
+];
