@@ -1,8 +1,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { decideTokenAmong, GitlabClaims, gitlabSubject } from '../src/lib/access/gitlab-token';
-import { readTerraformShow, ReviewedConfiguration } from '../src/lib/access/terraform-show';
+import { GitlabClaims, gitlabSubject } from '../src/lib/access/gitlab-token';
+import { readTerraformShow, ReviewedConfiguration, rolesLettingIn } from '../src/lib/access/terraform-show';
 import { run } from '../src/lib/access/command';
 import { EXAMPLE_TFVARS, REPO_ROOT, synthStack } from './helpers/synth';
 import { OFFLINE_AWS_OVERRIDE, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';
@@ -49,15 +49,7 @@ const MATRIX: [name: string, token: GitlabClaims, allowedBy: string[]][] = [
 
 /** The matrix as decided on a configuration: token name → roles that allow it. */
 function decisions(configuration: ReviewedConfiguration): Record<string, string[]> {
-  return Object.fromEntries(
-    MATRIX.map(([name, token]) => [
-      name,
-      configuration.roles
-        .filter((role) => decideTokenAmong(configuration.providers, token, role.statements).decision === 'allow')
-        .map((r) => r.name)
-        .sort(),
-    ]),
-  );
+  return Object.fromEntries(MATRIX.map(([name, token]) => [name, rolesLettingIn(configuration, token)]));
 }
 
 /** An error line where none is expected. */

@@ -4,7 +4,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GitlabCiRole, GitlabOidcProvider } from '../src/lib';
 import * as path from 'path';
 import { GitlabClaims, decideTokenAmong } from '../src/lib/access/gitlab-token';
-import { ReviewedConfiguration, readTerraformShow } from '../src/lib/access/terraform-show';
+import { ReviewedConfiguration, readTerraformShow, rolesLettingIn } from '../src/lib/access/terraform-show';
 import { run } from '../src/lib/access/command';
 import { DEFAULT_SUB_COMPONENTS, mintSub } from '../src/lib/trust/sub-claim';
 import { BatchedRun, SELF_MANAGED, flatten, planDirectory, planInBatches } from './helpers/plan-cases';
@@ -141,16 +141,7 @@ const ROLES = [
 ];
 
 /** The matrix as decided on a configuration: token name → roles that allow it. */
-const decisions = (configuration: ReviewedConfiguration) =>
-  Object.fromEntries(
-    MATRIX.map(([name, claims]) => [
-      name,
-      configuration.roles
-        .filter((role) => decideTokenAmong(configuration.providers, claims, role.statements).decision === 'allow')
-        .map((r) => r.name)
-        .sort(),
-    ]),
-  );
+const decisions = (configuration: ReviewedConfiguration) => Object.fromEntries(MATRIX.map(([name, claims]) => [name, rolesLettingIn(configuration, claims)]));
 const expected = Object.fromEntries(MATRIX.map(([name, , allowedBy]) => [name, [...allowedBy].sort()]));
 
 describeWithTerraform('custom sub components: GitLab-minted tokens against every planned role', () => {

@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import { ASSUME_ROLE_WITH_WEB_IDENTITY } from './decide';
 import { PolicyReadError } from './errors';
-import { ProviderView } from './gitlab-token';
+import { GitlabClaims, ProviderView, decideTokenAmong } from './gitlab-token';
 import { Statement, readConditionBlock, readPolicy } from './policy';
 import { issuerHostOf } from '../trust/trust-policy';
 
@@ -205,4 +205,12 @@ export function readTerraformShow(json: unknown): ReviewedConfiguration {
 
   const defaultAudience: string | undefined = doc.variables?.mygitlab_aud_value?.value ?? (providers.length === 1 ? providers[0].audiences?.[0] : undefined);
   return { providers, defaultAudience, roles };
+}
+
+/** The names of the roles of a configuration that let the token in, sorted: its `iss` picks the provider (see `decideTokenAmong`). */
+export function rolesLettingIn(configuration: ReviewedConfiguration, claims: GitlabClaims): string[] {
+  return configuration.roles
+    .filter((role) => decideTokenAmong(configuration.providers, claims, role.statements).decision === 'allow')
+    .map((role) => role.name)
+    .sort();
 }
