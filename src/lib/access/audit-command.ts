@@ -9,6 +9,7 @@ import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { EXIT, OptionSpec, Output, UsageError, hasFlag, lastValue, readCommandLine } from '../cli/args';
 import { AccountJsonError, AccountRole, readAccountDetails } from './account';
 import { AUDIENCE_NOTE, Finding, FindingId, auditRole, decideAccountRole, isGitlabIssuer, issuerUrlOf, issuersOf } from './audit';
+import { readJsonFile } from './terraform-show';
 import { TOKEN_OPTIONS, TOKEN_USAGE, givesToken, readTokenInput } from './token-input';
 
 const AUDIT_OPTIONS: OptionSpec = { ...TOKEN_OPTIONS, json: { type: 'boolean' }, sarif: { type: 'string' }, codequality: { type: 'string' } };
@@ -38,18 +39,7 @@ interface RoleReport {
 }
 
 function readAccountFile(file: string): AccountRole[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new AccountJsonError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error}): give the output of aws iam get-account-authorization-details`);
-  }
-  try {
-    return readAccountDetails(JSON.parse(text), file);
-  } catch (error) {
-    if (error instanceof SyntaxError) throw new AccountJsonError(`${file} is not JSON: give the output of aws iam get-account-authorization-details`);
-    throw error;
-  }
+  return readAccountDetails(readJsonFile(file, 'give the output of aws iam get-account-authorization-details', AccountJsonError), file);
 }
 
 /** SARIF 2.1.0: one rule per finding id, one result per finding, located at the role. */

@@ -4,12 +4,11 @@
  * `probeTokens`), so a widening shows as a token AFTER lets in and BEFORE refused.
  */
 
-import * as fs from 'fs';
 import { AccountRole, issuerHostOfProviderArn, readAccountDetails } from './account';
 import { decideAccountRole, issuersOf, probeTokens, shownClaims } from './audit';
 import { ASSUME_ROLE_WITH_WEB_IDENTITY, coversAction } from './decide';
 import { GitlabClaims } from './gitlab-token';
-import { TerraformJsonError, readTerraformShow } from './terraform-show';
+import { TerraformJsonError, readJsonFile, readTerraformShow } from './terraform-show';
 
 /** One side of a diff: its web-identity roles, and its providers' client IDs where the file says. */
 export interface TrustSide {
@@ -48,13 +47,7 @@ function planSide(json: unknown): TrustSide {
 
 /** Reads either kind of file: `terraform show -json` output, or `aws iam get-account-authorization-details`. */
 export function readTrustSide(file: string): TrustSide {
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    const why = error instanceof SyntaxError ? 'is not JSON' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`;
-    throw new TerraformJsonError(`${file} ${why}: give a saved plan's terraform show -json, or aws iam get-account-authorization-details output`);
-  }
+  const json = readJsonFile(file, "give a saved plan's terraform show -json, or aws iam get-account-authorization-details output");
   if (typeof json === 'object' && json !== null && 'format_version' in json) return planSide(json);
   if (typeof json === 'object' && json !== null && 'RoleDetailList' in json) return { roles: readAccountDetails(json, file), audiences: new Map() };
   throw new TerraformJsonError(`${file} is neither terraform show -json output nor account details: give a saved plan's JSON, or aws iam get-account-authorization-details output`);

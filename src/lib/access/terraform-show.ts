@@ -21,22 +21,28 @@ export class TerraformJsonError extends Error {}
 
 const SHOW_JSON = 'give the output of terraform show -json <plan file> (or of state)';
 
-/** The JSON of a `terraform show -json` file; a file that cannot be read or parsed is named, with the line of a syntax error. */
-export function readTerraformJson(file: string): unknown {
+/**
+ * The JSON of a file, read for a command: a file that cannot be read or parsed is named, with
+ * the line of a syntax error, and `fix` (what to give instead), as an error of `kind`.
+ */
+export function readJsonFile(file: string, fix: string, kind: new (message: string) => Error = TerraformJsonError): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new TerraformJsonError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error}): ${SHOW_JSON}`);
+    throw new kind(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error}): ${fix}`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
     const line = position === undefined ? '' : ` (line ${text.slice(0, Number(position)).split('\n').length})`;
-    throw new TerraformJsonError(`${file} is not JSON${line}: ${SHOW_JSON}`);
+    throw new kind(`${file} is not JSON${line}: ${fix}`);
   }
 }
+
+/** The JSON of a `terraform show -json` file (see `readJsonFile`). */
+export const readTerraformJson = (file: string): unknown => readJsonFile(file, SHOW_JSON);
 
 /** The values of a `terraform show -json` document: planned for a plan, current for a state. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
