@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GitlabCiRole, GitlabOidcProvider } from '../src/lib';
 import { GITLAB_COM_EXTRA_CLAIMS } from '../src/lib/guardrails/rules';
@@ -39,7 +39,7 @@ describe('literal props are literals in the output', () => {
     expect(provider.url).toBe('https://gitlab.com/');
     expect(provider.client_id_list).toEqual(['https://gitlab.com', 'sts.amazonaws.com']);
     expect(tf.data.tls_certificate.gitlab.url).toBe('tls://gitlab.com:443');
-    expect(Object.keys(tf.locals).filter((name) => /^gitlab_(issuer_host|audiences|arn_for_sizing)$/.test(name))).toEqual([]);
+    expect(Object.keys(tf.locals ?? {}).filter((name) => /^gitlab_(issuer_host|audiences|arn_for_sizing)$/.test(name))).toEqual([]);
     expect(created.issuerHost).toBe('gitlab.com');
     expect(created.audiences).toEqual(['https://gitlab.com', 'sts.amazonaws.com']);
   });
@@ -51,7 +51,7 @@ describe('literal props are literals in the output', () => {
     expect(imported.arn).toBe(ARN);
     expect(imported.moves).toEqual([]);
     expect(JSON.parse(tf.resource.aws_iam_role.deploy.assume_role_policy).Statement[0].Principal).toEqual({ Federated: ARN });
-    expect(Object.keys(tf.locals).filter((name) => /^acme_(arn|arn_for_sizing|issuer_host)$/.test(name))).toEqual([]);
+    expect(Object.keys(tf.locals ?? {}).filter((name) => /^acme_(arn|arn_for_sizing|issuer_host)$/.test(name))).toEqual([]);
   });
 
   test("an existingProviderArn of another issuer fails synth, naming the issuer's ARN suffix", () => {
@@ -76,7 +76,10 @@ describe('GitlabOidcProvider.fromArn: a provider made elsewhere', () => {
     expect(tf.data).toBeUndefined();
     expect([provider.arn, provider.issuerHost, provider.audiences]).toEqual([ARN, 'gitlab.example.com', ['https://gitlab.example.com']]);
     expect(JSON.parse(tf.resource.aws_iam_role.deploy.assume_role_policy).Statement[0].Principal).toEqual({ Federated: ARN });
-    expect(tf.locals.gitlab_trust_conditions).toContain('"gitlab.example.com:${claim}"');
+    expect(Object.keys(JSON.parse(tf.resource.aws_iam_role.deploy.assume_role_policy).Statement[0].Condition.StringEquals)).toEqual([
+      'gitlab.example.com:aud',
+      'gitlab.example.com:sub',
+    ]);
   });
 
   test("a token ARN creates nothing either; its roles check at plan that it is the issuer's provider", () => {
@@ -115,9 +118,12 @@ describe('claimConditions: the claims AWS evaluates for gitlab.com, typed', () =
     const provider = new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });
     new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api'), claimConditions: { refProtected: true, projectId: [4242, 4300] } });
     const tf = JSON.parse(Testing.synth(s));
-    expect(tf.locals.gitlab_roles).toContain(
-      'merge({ sub = ["project_path:acme/api:ref_type:branch:ref:main"], aud = ["https://gitlab.com"] }, { "ref_protected" = ["true"], "project_id" = ["4242", "4300"] })',
-    );
+    expect(JSON.parse(tf.resource.aws_iam_role.deploy.assume_role_policy).Statement[0].Condition.StringEquals).toEqual({
+      'gitlab.com:aud': ['https://gitlab.com'],
+      'gitlab.com:project_id': ['4242', '4300'],
+      'gitlab.com:ref_protected': ['true'],
+      'gitlab.com:sub': ['project_path:acme/api:ref_type:branch:ref:main'],
+    });
   });
 
   test('a claim named in claims and claimConditions, or an empty list, fails synth', () => {
@@ -149,6 +155,9 @@ describe('several providers and roles in one stack', () => {
   new GitlabCiRole(s, 'api', { provider: com, subjects: subjects('acme/api') });
   new GitlabCiRole(s, 'web', { provider: com, subjects: subjects('acme/web') });
   new GitlabCiRole(s, 'infra', { provider: own, subjects: subjects('platform/infra') });
+  // A reviewer's outputs: they read the role maps, which are written for them.
+  new TerraformOutput(s, 'com_summary', { value: com.trustSummary });
+  new TerraformOutput(s, 'acme_summary', { value: own.trustSummary });
   const tf = JSON.parse(Testing.synth(s));
 
   test('each construct writes its resources under its construct id', () => {
@@ -285,13 +294,20 @@ describe('structured subjects and empty lists in props, refused at synth where t
 
   test("good structured subjects synthesize, as objects with every field, rendered for the role's components", () => {
     const s = stack();
+    const gitlab = provider(s);
     new GitlabCiRole(s, 'deploy', {
-      provider: provider(s),
+      provider: gitlab,
       subjects: ['project_id:7:ref_type:tag:ref:v*', { projectId: 4242, ref: 'main', refProtected: true }],
       subClaimComponents: ['project_id', 'ref_type', 'ref', 'ref_protected'],
     });
+    new TerraformOutput(s, 'conditions', { value: gitlab.trustConditions });
     expect(synthError(s)).toBe('');
-    const roles = JSON.parse(Testing.synth(s)).locals.gitlab_roles;
+    const tf = JSON.parse(Testing.synth(s));
+    expect(JSON.parse(tf.resource.aws_iam_role.deploy.assume_role_policy).Statement[0].Condition.StringLike['gitlab.acme.example:sub']).toEqual([
+      'project_id:7:ref_type:tag:ref:v*',
+      'project_id:4242:ref_type:branch:ref:main:ref_protected:true',
+    ]);
+    const roles = tf.locals.gitlab_roles;
     expect(roles).toContain(
       'subject_fields = [{ project_path = null, project_id = 4242, ref_type = null, ref = "main", ref_protected = true, environment_protected = null, deployment_tier = null }]',
     );
@@ -346,5 +362,125 @@ describe('what one account holds once, refused at synth where it is literal', ()
       "GitlabCiRole 'platform/deploy_again': roleName \"deploy\" is the name of GitlabCiRole 'platform/deploy' too; IAM role names are unique in an account (regardless of case).",
     );
     expect(error.split('\n').filter((line) => line.includes('is the name of'))).toHaveLength(1);
+  });
+});
+
+describe('a role whose trust is known at synth is checked at synth: no precondition, no local', () => {
+  const gitlab = (s: TerraformStack, props: Record<string, unknown> = {}) =>
+    new GitlabOidcProvider(s, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none', ...props });
+
+  test('a stack of such roles has no locals, and its roles no precondition; a token role keeps its plan-time check', () => {
+    const s = stack();
+    const provider = gitlab(s);
+    new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api'), managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] });
+    new GitlabCiRole(s, 'release', { provider, subjects: [{ projectPath: 'acme/api', refType: 'tag', ref: 'v*' }] });
+    const literal = JSON.parse(Testing.synth(s));
+    expect(literal.locals).toBeUndefined();
+    expect(literal.resource.aws_iam_role.deploy.lifecycle).toBeUndefined();
+    expect(literal.resource.aws_iam_role.release.lifecycle).toBeUndefined();
+
+    const t = stack();
+    const branch = new TerraformVariable(t, 'branch', { type: 'string' });
+    new GitlabCiRole(t, 'deploy', { provider: gitlab(t), subjects: [`project_path:acme/api:ref_type:branch:ref:${branch.stringValue}`] });
+    const token = JSON.parse(Testing.synth(t));
+    expect(token.resource.aws_iam_role.deploy.lifecycle.precondition).toContainEqual({
+      condition: '${length(local.gitlab_role_problems["deploy"]) == 0}',
+      error_message: '${join("\\n", local.gitlab_role_problems["deploy"])}',
+    });
+  });
+
+  test("an output that reads the provider's maps writes them, with the literal roles in them, and only the locals it reads", () => {
+    const s = stack();
+    const provider = gitlab(s);
+    new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api') });
+    new TerraformOutput(s, 'summary', { value: provider.trustSummary });
+    const tf = JSON.parse(Testing.synth(s));
+    expect(Object.keys(tf.locals).sort()).toEqual(['gitlab_roles', 'gitlab_trust_summary']);
+    expect(tf.locals.gitlab_roles).toContain('{ deploy = {');
+    expect(tf.resource.aws_iam_role.deploy.lifecycle).toBeUndefined();
+  });
+
+  const THIRTY_SUBJECTS = Array.from({ length: 30 }, (_, i) => `project_path:acme/service-with-a-long-name-${i}:ref_type:branch:ref:main`);
+  const ELEVEN_POLICIES = Array.from({ length: 11 }, (_, i) => `arn:aws:iam::123456789012:policy/ci-${i}`);
+  test.each([
+    [
+      'a trust policy over the length quota',
+      [{ subjects: THIRTY_SUBJECTS }],
+      {},
+      /GitlabCiRole 'platform\/r0': its trust policy has (2[1-9]|[3-9])\d\d characters; IAM accepts 2048 \(trustPolicyMaxLength of GitlabOidcProvider/,
+    ],
+    [
+      'a trust policy over a lowered quota, named where it is set',
+      [{ subjects: subjects('acme/api') }],
+      { trustPolicyMaxLength: 100 },
+      "IAM accepts 100 (trustPolicyMaxLength of GitlabOidcProvider 'platform/gitlab'). Use fewer or broader subjects",
+    ],
+    [
+      'more managed policies than the quota',
+      [{ subjects: subjects('acme/api'), managedPolicyArns: ELEVEN_POLICIES }],
+      {},
+      "GitlabCiRole 'platform/r0': it attaches 11 managed policies; IAM allows 10 per role (maxManagedPoliciesPerRole of GitlabOidcProvider 'platform/gitlab')",
+    ],
+    [
+      'two roles whose ARNs would go in one CI/CD variable',
+      [
+        { subjects: subjects('acme/api'), arnVariable: 'ROLE_ARN' },
+        { subjects: subjects('acme/web'), arnVariable: 'ROLE_ARN' },
+      ],
+      {},
+      "GitlabCiRole 'platform/r1': its ARN goes in the CI/CD variable ROLE_ARN, and so does that of GitlabCiRole 'platform/r0'",
+    ],
+    [
+      'two roles with one hidden job',
+      [
+        { subjects: subjects('acme/api'), ciJobName: '.aws' },
+        { subjects: subjects('acme/web'), ciJobName: '.aws' },
+      ],
+      {},
+      "GitlabCiRole 'platform/r1': its hidden job .aws is the hidden job of GitlabCiRole 'platform/r0' too. Give one ciJobName.",
+    ],
+    [
+      'two roles that render subjects of one project for different components',
+      [
+        { subjects: [{ projectId: 4242, ref: 'main' }], subClaimComponents: ['project_id', 'ref_type', 'ref'] },
+        { subjects: [{ projectId: 4242, refProtected: true }], subClaimComponents: ['project_id', 'ref_protected'] },
+      ],
+      {},
+      'GitlabCiRole \'platform/r1\': it renders structured subjects of project 4242 for the sub components ["project_id","ref_protected"] (subClaimComponents of GitlabCiRole \'platform/r1\'), but GitlabCiRole \'platform/r0\' renders them for ["project_id","ref_type","ref"]',
+    ],
+    [
+      'a structured subject that does not name the project by the first component',
+      [{ subjects: [{ projectPath: 'acme/api', ref: 'main' }], subClaimComponents: ['project_id', 'ref_type', 'ref'] }],
+      {},
+      'it has structured subject(s) that do not name the project by project_id, the first of its sub components ["project_id","ref_type","ref"]',
+    ],
+    [
+      'a structured subject that asks for a component the list leaves out',
+      [{ subjects: [{ projectPath: 'acme/api', ref: 'main', refProtected: true }] }],
+      {},
+      'it asks in structured subjects for ["ref_protected"], which its sub components ["project_path","ref_type","ref"]',
+    ],
+    [
+      'a job audience the role does not accept',
+      [{ subjects: subjects('acme/api'), audiences: ['https://gitlab.com'] }],
+      { audiences: ['https://gitlab.com', 'sts.amazonaws.com'], ciAudience: 'sts.amazonaws.com' },
+      'GitLab jobs would request aud "sts.amazonaws.com" (ciAudience of GitlabOidcProvider \'platform/gitlab\'), but the role accepts ["https://gitlab.com"]',
+    ],
+  ] as [string, object[], object, string | RegExp][])('%s fails synth', (_name, roles, providerProps, message) => {
+    const s = stack();
+    const provider = gitlab(s, providerProps as Record<string, unknown>);
+    roles.forEach((props, i) => new GitlabCiRole(s, `r${i}`, { provider, ...(props as any) }));
+    if (typeof message === 'string') expect(synthError(s)).toContain(message);
+    else expect(synthError(s)).toMatch(message);
+  });
+
+  test('the same roles, each fixed, synthesize', () => {
+    const s = stack();
+    const provider = gitlab(s, { audiences: ['https://gitlab.com', 'sts.amazonaws.com'], ciAudience: 'sts.amazonaws.com' });
+    new GitlabCiRole(s, 'r0', { provider, subjects: THIRTY_SUBJECTS.slice(0, 15), managedPolicyArns: ELEVEN_POLICIES.slice(0, 10) });
+    new GitlabCiRole(s, 'r1', { provider, subjects: [{ projectId: 4242, ref: 'main' }], subClaimComponents: ['project_id', 'ref_type', 'ref'] });
+    new GitlabCiRole(s, 'r2', { provider, subjects: [{ projectId: 4242, refType: 'tag', ref: 'v*' }], subClaimComponents: ['project_id', 'ref_type', 'ref'] });
+    new GitlabCiRole(s, 'r3', { provider, subjects: [{ projectPath: 'acme/api', ref: 'main', refProtected: true }], subClaimComponents: ['project_path', 'ref', 'ref_protected'] });
+    expect(synthError(s)).toBe('');
   });
 });

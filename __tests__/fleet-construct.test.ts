@@ -1,4 +1,4 @@
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { GitlabCiRoleFleet } from '../src/lib/constructs/gitlab-ci-role-fleet';
 import { GitlabOidcProvider } from '../src/lib/constructs/gitlab-oidc-provider';
 import { GitlabOidcStack } from '../src/app/stacks/gitlab-oidc-stack';
@@ -12,6 +12,7 @@ function fleetOnly(): any {
   const teams = new TerraformVariable(stack, 'teams', { type: 'any' });
   const provider = new GitlabOidcProvider(stack, 'ci', { issuerUrl: 'https://gitlab.example.com', audiences: ['aud-1'], thumbprintSource: 'none' });
   new GitlabCiRoleFleet(stack, 'fleet', { provider, roles: teams.value });
+  new TerraformOutput(stack, 'summary', { value: provider.trustSummary });
   return JSON.parse(Testing.synth(stack));
 }
 

@@ -82,14 +82,23 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
     expect(loaded('gitlab-aws-oidc-cdktf/app').exports).toContain('GitlabOidcStack');
   });
 
-  test('one provider and two roles, at addresses named by their construct ids', () => {
+  test('one provider and three roles, at addresses named by their construct ids', () => {
     expect(Object.keys(config.resource.aws_iam_openid_connect_provider)).toEqual(['gitlab']);
-    expect(Object.keys(config.resource.aws_iam_role).sort()).toEqual(['deploy', 'plan']);
-    expect(Object.keys(config.resource.aws_iam_role_policy_attachment).sort()).toEqual(['deploy', 'plan']);
+    expect(Object.keys(config.resource.aws_iam_role).sort()).toEqual(['deploy', 'plan', 'release']);
+    expect(Object.keys(config.resource.aws_iam_role_policy_attachment).sort()).toEqual(['deploy', 'plan', 'release']);
     // The constructs add no provider block (nor does this app) and leave the terraform block to the app.
     expect(config.provider).toBeUndefined();
     expect(config.terraform.required_providers).toBeUndefined();
-    expect(config.variable).toBeUndefined();
+    expect(Object.keys(config.variable)).toEqual(['release_branch']);
+  });
+
+  test('the roles known at synth are checked there and carry literal policies; the one with a variable is checked at plan', () => {
+    for (const role of ['deploy', 'plan']) {
+      expect(config.resource.aws_iam_role[role].lifecycle).toBeUndefined();
+      expect(config.resource.aws_iam_role[role].assume_role_policy).toMatch(/^\{"Version":"2012-10-17"/);
+    }
+    expect(config.resource.aws_iam_role.release.assume_role_policy).toBe('${local.gitlab_trust_policies["release"]}');
+    expect(config.resource.aws_iam_role.release.lifecycle.precondition).toHaveLength(1);
   });
 
   test('passes terraform validate', () => {
@@ -130,9 +139,10 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
         .map((line) => line.split(' ').slice(0, 2).join(' ')),
     ];
     const main = ['--project', 'acme/api', '--ref', 'main', '--aud', 'https://gitlab.com'];
-    expect(decisions(access(...main, '--claim', 'ref_protected=true'))).toEqual([0, ['deploy allow', 'plan allow']]);
-    expect(decisions(access(...main, '--claim', 'ref_protected=false'))).toEqual([0, ['deploy deny', 'plan allow']]);
-    expect(decisions(access('--project', 'acme/other', '--ref', 'main', '--claim', 'ref_protected=true'))).toEqual([0, ['deploy deny', 'plan deny']]);
+    expect(decisions(access(...main, '--claim', 'ref_protected=true'))).toEqual([0, ['deploy allow', 'plan allow', 'release deny']]);
+    expect(decisions(access(...main, '--claim', 'ref_protected=false'))).toEqual([0, ['deploy deny', 'plan allow', 'release deny']]);
+    expect(decisions(access('--project', 'acme/api', '--ref', 'release', '--aud', 'https://gitlab.com'))).toEqual([0, ['deploy deny', 'plan allow', 'release allow']]);
+    expect(decisions(access('--project', 'acme/other', '--ref', 'main', '--claim', 'ref_protected=true'))).toEqual([0, ['deploy deny', 'plan deny', 'release deny']]);
     const bad = access('--sub');
     expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([2, 'access: --sub needs a value']);
   }, 60_000);

@@ -26,16 +26,27 @@ import {
   readable,
 } from '../guardrails/rules';
 import { hclOf, literalOf, templatePart } from '../hcl/expression';
-import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
+import { CI_JOB_PREFIX, roleArnVariable, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 import { singleRoleSource, subjectClaimExpression } from '../trust/role-model';
 import { SUB_COMPONENT_NAMES, SubjectFields, renderSubjects } from '../trust/sub-claim';
-import { conditionBlock, trustPolicyDocument } from '../trust/trust-policy';
+import { ConditionBlock, conditionBlock, trustPolicyDocument } from '../trust/trust-policy';
 import { GitlabClaimConditions, claimsOfConditions } from '../trust/claim-conditions';
 import { PlacedFields, checkSubjectFields, splitSubjects, subjectFieldsHcl } from './subject-fields';
 import { IGitlabOidcProvider, literalAudiencesOf } from './gitlab-oidc-provider';
 import { Move } from './move';
 import { terraformName } from './terraform-name';
 import { takeOnce } from './unique-in-stack';
+
+/** A role's trust where every input of it is known at synth. */
+interface KnownTrust {
+  /** The trust policy as a JSON document. */
+  readonly policy: string;
+  readonly condition: ConditionBlock;
+  /** The claims of the condition, `sub` with the structured subjects rendered. */
+  readonly claims: Record<string, string[]>;
+  readonly fields: SubjectFields[];
+  readonly components: string[];
+}
 
 /** The name prefix of the hand-written setup's role. */
 export const DEFAULT_ROLE_NAME_PREFIX = 'GitLabCI';
@@ -369,7 +380,13 @@ export class GitlabCiRole extends Construct {
     );
 
     const key = JSON.stringify(name);
-    const literalPolicy = counted || props.trustClaims ? undefined : this.literalPolicy(props, claims, subjectStrings, subjectFields);
+    const known = counted || props.trustClaims ? undefined : this.knownTrust(props, claims, subjectStrings, subjectFields);
+    const literalPolicy = known?.policy;
+    // A trust known at synth, under a provider known at synth, is checked here; else at plan, by the role map.
+    const problems = known && this.knownProblems(props, name, known);
+    problems?.forEach((problem) => refuse(this, problem));
+    const trustPreconditions = problems ? [] : [trust.preconditionOf(key)];
+    const preconditions = [...(props.preconditions ?? []), ...trustPreconditions, ...tokenPreconditions, ...trust.providerPreconditions];
     this.role = new IamRole(this, 'role', {
       // The role map's policy is written only for the roles that read it (see RoleTrustModel.policies).
       assumeRolePolicy: literalPolicy ?? `\${${trust.policyOf(key)}}`,
@@ -386,7 +403,7 @@ export class GitlabCiRole extends Construct {
       maxSessionDuration: props.maxSessionDuration,
       permissionsBoundary: props.permissionsBoundary,
       tags: props.tags,
-      lifecycle: { precondition: [...(props.preconditions ?? []), trust.preconditionOf(key), ...tokenPreconditions, ...trust.providerPreconditions].map(readable) },
+      lifecycle: preconditions.length ? { precondition: preconditions.map(readable) } : undefined,
     });
     if (counted) this.role.addOverride('count', `\${${enabledExpression} ? 1 : 0}`);
     this.role.overrideLogicalId(name);
@@ -412,17 +429,17 @@ export class GitlabCiRole extends Construct {
   }
 
   /**
-   * The trust policy as a JSON document, where every input of the trust is known at synth and
-   * the provider's ARN is a literal or a reference to its resource; else undefined (the role
-   * reads its policy from the role map, at plan). Rendered from the same claims, by the same
-   * rules, as the role map's entry.
+   * The trust, with its policy as a JSON document, where every input of the trust is known at
+   * synth and the provider's ARN is a literal or a reference to its resource; else undefined
+   * (the role reads its policy from the role map, at plan). Rendered from the same claims, by
+   * the same rules, as the role map's entry.
    */
-  private literalPolicy(
+  private knownTrust(
     props: GitlabCiRoleProps,
     claims: Record<string, string[]> | undefined,
     subjectStrings: string[] | undefined,
     subjectFields: readonly PlacedFields[],
-  ): string | undefined {
+  ): KnownTrust | undefined {
     const known = literalOf(this, {
       issuerHost: props.provider.issuerHost,
       components: props.subClaimComponents ?? props.provider.subClaimComponents,
@@ -436,7 +453,39 @@ export class GitlabCiRole extends Construct {
     const arnText = arn.startsWith('"') || /^aws_iam_openid_connect_provider\.[A-Za-z0-9_-]+\.arn$/.test(arn) ? templatePart(arn) : undefined;
     if (known === undefined || arnText === undefined) return undefined;
     const sub = [...known.strings, ...known.fields.flatMap((fields) => renderSubjects(fields, known.components))];
-    return trustPolicyDocument(arnText, conditionBlock(known.issuerHost, { sub, aud: known.audiences, ...known.claims }));
+    const condition = conditionBlock(known.issuerHost, { sub, aud: known.audiences, ...known.claims });
+    return {
+      policy: trustPolicyDocument(arnText, condition),
+      condition,
+      claims: { sub, aud: known.audiences, ...known.claims },
+      fields: known.fields,
+      components: known.components,
+    };
+  }
+
+  /**
+   * The role map's checks of a known trust, run here: its problems, or undefined where the
+   * provider's side or the role's other inputs (policies, GitLab names) are tokens.
+   */
+  private knownProblems(props: GitlabCiRoleProps, name: string, trust: KnownTrust): string[] | undefined {
+    const provider = props.provider.trust.knownProvider;
+    const rest = literalOf(this, {
+      managedPolicyArns: props.managedPolicyArns ?? [],
+      arnVariable: props.arnVariable ?? roleArnVariable(name),
+      ciJob: props.ciJobName ?? `${CI_JOB_PREFIX}${name}`,
+    });
+    if (provider === undefined || rest === undefined || literalAudiencesOf(props.provider) === undefined) return undefined;
+    const policy = trustPolicyDocument(provider.arnForSizing, trust.condition);
+    return props.provider.trust.checkKnownRole(describe(this), {
+      claims: trust.claims,
+      fields: trust.fields,
+      components: trust.components,
+      componentsInput: props.subClaimComponents ? `subClaimComponents of ${describe(this)}` : `subClaimComponents of ${describe(props.provider)}`,
+      managedPolicyArns: rest.managedPolicyArns,
+      arnVariable: rest.arnVariable,
+      ciJob: rest.ciJob,
+      trustPolicyLength: [...policy].length,
+    });
   }
 
   /** `claims` and `claimConditions` as one map of claim to values; a claim named by both is refused. */

@@ -20,6 +20,7 @@ import { hclOf, literalOf, templatePart } from '../hcl/expression';
 import { RoleTrustModel } from '../trust/role-model';
 import { issuerHostExpression, issuerHostOf } from '../trust/trust-policy';
 import { existingProviderPrecondition } from '../guardrails/trust-checks';
+import { KnownProvider } from '../guardrails/known-role-checks';
 import { hclLocal } from './hcl-local';
 import { Move } from './move';
 import { terraformName } from './terraform-name';
@@ -204,17 +205,6 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
   public readonly audiences: string[];
   /** The sub components structured subjects are rendered for, unless a role names its own. */
   public readonly subClaimComponents: string[];
-  /** Map from role name to the `Condition` block of its trust policy: known at plan, for review. */
-  public readonly trustConditions: IResolvable;
-  /** Map from role name to a reviewer's summary of its trust, with warnings. */
-  public readonly trustSummary: IResolvable;
-  /** Map from role name to its GitLab CI snippet (YAML): `npm run ci-snippets` writes them to files. */
-  public readonly ciSnippets: IResolvable;
-  /**
-   * Map from each GitLab project that structured subjects name (its id, else its path) to the
-   * `components` its roles assume and the API call that sets them (`set_with`).
-   */
-  public readonly projectSubComponents: IResolvable;
   /** The role map and its derivations, as HCL (for the constructs that add roles). */
   public readonly trust: RoleTrustModel;
   /** `moved` blocks the stack must write for state of earlier addresses. */
@@ -322,6 +312,10 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
 
     const trustPolicyMaxLength = hclOf(this, props.trustPolicyMaxLength ?? IAM_QUOTAS.trustPolicyLength.default);
     const maxManagedPolicies = hclOf(this, props.maxManagedPoliciesPerRole ?? IAM_QUOTAS.managedPoliciesPerRole.default);
+    const limitsSetIn = {
+      trustPolicyMaxLength: setIn(this, 'trustPolicyMaxLength', trustPolicyMaxLength),
+      maxManagedPoliciesPerRole: setIn(this, 'maxManagedPoliciesPerRole', maxManagedPolicies),
+    };
     this.trust = new RoleTrustModel(this, 'trust', {
       prefix: `${name}_`,
       issuerHost,
@@ -336,17 +330,64 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
         region: props.ciRegion === undefined ? undefined : hclOf(this, props.ciRegion),
       },
       limits: {
-        trustPolicyMaxLength: { expression: trustPolicyMaxLength, setIn: setIn(this, 'trustPolicyMaxLength', trustPolicyMaxLength) },
-        maxManagedPoliciesPerRole: { expression: maxManagedPolicies, setIn: setIn(this, 'maxManagedPoliciesPerRole', maxManagedPolicies) },
+        trustPolicyMaxLength: { expression: trustPolicyMaxLength, setIn: limitsSetIn.trustPolicyMaxLength },
+        maxManagedPoliciesPerRole: { expression: maxManagedPolicies, setIn: limitsSetIn.maxManagedPoliciesPerRole },
       },
+      known: this.knownSide(props, listed, providerArnForSizing, limitsSetIn),
     });
 
     this.issuerHost = literalHost ?? Token.asString(`\${${issuerHost}}`);
     this.audiences = listed ? [...listed] : Token.asList(`\${${audiences}}`);
     this.subClaimComponents = props.subClaimComponents ?? [...DEFAULT_SUB_COMPONENTS];
-    this.trustConditions = Token.asAny(`\${${this.trust.conditions}}`);
-    this.trustSummary = Token.asAny(`\${${this.trust.summary}}`);
-    this.ciSnippets = Token.asAny(`\${${this.trust.ciSnippets}}`);
-    this.projectSubComponents = Token.asAny(`\${${this.trust.projectSettings}}`);
+  }
+
+  /**
+   * The provider's side of its roles' checks, where every part is known at synth: the
+   * audiences, the ARN to size policies with, the quotas and the jobs' audience.
+   */
+  private knownSide(
+    props: GitlabOidcProviderProps,
+    audiences: readonly string[] | undefined,
+    arnForSizing: string,
+    setIns: { trustPolicyMaxLength: string; maxManagedPoliciesPerRole: string },
+  ): KnownProvider | undefined {
+    // A literal ARN is a quoted HCL string; anything else is read at plan.
+    const sizing = /^"[^"\\$%]*"$/.test(arnForSizing) ? (JSON.parse(arnForSizing) as string) : undefined;
+    const maxLength = literalOf(this, props.trustPolicyMaxLength ?? IAM_QUOTAS.trustPolicyLength.default);
+    const maxPolicies = literalOf(this, props.maxManagedPoliciesPerRole ?? IAM_QUOTAS.managedPoliciesPerRole.default);
+    const ciAudience = literalOf(this, props.ciAudience);
+    if (!audiences || typeof sizing !== 'string' || typeof maxLength !== 'number' || typeof maxPolicies !== 'number') return undefined;
+    if (props.ciAudience !== undefined && typeof ciAudience !== 'string') return undefined;
+    return {
+      arnForSizing: sizing,
+      trustPolicyMaxLength: { value: maxLength, setIn: setIns.trustPolicyMaxLength },
+      maxManagedPoliciesPerRole: { value: maxPolicies, setIn: setIns.maxManagedPoliciesPerRole },
+      ciAudience: typeof ciAudience === 'string' ? { value: ciAudience, setIn: `ciAudience of ${describe(this)}` } : undefined,
+    };
+  }
+
+  // Getters: the role map's locals are written only once something reads them (see RoleTrustModel).
+
+  /** Map from role name to the `Condition` block of its trust policy: known at plan, for review. */
+  public get trustConditions(): IResolvable {
+    return Token.asAny(`\${${this.trust.conditions}}`);
+  }
+
+  /** Map from role name to a reviewer's summary of its trust, with warnings. */
+  public get trustSummary(): IResolvable {
+    return Token.asAny(`\${${this.trust.summary}}`);
+  }
+
+  /** Map from role name to its GitLab CI snippet (YAML): `npm run ci-snippets` writes them to files. */
+  public get ciSnippets(): IResolvable {
+    return Token.asAny(`\${${this.trust.ciSnippets}}`);
+  }
+
+  /**
+   * Map from each GitLab project that structured subjects name (its id, else its path) to the
+   * `components` its roles assume and the API call that sets them (`set_with`).
+   */
+  public get projectSubComponents(): IResolvable {
+    return Token.asAny(`\${${this.trust.projectSettings}}`);
   }
 }

@@ -15,8 +15,12 @@ export const CI_JOB_PREFIX = '.aws-oidc-';
  * can use several.
  */
 export function roleArnVariableExpression(roleName: string): string {
+  // The same name as roleArnVariable, derived in Terraform for a role named at plan.
   return `"ROLE_ARN_\${upper(replace(${roleName}, "/[^A-Za-z0-9]/", "_"))}"`;
 }
+
+/** `roleArnVariableExpression` for a role name known at synth. */
+export const roleArnVariable = (roleName: string): string => `ROLE_ARN_${roleName.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
 
 /**
  * HCL expression: the distinct projects that a list of subjects names without wildcards, by path

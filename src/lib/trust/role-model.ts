@@ -3,6 +3,7 @@ import { hclLocal } from '../constructs/hcl-local';
 import { QuotaLimits, quotaChecks } from '../guardrails/quotas';
 import { Validation } from '../guardrails/rules';
 import { trustChecks } from '../guardrails/trust-checks';
+import { KnownProvider, KnownRole, KnownRoleRegistry } from '../guardrails/known-role-checks';
 import { CiInputs, ciChecks, ciOwnersExpression, ciProjectsExpression, ciSnippetExpression, jobAudienceExpression } from '../gitlab-ci/ci-snippets';
 import { textExpression } from '../hcl/text';
 import { projectComponentsExpression, projectSettingsExpression, renderSubjectsHcl } from './sub-claim';
@@ -84,100 +85,119 @@ export interface RoleTrustModelProps {
   readonly limits: QuotaLimits;
   /** Checks of the provider's own inputs that its roles run, for a provider with no resource to hold them (one made elsewhere). */
   readonly providerPreconditions?: readonly Validation[];
+  /** The provider's side of the checks, where all of it is known at synth: its roles known too are checked there. */
+  readonly known?: KnownProvider;
   /** The GitLab side: the audience jobs request (HCL, null for each role's first), where it is set, and the region the AWS CLI uses (HCL). */
   readonly ci: { readonly audience?: string; readonly audienceInput: string; readonly region?: string };
 }
 
 /**
  * The role map of one OIDC provider, and its derivations as locals. Roles add their part
- * with `addRoles`; the map is written at synth, once every role is known.
+ * with `addRoles`; the map is written at synth, once every role is known. Each local is
+ * written when something first reads it (a role's precondition or policy, an output), with
+ * the locals it reads: roles whose trust is known at synth are checked there and carry
+ * their policy as a document, so a stack of such roles, with no output of the map, gets no
+ * local at all.
  */
 export class RoleTrustModel extends Construct {
-  /** HCL expression of the role map. */
-  public readonly roles: string;
-  /** HCL expression of the map from role name to its `Condition` block: known at plan, even before the provider exists. */
-  public readonly conditions: string;
-  /** HCL expression of the map from role name to the reviewer's summary of its trust. */
-  public readonly summary: string;
-  /** HCL expression of the map from role name to its GitLab CI snippet (YAML). */
-  public readonly ciSnippets: string;
-  /** HCL expression of the map from role name to the projects its subjects name exactly. */
-  public readonly ciProjects: string;
-  /**
-   * HCL expression of the map from each project a structured subject names (its id, else its
-   * path) to the component lists its roles render subjects for: one list each, or a role fails.
-   */
-  public readonly projectComponents: string;
-  /**
-   * HCL expression of the map from each such project to the components its roles assume and
-   * the GitLab API call that sets them (`set_with`).
-   */
-  public readonly projectSettings: string;
   /** Checks of the provider's inputs that every role of the map runs (see `RoleTrustModelProps.providerPreconditions`). */
   public readonly providerPreconditions: readonly Validation[];
   private readonly sources: string[] = [];
-  private readonly writePolicies: () => void;
-  private policiesWritten = false;
+  private readonly written = new Set<string>();
+  private readonly definitions: Record<string, () => string | (() => string)>;
   private readonly prefix: string;
+  private readonly known?: KnownProvider;
+  private readonly knownRoles = new KnownRoleRegistry();
 
   constructor(scope: Construct, id: string, props: RoleTrustModelProps) {
     super(scope, id);
     this.prefix = props.prefix;
+    this.known = props.known;
     this.providerPreconditions = props.providerPreconditions ?? [];
-    const ref = (local: string) => this.ref(local);
-    const local = (local: string, expression: string | (() => string)) => hclLocal(this, `${props.prefix}${local}`, expression);
-    this.roles = ref('roles');
-    this.conditions = ref('trust_conditions');
-    this.summary = ref('trust_summary');
-    this.ciSnippets = ref('ci_snippets');
-    this.ciProjects = ref('ci_projects');
-    this.projectComponents = ref('project_components');
-    this.projectSettings = ref('project_settings');
-
-    local('roles', () => `merge(\n${this.sources.map((source) => `${source},\n`).join('')})`);
-    local('trust_conditions', `{ for name, role in ${this.roles} : name => ${conditionExpression(props.issuerHost, 'role.trust_claims')} }`);
-    // Written once a role reads it: roles known at synth carry their policy as a document.
-    this.writePolicies = () => void local('trust_policies', `{ for name, condition in ${this.conditions} : name => ${trustPolicyExpression(props.providerArn, 'condition')} }`);
-
-    // IAM counts a policy without whitespace, as jsonencode writes it. A policy is its envelope
-    // plus its Condition block, so the length is known at plan even while the provider's ARN
-    // is not: the envelope is measured once, with an ARN as long as the provider's.
-    local('trust_policy_envelope_length', `length(${trustPolicyExpression(props.providerArnForSizing, '{}')}) - length("{}")`);
-    local('trust_policy_lengths', `{ for name, condition in ${this.conditions} : name => ${ref('trust_policy_envelope_length')} + length(jsonencode(condition)) }`);
-
-    // The GitLab side: which roles share a CI/CD variable or hidden job, and the audience jobs request.
-    local('ci_variable_roles', ciOwnersExpression(this.roles, 'arn_variable'));
-    local('ci_job_roles', ciOwnersExpression(this.roles, 'ci_job'));
     const ci: CiInputs = { role: 'role', name: 'name', providerAudiences: props.providerAudiences, audience: props.ci.audience, audienceInput: props.ci.audienceInput };
-    local('ci_audiences', `{ for name, role in ${this.roles} : name => ${jobAudienceExpression(ci)} }`);
-    local('ci_projects', `{ for name, role in ${this.roles} : name => ${ciProjectsExpression('role')} }`);
-    local('project_components', projectComponentsExpression(this.roles));
-    local('project_settings', projectSettingsExpression(this.projectComponents, props.issuerHost));
 
-    const checks = [
-      ...trustChecks({
-        role: 'role',
-        issuerHost: props.issuerHost,
-        providerAudiences: props.providerAudiences,
-        audienceInput: props.audienceInput,
-        projectComponents: this.projectComponents,
-      }),
-      ...quotaChecks({ role: 'role', trustPolicyLength: `${ref('trust_policy_lengths')}[name]`, managedPolicyCount: 'length(toset(role.managed_policy_arns))' }, props.limits),
-      ...ciChecks(ci, { variables: ref('ci_variable_roles'), jobs: ref('ci_job_roles') }),
-    ];
-    // Each check gives its message, or nothing. Not as `holds ? [] : [message]`: Terraform
-    // evaluates both branches of a conditional, so every message, with the values it lists,
-    // would be built for every role; the `if` of a `for` skips it while the check holds.
-    local(
-      'role_problems',
-      `{ for name, role in ${this.roles} : name => concat(\n${checks.map((c) => `[for holds in [${c.holds}] : ${textExpression(c.message)} if !holds],`).join('\n')}\n) }`,
-    );
+    // Each definition reads the locals it needs through `this`, which writes them too.
+    this.definitions = {
+      roles: () => () => `merge(\n${this.sources.map((source) => `${source},\n`).join('')})`,
+      trust_conditions: () => `{ for name, role in ${this.roles} : name => ${conditionExpression(props.issuerHost, 'role.trust_claims')} }`,
+      trust_policies: () => `{ for name, condition in ${this.conditions} : name => ${trustPolicyExpression(props.providerArn, 'condition')} }`,
+      // IAM counts a policy without whitespace, as jsonencode writes it. A policy is its envelope
+      // plus its Condition block, so the length is known at plan even while the provider's ARN
+      // is not: the envelope is measured once, with an ARN as long as the provider's.
+      trust_policy_envelope_length: () => `length(${trustPolicyExpression(props.providerArnForSizing, '{}')}) - length("{}")`,
+      trust_policy_lengths: () => `{ for name, condition in ${this.conditions} : name => ${this.local('trust_policy_envelope_length')} + length(jsonencode(condition)) }`,
+      // The GitLab side: which roles share a CI/CD variable or hidden job, and the audience jobs request.
+      ci_variable_roles: () => ciOwnersExpression(this.roles, 'arn_variable'),
+      ci_job_roles: () => ciOwnersExpression(this.roles, 'ci_job'),
+      ci_audiences: () => `{ for name, role in ${this.roles} : name => ${jobAudienceExpression(ci)} }`,
+      ci_projects: () => `{ for name, role in ${this.roles} : name => ${ciProjectsExpression('role')} }`,
+      project_components: () => projectComponentsExpression(this.roles),
+      project_settings: () => projectSettingsExpression(this.projectComponents, props.issuerHost),
+      role_problems: () => {
+        const checks = [
+          ...trustChecks({
+            role: 'role',
+            issuerHost: props.issuerHost,
+            providerAudiences: props.providerAudiences,
+            audienceInput: props.audienceInput,
+            projectComponents: this.projectComponents,
+          }),
+          ...quotaChecks(
+            { role: 'role', trustPolicyLength: `${this.local('trust_policy_lengths')}[name]`, managedPolicyCount: 'length(toset(role.managed_policy_arns))' },
+            props.limits,
+          ),
+          ...ciChecks(ci, { variables: this.local('ci_variable_roles'), jobs: this.local('ci_job_roles') }),
+        ];
+        // Each check gives its message, or nothing. Not as `holds ? [] : [message]`: Terraform
+        // evaluates both branches of a conditional, so every message, with the values it lists,
+        // would be built for every role; the `if` of a `for` skips it while the check holds.
+        return `{ for name, role in ${this.roles} : name => concat(\n${checks.map((c) => `[for holds in [${c.holds}] : ${textExpression(c.message)} if !holds],`).join('\n')}\n) }`;
+      },
+      trust_summary: () => `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns', props.issuerHost)} }`,
+      ci_snippets: () =>
+        `{ for name, role in ${this.roles} : name => ${ciSnippetExpression('role', `${this.local('ci_audiences')}[name]`, `${this.ciProjects}[name]`, props.ci.region)} }`,
+    };
+  }
 
-    local('trust_summary', `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns', props.issuerHost)} }`);
-    local(
-      'ci_snippets',
-      `{ for name, role in ${this.roles} : name => ${ciSnippetExpression('role', `${ref('ci_audiences')}[name]`, `${this.ciProjects}[name]`, props.ci.region)} }`,
-    );
+  /** HCL expression of the role map. */
+  public get roles(): string {
+    return this.local('roles');
+  }
+
+  /** HCL expression of the map from role name to its `Condition` block: known at plan, even before the provider exists. */
+  public get conditions(): string {
+    return this.local('trust_conditions');
+  }
+
+  /** HCL expression of the map from role name to the reviewer's summary of its trust. */
+  public get summary(): string {
+    return this.local('trust_summary');
+  }
+
+  /** HCL expression of the map from role name to its GitLab CI snippet (YAML). */
+  public get ciSnippets(): string {
+    return this.local('ci_snippets');
+  }
+
+  /** HCL expression of the map from role name to the projects its subjects name exactly. */
+  public get ciProjects(): string {
+    return this.local('ci_projects');
+  }
+
+  /**
+   * HCL expression of the map from each project a structured subject names (its id, else its
+   * path) to the component lists its roles render subjects for: one list each, or a role fails.
+   */
+  public get projectComponents(): string {
+    return this.local('project_components');
+  }
+
+  /**
+   * HCL expression of the map from each such project to the components its roles assume and
+   * the GitLab API call that sets them (`set_with`).
+   */
+  public get projectSettings(): string {
+    return this.local('project_settings');
   }
 
   /**
@@ -189,6 +209,20 @@ export class RoleTrustModel extends Construct {
     this.sources.push(source);
   }
 
+  /**
+   * The map's checks for a role whose trust is known at synth, named `who` in messages:
+   * its problems, or undefined when the provider's side is not known (a token), so that the
+   * role must be checked at plan with `preconditionOf`.
+   */
+  public checkKnownRole(who: string, role: KnownRole): string[] | undefined {
+    return this.known && this.knownRoles.check(who, role, this.known);
+  }
+
+  /** The provider's side of the checks, where it is known at synth. */
+  public get knownProvider(): KnownProvider | undefined {
+    return this.known;
+  }
+
   /** HCL expression of the trust policy of the role named by the HCL expression `name`. */
   public policyOf(name: string): string {
     return `${this.policies()}[${name}]`;
@@ -196,26 +230,26 @@ export class RoleTrustModel extends Construct {
 
   /** HCL expression of the map from role name to its trust policy, as Terraform derives it from the role map. */
   public policies(): string {
-    if (!this.policiesWritten) {
-      this.writePolicies();
-      this.policiesWritten = true;
-    }
-    return this.ref('trust_policies');
+    return this.local('trust_policies');
   }
 
   /** HCL expression of the problems (guardrail messages) of the role named by the HCL expression `name`. */
   public problemsOf(name: string): string {
-    return `${this.ref('role_problems')}[${name}]`;
-  }
-
-  /** The address of one of the model's locals. */
-  private ref(local: string): string {
-    return `local.${this.prefix}${local}`;
+    return `${this.local('role_problems')}[${name}]`;
   }
 
   /** The one precondition that holds every check of the role named by `name`, with all its problems as the message. */
   public preconditionOf(name: string): Validation {
     return problemsPrecondition(this.problemsOf(name));
+  }
+
+  /** The address of one of the model's locals, written (with the locals it reads) the first time it is asked for. */
+  private local(local: string): string {
+    if (!this.written.has(local)) {
+      this.written.add(local);
+      hclLocal(this, `${this.prefix}${local}`, this.definitions[local]());
+    }
+    return `local.${this.prefix}${local}`;
   }
 }
 
