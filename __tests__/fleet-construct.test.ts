@@ -1,4 +1,6 @@
-import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { decideToken } from '../src/lib/access/gitlab-token';
+import { readPolicy } from '../src/lib/access/policy';
 import { GitlabCiRoleFleet } from '../src/lib/constructs/gitlab-ci-role-fleet';
 import { GitlabOidcProvider } from '../src/lib/constructs/gitlab-oidc-provider';
 import { GitlabOidcStack } from '../src/app/stacks/gitlab-oidc-stack';
@@ -131,5 +133,56 @@ describe('the stack with roles', () => {
     expect(tf.output.trust_summary.value).toBe('${local.gitlab_trust_summary}');
     expect(tf.output.trust_summary.description).toContain('warnings');
     expect(tf.output.trust_conditions.value).toBe('${local.gitlab_trust_conditions}');
+  });
+});
+
+describe('GitlabCiRoleFleet with a map known at synth: one GitlabCiRole per entry', () => {
+  const ARN = 'arn:aws:iam::123456789012:oidc-provider/gitlab.example.com';
+  const synthOf = (roles: Record<string, unknown>) => {
+    const stack = new TerraformStack(Testing.app(), 'literal-fleet');
+    const provider = GitlabOidcProvider.fromArn(stack, 'ci', ARN, { subClaimComponents: ['project_id', 'ref_type', 'ref'] });
+    const fleet = new GitlabCiRoleFleet(stack, 'fleet', { provider, roles });
+    return { stack, fleet };
+  };
+  const { stack, fleet } = synthOf({
+    'team-a': { subjects: ['project_id:42:ref_type:branch:ref:main'], managed_policy_arns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], tags: { team: 'a' } },
+    'team-b': { subject_fields: [{ project_id: 4242, ref_type: 'tag', ref: 'v*' }], max_session_duration: 7200 },
+  });
+  const tf = JSON.parse(Testing.synth(stack));
+
+  test('each entry is a role named by its key, with its attributes as literals, and no local', () => {
+    expect(Object.keys(tf.resource.aws_iam_role).sort()).toEqual(['team-a', 'team-b']);
+    expect(tf.resource.aws_iam_role['team-a']).toMatchObject({ name: 'team-a', tags: { team: 'a' } });
+    expect(tf.resource.aws_iam_role['team-b']).toMatchObject({ name: 'team-b', max_session_duration: 7200 });
+    expect(tf.locals).toBeUndefined();
+    expect(Object.keys(fleet.roleArns).sort()).toEqual(['team-a', 'team-b']);
+  });
+
+  test('the policies, literal documents, let in the jobs the entries name and refuse the others', () => {
+    const decide = (role: string, sub: string) =>
+      decideToken(
+        { arn: ARN, issuerHost: 'gitlab.example.com', audiences: ['https://gitlab.example.com'] },
+        { sub, aud: 'https://gitlab.example.com' },
+        readPolicy(tf.resource.aws_iam_role[role].assume_role_policy),
+      ).decision;
+    expect(decide('team-a', 'project_id:42:ref_type:branch:ref:main')).toBe('allow');
+    expect(decide('team-a', 'project_id:42:ref_type:branch:ref:feature')).toBe('deny');
+    expect(decide('team-b', 'project_id:4242:ref_type:tag:ref:v1.2')).toBe('allow');
+    expect(decide('team-b', 'project_id:4242:ref_type:branch:ref:v1.2')).toBe('deny');
+    expect(decide('team-b', 'project_id:42:ref_type:tag:ref:v1.2')).toBe('deny');
+  });
+
+  test.each([
+    [
+      'an attribute ROLES_TYPE does not take',
+      { 'team-a': { subjects: ['project_id:42:ref_type:branch:ref:main'], managedPolicies: [] } },
+      'roles["team-a"] has ["managedPolicies"], which ROLES_TYPE does not take',
+    ],
+    ['an entry with no subject', { 'team-a': { managed_policy_arns: [] } }, "GitlabCiRole 'literal-fleet/fleet/team-a': subjects is empty"],
+    ['an entry that is no object', { 'team-a': 'project_id:42' }, 'roles["team-a"] is not an object of ROLES_TYPE'],
+    ['a subject GitLab never mints', { 'team-a': { subjects: ['repo:acme/api:ref:refs/heads/main'] } }, 'is refused'],
+  ])('%s fails synth', (_name, roles, message) => {
+    const { stack } = synthOf(roles);
+    expect(() => (stack.node.root as App).synth()).toThrow(message);
   });
 });

@@ -1,31 +1,36 @@
 import { Construct } from 'constructs';
 import { IResolvable, Token } from 'cdktf';
 import { IamRole, IamRolePolicy, IamRolePolicyAttachment } from '../terraform/aws-iam';
-import { setIn } from '../guardrails/prop-checks';
+import { refuse, setIn } from '../guardrails/prop-checks';
 import { readable } from '../guardrails/rules';
-import { hclOf } from '../hcl/expression';
+import { hclOf, literalOf } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 import { roleMapSource, subjectClaimExpression } from '../trust/role-model';
-import { SUBJECT_FIELDS_TYPE } from '../trust/sub-claim';
+import { SUBJECT_FIELDS_TYPE, SUBJECT_FIELD_NAMES, SubjectFields } from '../trust/sub-claim';
 import { IGitlabOidcProvider } from './gitlab-oidc-provider';
+import { GitlabCiRole } from './gitlab-ci-role';
 import { hclLocal } from './hcl-local';
 import { terraformName } from './terraform-name';
 
-/** The type of `roles`: every attribute optional, so a role can be as small as its subjects. */
-export const ROLES_TYPE = `map(object({
-  subjects                         = optional(list(string), [])
-  subject_fields                   = optional(list(${SUBJECT_FIELDS_TYPE}), [])
-  ci_id_token_sub_claim_components = optional(list(string))
-  audiences                        = optional(list(string))
-  claims                           = optional(map(list(string)), {})
-  managed_policy_arns              = optional(list(string), [])
-  inline_policies                  = optional(map(string), {})
-  permissions_boundary             = optional(string)
-  max_session_duration             = optional(number, 3600)
-  path                             = optional(string, "/")
-  description                      = optional(string)
-  tags                             = optional(map(string), {})
-}))`;
+/** The attributes of a role of `roles` and their Terraform types: every one optional, so a role can be as small as its subjects. */
+const ROLE_ATTRIBUTE_TYPES: Readonly<Record<string, string>> = {
+  subjects: 'optional(list(string), [])',
+  subject_fields: `optional(list(${SUBJECT_FIELDS_TYPE}), [])`,
+  ci_id_token_sub_claim_components: 'optional(list(string))',
+  audiences: 'optional(list(string))',
+  claims: 'optional(map(list(string)), {})',
+  managed_policy_arns: 'optional(list(string), [])',
+  inline_policies: 'optional(map(string), {})',
+  permissions_boundary: 'optional(string)',
+  max_session_duration: 'optional(number, 3600)',
+  path: 'optional(string, "/")',
+  description: 'optional(string)',
+  tags: 'optional(map(string), {})',
+};
+const ROLE_ATTRIBUTES = Object.keys(ROLE_ATTRIBUTE_TYPES);
+
+/** The type of `roles`. */
+export const ROLES_TYPE = `map(object({\n${ROLE_ATTRIBUTES.map((attribute) => `  ${attribute.padEnd(32)} = ${ROLE_ATTRIBUTE_TYPES[attribute]}`).join('\n')}\n}))`;
 
 export interface GitlabCiRoleFleetProps {
   /** The OIDC provider whose role map the roles join. */
@@ -34,7 +39,9 @@ export interface GitlabCiRoleFleetProps {
   /**
    * The roles by name, of the type `ROLES_TYPE`: subjects, audiences, claims, managed and
    * inline policies, IAM attributes. Usually a variable, so that roles come from tfvars; its
-   * values are checked where it is declared (see `FLEET_VARIABLES`).
+   * values are checked where it is declared (see `FLEET_VARIABLES`). A map known at synth
+   * (snake_case keys, as in tfvars) gives one `GitlabCiRole` per entry, named by its key, with
+   * literal policies and every check at synth.
    *
    * @example Token.asAnyMap(rolesVariable.value)
    */
@@ -70,6 +77,12 @@ export class GitlabCiRoleFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: GitlabCiRoleFleetProps) {
     super(scope, id);
+    const literalRoles = Token.isUnresolved(props.roles) ? undefined : literalOf(this, props.roles as Record<string, unknown>);
+    if (literalRoles !== undefined) {
+      // Known at synth: one role per entry, with literal values and every check at synth.
+      this.roleArns = Object.fromEntries(Object.entries(literalRoles).map(([roleName, role]) => [roleName, this.literalRole(props, roleName, role).arn]));
+      return;
+    }
     const name = terraformName(this, ['aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy']);
     const local = (suffix: string, expression: string) => hclLocal(this, `${name}_${suffix}`, expression);
     const roles = hclOf(this, props.roles);
@@ -141,5 +154,34 @@ export class GitlabCiRoleFleet extends Construct {
     });
     inline.addOverride('for_each', `\${local.${name}_inline_documents}`);
     inline.overrideLogicalId(name);
+  }
+
+  /** One entry of a literal `roles`, as a `GitlabCiRole` named by its key (its IAM name, and its Terraform name). */
+  private literalRole(props: GitlabCiRoleFleetProps, roleName: string, role: unknown): GitlabCiRole {
+    const at = `roles[${JSON.stringify(roleName)}]`;
+    const entry = (typeof role === 'object' && role !== null && !Array.isArray(role) ? role : {}) as Record<string, unknown>;
+    if (entry !== role) refuse(this, `${at} is not an object of ROLES_TYPE: give { subjects = [...], managed_policy_arns = [...], ... }.`);
+    const unknown = Object.keys(entry).filter((attribute) => !ROLE_ATTRIBUTES.includes(attribute));
+    if (unknown.length) refuse(this, `${at} has ${JSON.stringify(unknown)}, which ROLES_TYPE does not take: use ${ROLE_ATTRIBUTES.join(', ')}.`);
+    const fieldOf = Object.fromEntries(Object.entries(SUBJECT_FIELD_NAMES).map(([field, attribute]) => [attribute, field]));
+    const structured = ((entry.subject_fields ?? []) as Record<string, unknown>[]).map((fields) =>
+      Object.fromEntries(Object.entries(fields).map(([attribute, value]) => [fieldOf[attribute] ?? attribute, value])),
+    ) as SubjectFields[];
+    const value = <T>(attribute: string) => entry[attribute] as T | undefined;
+    return new GitlabCiRole(this, roleName, {
+      provider: props.provider,
+      subjects: [...(value<string[]>('subjects') ?? []), ...structured],
+      subClaimComponents: value<string[]>('ci_id_token_sub_claim_components') ?? props.defaultSubComponents,
+      audiences: value<string[]>('audiences') ?? props.defaultAudiences,
+      claims: value<Record<string, string[]>>('claims'),
+      managedPolicyArns: value<string[]>('managed_policy_arns'),
+      inlinePolicies: value<Record<string, string>>('inline_policies'),
+      roleName,
+      permissionsBoundary: value<string>('permissions_boundary'),
+      maxSessionDuration: value<number>('max_session_duration'),
+      path: value<string>('path'),
+      description: value<string>('description'),
+      tags: value<Record<string, string>>('tags'),
+    });
   }
 }
