@@ -7,6 +7,7 @@ import { readPolicy } from '../src/lib/access/policy';
 import { mintSub } from '../src/lib/trust/sub-claim';
 import { tempDir } from './helpers/synth';
 import { OFFLINE_AWS_PROVIDER, describeWithTerraform, init, tfOk, workdir } from './helpers/terraform';
+import { ResourceChange, deriveAppliedState, planChanges } from './helpers/state';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read synthesized and planned JSON field by field */
 
@@ -96,5 +97,68 @@ describeWithTerraform('a literal role: its policy is a JSON document, equal to t
     expect(com('plan', { aud: 'sts.amazonaws.com', sub: sub('acme/web', 'branch', 'feature'), namespace_id: '77' })).toBe('deny');
     expect(com('ship', { aud: 'https://gitlab.com', sub: sub('acme/api', 'tag', 'v1.0'), ref_protected: 'true', project_id: '4243' })).toBe('allow');
     expect(com('ship', { aud: 'https://gitlab.com', sub: sub('acme/api', 'tag', 'v1.0'), ref_protected: 'true', project_id: '9999' })).toBe('deny');
+  });
+});
+
+/** The roles of `fixtures/literal-roles-v1`: managed policies known at synth, one with a path and an account. */
+function literalRoles(stack: TerraformStack): void {
+  const provider = new GitlabOidcProvider(stack, 'gitlab', { issuerUrl: 'https://gitlab.com', thumbprintSource: 'none' });
+  new GitlabCiRole(stack, 'deploy', {
+    provider,
+    subjects: ['project_path:acme/api:ref_type:branch:ref:main'],
+    claims: { ref_protected: ['true'] },
+    managedPolicyArns: ['arn:aws:iam::aws:policy/PowerUserAccess', 'arn:aws:iam::123456789012:policy/ci/deploy-boundary-reader'],
+  });
+  new GitlabCiRole(stack, 'plan', {
+    provider,
+    subjects: ['project_path:acme/api:ref_type:branch:ref:*'],
+    managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    roleNamePrefix: 'acme-api-plan-',
+  });
+}
+
+describeWithTerraform('managed policies known at synth: one plain attachment each, and state of the for_each resource moved', () => {
+  let config: any;
+  let changes: ResourceChange[];
+  beforeAll(() => {
+    const earlier = workdir(path.join(__dirname, 'fixtures', 'literal-roles-v1', 'cdk.tf.json'), { 'offline_provider.tf.json': OFFLINE_AWS_PROVIDER });
+    init(earlier);
+    const state = deriveAppliedState(earlier);
+    const app = new App({ outdir: tempDir('literal-roles') });
+    const stack = new TerraformStack(app, 'platform');
+    literalRoles(stack);
+    app.synth();
+    const file = path.join(app.outdir, 'stacks', 'platform', 'cdk.tf.json');
+    config = JSON.parse(fs.readFileSync(file, 'utf8'));
+    delete config.terraform;
+    fs.writeFileSync(file, JSON.stringify(config));
+    const dir = workdir(file, { 'offline_provider.tf.json': OFFLINE_AWS_PROVIDER });
+    fs.copyFileSync(state, path.join(dir, 'terraform.tfstate'));
+    init(dir);
+    changes = planChanges(dir);
+  }, 120_000);
+
+  test('each attachment is a plain resource named after its role and policy, with the ARN as written', () => {
+    const attachments = config.resource.aws_iam_role_policy_attachment;
+    expect(Object.fromEntries(Object.entries(attachments).map(([name, a]: [string, any]) => [name, [a.role, a.policy_arn, a.for_each]]))).toEqual({
+      deploy_PowerUserAccess: ['${aws_iam_role.deploy.name}', 'arn:aws:iam::aws:policy/PowerUserAccess', undefined],
+      'deploy_deploy-boundary-reader': ['${aws_iam_role.deploy.name}', 'arn:aws:iam::123456789012:policy/ci/deploy-boundary-reader', undefined],
+      plan_ReadOnlyAccess: ['${aws_iam_role.plan.name}', 'arn:aws:iam::aws:policy/ReadOnlyAccess', undefined],
+    });
+  });
+
+  test('state the earlier release wrote plans no change: every attachment is moved, nothing created or destroyed', () => {
+    expect(changes.map((c) => [c.previous_address ?? c.address, c.address, c.change.actions]).sort()).toEqual([
+      ['aws_iam_openid_connect_provider.gitlab', 'aws_iam_openid_connect_provider.gitlab', ['no-op']],
+      ['aws_iam_role.deploy', 'aws_iam_role.deploy', ['no-op']],
+      ['aws_iam_role.plan', 'aws_iam_role.plan', ['no-op']],
+      [
+        'aws_iam_role_policy_attachment.deploy["arn:aws:iam::123456789012:policy/ci/deploy-boundary-reader"]',
+        'aws_iam_role_policy_attachment.deploy_deploy-boundary-reader',
+        ['no-op'],
+      ],
+      ['aws_iam_role_policy_attachment.deploy["arn:aws:iam::aws:policy/PowerUserAccess"]', 'aws_iam_role_policy_attachment.deploy_PowerUserAccess', ['no-op']],
+      ['aws_iam_role_policy_attachment.plan["arn:aws:iam::aws:policy/ReadOnlyAccess"]', 'aws_iam_role_policy_attachment.plan_ReadOnlyAccess', ['no-op']],
+    ]);
   });
 });

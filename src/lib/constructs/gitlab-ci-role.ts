@@ -409,12 +409,16 @@ export class GitlabCiRole extends Construct {
     this.role.overrideLogicalId(name);
     const instance = counted ? `${address}[0]` : address;
 
-    const attachments = new IamRolePolicyAttachment(this, 'policies', {
-      role: `\${${instance}.name}`,
-      policyArn: '${each.value}',
-    });
-    attachments.addOverride('for_each', `\${toset(${whileEnabled(managedPolicyArns, '[]')})}`);
-    attachments.overrideLogicalId(name);
+    const literalArns = counted ? undefined : literalOf(this, props.managedPolicyArns ?? []);
+    if (literalArns !== undefined) this.attachEach(name, address, literalArns);
+    else {
+      const attachments = new IamRolePolicyAttachment(this, 'policies', {
+        role: `\${${instance}.name}`,
+        policyArn: '${each.value}',
+      });
+      attachments.addOverride('for_each', `\${toset(${whileEnabled(managedPolicyArns, '[]')})}`);
+      attachments.overrideLogicalId(name);
+    }
 
     if (props.inlinePolicies !== undefined) {
       const inline = new IamRolePolicy(this, 'inline', { role: `\${${instance}.name}`, name: '${each.key}', policy: '${each.value}' });
@@ -426,6 +430,24 @@ export class GitlabCiRole extends Construct {
     this.roleName = Token.asString(counted ? `\${one(${address}[*].name)}` : `\${${address}.name}`);
     // State written while the role always existed sits at the address without an index.
     this.moves = counted ? [{ from: address, to: `${address}[0]` }] : [];
+  }
+
+  /**
+   * One plain attachment per managed policy known at synth, named after the role and the
+   * policy (`deploy_ReadOnlyAccess`). Earlier releases wrote them as instances of one
+   * `for_each` resource, keyed by ARN: a `moved` block carries that state over.
+   */
+  private attachEach(name: string, address: string, arns: readonly string[]): void {
+    for (const arn of new Set(arns)) {
+      const policy = arn.slice(arn.lastIndexOf('/') + 1).replace(/[^A-Za-z0-9_-]/g, '_');
+      let suffix = policy;
+      // Two ARNs with one policy name (two accounts, two paths): the later one is numbered.
+      for (let n = 2; takeOnce(this, 'address', `aws_iam_role_policy_attachment.${name}_${suffix}`); n++) suffix = `${policy}_${n}`;
+      const attachmentName = `${name}_${suffix}`;
+      const attachment = new IamRolePolicyAttachment(this, suffix, { role: `\${${address}.name}`, policyArn: arn });
+      attachment.overrideLogicalId(attachmentName);
+      attachment.moveFromId(`aws_iam_role_policy_attachment.${name}[${JSON.stringify(arn)}]`);
+    }
   }
 
   /**
