@@ -85,7 +85,7 @@ describeWithTerraform('a CDKTF app that imports the package by name', () => {
   test('one provider and three roles, at addresses named by their construct ids', () => {
     expect(Object.keys(config.resource.aws_iam_openid_connect_provider)).toEqual(['gitlab']);
     expect(Object.keys(config.resource.aws_iam_role).sort()).toEqual(['deploy', 'plan', 'release']);
-    expect(Object.keys(config.resource.aws_iam_role_policy_attachment).sort()).toEqual(['deploy', 'plan', 'release']);
+    expect(Object.keys(config.resource.aws_iam_role_policy_attachment).sort()).toEqual(['deploy_PowerUserAccess', 'plan_ReadOnlyAccess', 'release_ReadOnlyAccess']);
     // The constructs add no provider block (nor does this app) and leave the terraform block to the app.
     expect(config.provider).toBeUndefined();
     expect(config.terraform.required_providers).toBeUndefined();
