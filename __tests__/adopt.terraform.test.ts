@@ -77,7 +77,7 @@ describeWithTerraform("a stack of roles only: the article role's inputs left out
     const r = tf(dir, ['plan', '-refresh=false', '-lock=false', '-var', 'mygitlab_match_value=["project_path:mygroup/myproject:ref_type:branch:ref:main"]']);
     expect(r.status).not.toBe(0);
     expect(flatten(r.output)).toContain(
-      'The article role (aws_iam_role.gitlab_ci) is half filled: ["mygitlab_match_field","mygitlab_match_field1","mygitlab_match_value1","role_arn"] not set.',
+      'The gitlab_ci role (aws_iam_role.gitlab_ci, the hand-written setup\'s) is half filled: ["mygitlab_match_field","mygitlab_match_field1","mygitlab_match_value1","role_arn"] not set.',
     );
   });
 });

@@ -7,6 +7,9 @@ import { PlanCase, SELF_MANAGED, expectPlansToFail, plan, planDirectory } from '
 
 const FLEET_TFVARS = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'fleet.tfvars'), 'utf8');
 
+/** How the role map refuses a sub value of team-a, before the value and its fix. */
+const REFUSED = "Role 'team-a' of roles has sub value(s) that no GitLab token carries or that reach too far: ";
+
 /** `-var roles=…` for one role named team-a with the given HCL attributes. */
 const role = (attributes: string) => ['-var', `roles={ "team-a" = { ${attributes} } }`];
 const SUBJECT = 'subjects = ["project_path:team/app:ref_type:branch:ref:main"]';
@@ -20,7 +23,7 @@ const CASES: PlanCase[] = [
     role('managed_policy_arns = []'),
     ["Role 'team-a' of roles has no 'sub' condition", 'any project on the GitLab instance', "roles['team-a'].subjects"],
   ],
-  ['a subject open to other owners', role('subjects = ["project_path:*"]'), ['Invalid subjects in roles (role: rejected values) {"team-a":["project_path:*"]}', 'other owners']],
+  ['a subject open to other owners', role('subjects = ["project_path:*"]'), [`${REFUSED}"project_path:*": name the top-level group literally`, 'other owners']],
   [
     'a subject whose wildcard covers ref_type',
     role('subjects = ["project_path:team/app:ref_type:*:ref:main"]'),
@@ -31,9 +34,13 @@ const CASES: PlanCase[] = [
   [
     'a ref written as a Git ref path',
     role('subjects = ["project_path:team/app:ref_type:branch:ref:refs/heads/main"]'),
-    ['{"team-a":["project_path:team/app:ref_type:branch:ref:refs/heads/main"]}', "GitLab's ref is the bare branch or tag name: write ':ref:main'"],
+    [`${REFUSED}"project_path:team/app:ref_type:branch:ref:refs/heads/main": GitLab's ref is the bare branch or tag name: write ':ref:main'`],
   ],
-  ['a GitHub-format subject', role('subjects = ["repo:team/app:ref:refs/heads/main"]'), ['{"team-a":["repo:team/app:ref:refs/heads/main"]}', 'subject format of GitHub Actions']],
+  [
+    'a GitHub-format subject',
+    role('subjects = ["repo:team/app:ref:refs/heads/main"]'),
+    [`${REFUSED}"repo:team/app:ref:refs/heads/main": this is the subject format of GitHub Actions`],
+  ],
   [
     'an audience the provider does not list',
     role(`${SUBJECT}, audiences = ["sts.amazonaws.com"]`),

@@ -84,7 +84,7 @@ describe('the article stack', () => {
 
   test('creates the role, when all its inputs are set, with its entry of the trust policies and the hand-written name prefix by default', () => {
     expect(synth()).toHaveResourceWithProperties(IamRole, {
-      count: '${local.article_role_enabled ? 1 : 0}',
+      count: '${local.gitlab_ci_role_enabled ? 1 : 0}',
       name: '${var.role_name}',
       name_prefix: '${var.role_name == null ? var.role_name_prefix : null}',
       path: '${var.role_path}',
@@ -92,12 +92,12 @@ describe('the article stack', () => {
     });
     const vars = parsed().variable;
     expect([vars.role_name.default, vars.role_name_prefix.default, vars.role_path.default, vars.role_max_session_duration.default]).toEqual([null, 'GitLabCI', '/', 3600]);
-    expect(parsed().locals.article_role_enabled).toBe('${length(local.article_role_missing) == 0}');
+    expect(parsed().locals.gitlab_ci_role_enabled).toBe('${length(local.gitlab_ci_role_missing) == 0}');
   });
 
   test('keys policy attachments by ARN with for_each', () => {
     expect(synth()).toHaveResourceWithProperties(IamRolePolicyAttachment, {
-      for_each: '${toset(local.article_role_enabled ? var.role_arn : [])}',
+      for_each: '${toset(local.gitlab_ci_role_enabled ? var.role_arn : [])}',
       policy_arn: '${each.value}',
       role: '${aws_iam_role.gitlab_ci[0].name}',
     });

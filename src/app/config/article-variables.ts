@@ -22,7 +22,7 @@ import { IAM_QUOTAS } from '../../lib/guardrails/quotas';
 import { VariableSpec } from './variable-spec';
 
 /** The article role's trust inputs: all null for no article role, all set for one. */
-const ARTICLE_ROLE_DEFAULT = 'Null, with the other article role inputs, for none.';
+const ARTICLE_ROLE_DEFAULT = 'Null, with the other gitlab_ci inputs, for none.';
 
 const claimValues = (name: string, claim: string): VariableSpec => ({
   name,
@@ -78,7 +78,7 @@ export const ARTICLE_VARIABLES: readonly VariableSpec[] = [
   {
     name: 'role_arn',
     type: 'list(string)',
-    description: `ARNs of the IAM managed policies attached to the article role. ${ARTICLE_ROLE_DEFAULT}`,
+    description: `ARNs of the IAM managed policies attached to the gitlab_ci role. ${ARTICLE_ROLE_DEFAULT}`,
     default: null,
     validations: [validateEach('role_arn', MANAGED_POLICY_ARN, { nullable: true })],
   },
@@ -91,7 +91,7 @@ export const ARTICLE_ROLE_INPUTS = ['mygitlab_match_field', 'mygitlab_match_fiel
 export const ROLE_NAME_PREFIX_DEFAULT = 'GitLabCI';
 
 /**
- * Name and shape of the article role, so that state of a hand-written setup that named or
+ * Name and shape of the gitlab_ci role, so that state of a hand-written setup that named or
  * shaped its role differently is picked up without replacing it. At their defaults the
  * role is what the hand-written setup wrote.
  */
@@ -99,49 +99,49 @@ export const ARTICLE_ROLE_SHAPE_VARIABLES: readonly VariableSpec[] = [
   {
     name: 'role_name',
     type: 'string',
-    description: 'Fixed name of the article role, for a setup that named it. Null: AWS names it from role_name_prefix.',
+    description: 'Fixed name of the gitlab_ci role, for a setup that named it. Null: AWS names it from role_name_prefix.',
     default: null,
     validations: [whenSet('role_name', validateValue('role_name', ROLE_NAME))],
   },
   {
     name: 'role_name_prefix',
     type: 'string',
-    description: 'Name prefix of the article role when role_name is null; AWS appends a unique suffix. The hand-written setup uses GitLabCI.',
+    description: 'Name prefix of the gitlab_ci role when role_name is null; AWS appends a unique suffix. The hand-written setup uses GitLabCI.',
     default: ROLE_NAME_PREFIX_DEFAULT,
     validations: [validateValue('role_name_prefix', ROLE_NAME_PREFIX)],
   },
   {
     name: 'role_path',
     type: 'string',
-    description: "IAM path of the article role, e.g. '/ci/'.",
+    description: "IAM path of the gitlab_ci role, e.g. '/ci/'.",
     default: '/',
     validations: [validateValue('role_path', ROLE_PATH)],
   },
   {
     name: 'role_description',
     type: 'string',
-    description: 'Description of the article role. Null: none.',
+    description: 'Description of the gitlab_ci role. Null: none.',
     default: null,
     validations: [validateValue('role_description', ROLE_DESCRIPTION)],
   },
   {
     name: 'role_max_session_duration',
     type: 'number',
-    description: 'Longest session, in seconds, that the article role grants (3600 to 43200).',
+    description: 'Longest session, in seconds, that the gitlab_ci role grants (3600 to 43200).',
     default: IAM_QUOTAS.sessionDuration.min,
     validations: [validateValue('role_max_session_duration', SESSION_DURATION)],
   },
   {
     name: 'role_permissions_boundary',
     type: 'string',
-    description: 'ARN of the managed policy that bounds the article role. Null: none.',
+    description: 'ARN of the managed policy that bounds the gitlab_ci role. Null: none.',
     default: null,
     validations: [validateValue('role_permissions_boundary', PERMISSIONS_BOUNDARY)],
   },
   {
     name: 'role_tags',
     type: 'map(string)',
-    description: 'Tags of the article role.',
+    description: 'Tags of the gitlab_ci role.',
     default: {},
     validations: [validateValue('role_tags', ROLE_TAGS)],
   },

@@ -1,6 +1,5 @@
 import {
   AUDIENCE,
-  CLAIM_VALUE_RULES,
   GITLAB_COM_CLAIM,
   INLINE_POLICY_NAME,
   JSON_DOCUMENT,
@@ -16,9 +15,9 @@ import {
   ROLE_TAGS,
   SESSION_DURATION,
   SUB_COMPONENTS_LIST_RULE,
-  listOrEmpty,
   validateExpression,
   validateEach,
+  validateRoleNames,
   validateRoleValue,
   validateRoleValues,
   validateValue,
@@ -39,13 +38,12 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
       'More roles under the same OIDC provider, keyed by role name: subjects (GitLab sub values), audiences, claims (gitlab.com only), ' + 'policies and IAM attributes.',
     default: {},
     validations: [
-      validateRoleValue('roles', 'role names', (_role, name) => name, ROLE_NAME),
+      validateRoleNames('roles', ROLE_NAME),
       {
         condition: `\${!contains(keys(var.roles), "${ARTICLE_ROLE_NAME}")}`,
-        errorMessage: `roles has a role named '${ARTICLE_ROLE_NAME}': that name is the article's role (aws_iam_role.gitlab_ci) in trust_summary, trust_conditions and npm run access. Rename the role.`,
+        errorMessage: `roles has a role named '${ARTICLE_ROLE_NAME}': that name is the hand-written setup's role (aws_iam_role.gitlab_ci) in trust_summary, trust_conditions and npm run access. Rename the role.`,
       },
-      ...CLAIM_VALUE_RULES.map((rule) => validateRoleValues('roles', 'subjects', (role) => `${role}.subjects`, rule)),
-      validateRoleValues('roles', 'audiences', (role) => listOrEmpty(`${role}.audiences`), AUDIENCE),
+      // Subjects and audiences are checked with the whole trust, by the role map (gitlab_role_problems), as every role's are.
       validateRoleValues('roles', 'claim names', (role) => `keys(${role}.claims)`, GITLAB_COM_CLAIM),
       validateRoleValues('roles', 'claim values', (role) => `flatten(values(${role}.claims))`, NOT_EMPTY_VALUE),
       validateRoleValues('roles', 'managed_policy_arns', (role) => `${role}.managed_policy_arns`, MANAGED_POLICY_ARN),

@@ -62,14 +62,14 @@ export class GitlabOidcStack extends TerraformStack {
 
     // The article's role exists when all its inputs are set; with none set, the stack holds
     // only roles. Some but not all set is refused at plan (see the ROLE_ARN output).
-    local('article_role_inputs', `{\n${ARTICLE_ROLE_INPUTS.map((name) => `${name} = var.${name}`).join('\n')}\n}`);
-    local('article_role_missing', '[for name, value in local.article_role_inputs : name if value == null]');
-    local('article_role_enabled', 'length(local.article_role_missing) == 0');
+    local('gitlab_ci_role_inputs', `{\n${ARTICLE_ROLE_INPUTS.map((name) => `${name} = var.${name}`).join('\n')}\n}`);
+    local('gitlab_ci_role_missing', '[for name, value in local.gitlab_ci_role_inputs : name if value == null]');
+    local('gitlab_ci_role_enabled', 'length(local.gitlab_ci_role_missing) == 0');
     // The hand-written setup's two claim checks. merge() rather than an object literal: equal
     // field names get a precondition's message instead of a parse error.
     local(
       'gitlab_ci_claims',
-      'local.article_role_enabled ? merge(\n{ (var.mygitlab_match_field) = var.mygitlab_match_value },\n{ (var.mygitlab_match_field1) = var.mygitlab_match_value1 },\n) : {}',
+      'local.gitlab_ci_role_enabled ? merge(\n{ (var.mygitlab_match_field) = var.mygitlab_match_value },\n{ (var.mygitlab_match_field1) = var.mygitlab_match_value1 },\n) : {}',
     );
 
     const role = new GitlabCiRole(this, ARTICLE_ROLE_NAME, {
@@ -79,7 +79,7 @@ export class GitlabOidcStack extends TerraformStack {
         setIn: "mygitlab_match_field (or mygitlab_match_field1) = 'sub' and its values in mygitlab_match_value (or mygitlab_match_value1)",
       },
       managedPolicyArns: variable('role_arn').listValue,
-      enabled: Token.asAny('${local.article_role_enabled}'),
+      enabled: Token.asAny('${local.gitlab_ci_role_enabled}'),
       arnVariable: ARTICLE_ROLE_ARN_VARIABLE,
       ciJobName: `${CI_JOB_PREFIX}gitlab-ci`,
       roleName: variable('role_name').stringValue,
@@ -125,14 +125,14 @@ export class GitlabOidcStack extends TerraformStack {
     // Outputs are evaluated at plan, also when there is no article role: checks on the whole
     // stack live on them.
     const roleArn = new TerraformOutput(this, 'ROLE_ARN', {
-      description: 'ARN of the article role GitLab jobs assume (null without one); set it as the ROLE_ARN CI/CD variable of the trusted projects.',
+      description: 'ARN of the gitlab_ci role GitLab jobs assume (null without one); set it as the ROLE_ARN CI/CD variable of the trusted projects.',
       value: role.arn,
     });
     checkAtPlan(roleArn, {
-      condition: `\${local.article_role_enabled || length(local.article_role_missing) == length(local.article_role_inputs)}`,
+      condition: `\${local.gitlab_ci_role_enabled || length(local.gitlab_ci_role_missing) == length(local.gitlab_ci_role_inputs)}`,
       errorMessage:
-        'The article role (aws_iam_role.gitlab_ci) is half filled: ${jsonencode(local.article_role_missing)} not set. ' +
-        `Set all of ${ARTICLE_ROLE_INPUTS.join(', ')} for the article role, or none of them for a stack of roles only.`,
+        "The gitlab_ci role (aws_iam_role.gitlab_ci, the hand-written setup's) is half filled: ${jsonencode(local.gitlab_ci_role_missing)} not set. " +
+        `Set all of ${ARTICLE_ROLE_INPUTS.join(', ')} for the gitlab_ci role, or none of them for a stack of roles only.`,
     });
     const providerArn = new TerraformOutput(this, 'oidc_provider_arn', {
       description: 'ARN of the IAM OIDC identity provider of the GitLab instance (created here, or existing_provider_arn).',
@@ -144,7 +144,8 @@ export class GitlabOidcStack extends TerraformStack {
       value: fleet.roleArns,
     });
     new TerraformOutput(this, 'trust_summary', {
-      description: "For review, per role (gitlab_ci is the article's): subjects, audiences, other claims, managed policies, and warnings for legal but dangerous choices.",
+      description:
+        "For review, per role (gitlab_ci is the hand-written setup's role): subjects, audiences, other claims, managed policies, and warnings for legal but dangerous choices.",
       value: provider.trustSummary,
     });
     new TerraformOutput(this, 'gitlab_ci_snippets', {
@@ -156,7 +157,8 @@ export class GitlabOidcStack extends TerraformStack {
       value: provider.projectSubComponents,
     });
     new TerraformOutput(this, 'trust_conditions', {
-      description: "For review, per role (gitlab_ci is the article's): the exact Condition block of its trust policy, known at plan even before the provider exists.",
+      description:
+        "For review, per role (gitlab_ci is the hand-written setup's role): the exact Condition block of its trust policy, known at plan even before the provider exists.",
       value: provider.trustConditions,
     });
   }

@@ -33,6 +33,8 @@ export interface ValueRule {
   readonly check: Check;
   /** HCL boolean expression that is true when the value (an HCL expression) is acceptable. */
   readonly accepts: (value: string) => string;
+  /** HCL boolean expression that is true when the value is refused: `accepts` negated, with no double negation. */
+  readonly rejects: (value: string) => string;
   /** Whether a literal value is acceptable, by the same test. */
   readonly test: (value: unknown) => boolean;
   /** What an acceptable value looks like, phrased as the fix. */
@@ -40,7 +42,13 @@ export interface ValueRule {
 }
 
 /** A rule from its check and its fix. */
-export const rule = (check: Check, fix: string): ValueRule => ({ check, fix, accepts: (v) => toHcl(check, v), test: (value) => holds(check, value) });
+export const rule = (check: Check, fix: string): ValueRule => ({
+  check,
+  fix,
+  accepts: (v) => toHcl(check, v),
+  rejects: (v) => failsHcl(check, v),
+  test: (value) => holds(check, value),
+});
 
 /** IAM's wildcards in condition values: `*` and `?`. */
 const WILDCARDS = ['*', '?'];
@@ -305,8 +313,8 @@ export const validateValue = (variable: string, rule: ValueRule): Validation => 
 export function validateElements(label: string, expression: string, rule: ValueRule, { nullable = false } = {}): Validation {
   const ref = nullable ? listOrEmpty(expression) : expression;
   return {
-    condition: `\${${noneFails(`for v in ${ref}`, `!(${rule.accepts('v')})`)}}`,
-    errorMessage: `Invalid ${label} value(s) \${jsonencode([\nfor v in ${ref} : v if !(${rule.accepts('v')})\n])}: ${rule.fix}.`,
+    condition: `\${${noneFails(`for v in ${ref}`, rule.rejects('v'))}}`,
+    errorMessage: `Invalid ${label} value(s) \${jsonencode([\nfor v in ${ref} : v if ${rule.rejects('v')}\n])}: ${rule.fix}.`,
   };
 }
 
@@ -319,7 +327,7 @@ export const validateEach = (variable: string, rule: ValueRule, options: { nulla
  * each failing role to its rejected values.
  */
 export function validateRoleValues(variable: string, what: string, valuesOf: (role: string, name: string) => string, rule: ValueRule): Validation {
-  const rejected = `[\nfor v in ${valuesOf('role', 'name')} : v if !(${rule.accepts('v')})\n]`;
+  const rejected = `[\nfor v in ${valuesOf('role', 'name')} : v if ${rule.rejects('v')}\n]`;
   return {
     condition: `\${${noneFails(`for name, role in var.${variable}`, `length(${rejected}) > 0`)}}`,
     // Terraform evaluates the message even when the condition holds: each role's rejected values are listed once.
@@ -340,12 +348,21 @@ export function validateRoleValues(variable: string, what: string, valuesOf: (ro
 export function validateRoleValue(variable: string, what: string, valueOf: (role: string, name: string) => string, rule: ValueRule): Validation {
   const values = `{\nfor name, role in var.${variable} : name => ${valueOf('role', 'name')}\n}`;
   return {
-    condition: `\${${noneFails(`for name, v in ${values}`, `!(${rule.accepts('v')})`)}}`,
-    errorMessage: roleValuesMessage(variable, what, `for name, v in ${values} : name => [v] if !(${rule.accepts('v')})`, rule),
+    condition: `\${${noneFails(`for name, v in ${values}`, rule.rejects('v'))}}`,
+    errorMessage: roleValuesMessage(variable, what, `for name, v in ${values} : name => [v] if ${rule.rejects('v')}`, rule),
   };
 }
 
-/** The message of both role validations: `rejectedByRole`, an HCL `for` yielding role name → rejected values, as JSON. */
+/** A validation of the names of a map variable of roles (its keys), in the message of `validateRoleValues`. */
+export function validateRoleNames(variable: string, rule: ValueRule): Validation {
+  const names = `keys(var.${variable})`;
+  return {
+    condition: `\${${noneFails(`for name in ${names}`, rule.rejects('name'))}}`,
+    errorMessage: roleValuesMessage(variable, 'role names', `for name in ${names} : name => [name] if ${rule.rejects('name')}`, rule),
+  };
+}
+
+/** The message of the role validations: `rejectedByRole`, an HCL `for` yielding role name → rejected values, as JSON. */
 function roleValuesMessage(variable: string, what: string, rejectedByRole: string, rule: ValueRule): string {
   return `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({\n${rejectedByRole}\n})}: ${rule.fix}.`;
 }

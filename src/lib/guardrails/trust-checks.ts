@@ -49,7 +49,7 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
       holds: `alltrue([for s in ${subjects} : ${GITLAB_SUBJECT.accepts('s')}])`,
       message:
         `${who} has sub value(s) that no GitLab token carries or that reach too far: ` +
-        `\${join("; ", [for s in ${subjects} : "\${jsonencode(s)}: \${${subjectProblemHcl('s')}}" if !(${GITLAB_SUBJECT.accepts('s')})])}.`,
+        `\${join("; ", [for s in ${subjects} : "\${jsonencode(s)}: \${${subjectProblemHcl('s')}}" if ${GITLAB_SUBJECT.rejects('s')}])}.`,
     },
     {
       // IAM would drop nothing, but the condition the list stands for would be gone from the policy.
@@ -74,7 +74,7 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
         `and ${componentsInput} to \${jsonencode(${componentsFor(components, extraClaims)})}, and ask for them in structured subjects (e.g. ref_protected = true).`,
     },
     {
-      holds: `length([for f in ${fields} : f if !(${SUB_COMPONENTS_LIST_RULE.accepts(`join(",", ${components})`)})]) == 0`,
+      holds: `length([for f in ${fields} : f if ${SUB_COMPONENTS_LIST_RULE.rejects(`join(",", ${components})`)}]) == 0`,
       message: `${who} renders its structured subjects for the sub components \${jsonencode(${components})} (${componentsInput}): ${SUB_COMPONENTS_LIST_RULE.fix}.`,
     },
     {
