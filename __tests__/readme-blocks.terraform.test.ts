@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT, tempDir } from './helpers/synth';
 import { describeWithTerraform, terraformEnv } from './helpers/terraform';
+import { ShellBlock, readmeShellBlocks, shownPattern } from './helpers/readme';
+import { findPluginMirror } from '../tools/terraform-offline';
 
 /**
  * The README's shell blocks, run as written. Each `sh` block carries a marker on the line
@@ -14,48 +16,6 @@ import { describeWithTerraform, terraformEnv } from './helpers/terraform';
  * output (the plain block right after it), the output must be it, `…` standing for what it
  * leaves out.
  */
-
-interface ShellBlock {
-  /** Line of the opening fence, 1-based. */
-  readonly line: number;
-  readonly marker: string;
-  readonly script: string;
-  /** The output the README shows for it, if any. */
-  readonly shown?: string;
-}
-
-const MARKER = /^\s*<!-- readme-blocks: (.+) -->$/;
-
-function shellBlocks(readme: string): ShellBlock[] {
-  const lines = readme.split('\n');
-  const blocks: ShellBlock[] = [];
-  const fenceEnd = (from: number) => lines.findIndex((l, i) => i > from && /^\s*```\s*$/.test(l));
-  for (let i = 0; i < lines.length; i++) {
-    if (!/^\s*```sh\s*$/.test(lines[i])) continue;
-    const end = fenceEnd(i);
-    const indent = lines[i].match(/^\s*/)![0].length;
-    const script = lines
-      .slice(i + 1, end)
-      .map((l) => l.slice(indent))
-      .join('\n');
-    let next = end + 1;
-    while (next < lines.length && lines[next].trim() === '') next++;
-    const shown = /^\s*```\s*$/.test(lines[next] ?? '') ? lines.slice(next + 1, fenceEnd(next)).join('\n') : undefined;
-    blocks.push({ line: i + 1, marker: MARKER.exec(lines[i - 1] ?? '')?.[1] ?? '', script, shown });
-    i = end;
-  }
-  return blocks;
-}
-
-/**
- * The README's output as a pattern for the end of what the block prints (its last command's
- * output): a `…` line stands for any lines, a `…` in a line for any text.
- */
-function shownPattern(shown: string): RegExp {
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const lines = shown.split('\n').map((line) => (line.trim() === '…' ? '(?:.*\\n)*?' : `${escape(line).replace(/…/g, '.*')}\\n`));
-  return new RegExp(`(?:^|\\n)${lines.join('')}$`);
-}
 
 /** A project folder as a fresh clone has it after npm ci, with this run's compiled files (so `tsc` has little left to do). */
 function freshProject(): string {
@@ -81,20 +41,15 @@ async function stsStandIn(): Promise<{ url: string; server: ChildProcess }> {
   return { url: `http://127.0.0.1:${port}`, server };
 }
 
-const blocks = shellBlocks(fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8'));
-
-test('every sh block of the README says whether this test runs it, and why not', () => {
-  const unmarked = blocks.filter((b) => !/^(run(, exits \d+ \(.+\))?|not run \(.+\)|run by __tests__\/[\w.-]+\.test\.ts)$/.test(b.marker));
-  expect(unmarked.map((b) => `README.md:${b.line}: ${b.script.split('\n')[0]}`)).toEqual([]);
-  expect(blocks.filter((b) => b.marker.startsWith('run')).length).toBeGreaterThan(5);
-});
+const blocks = readmeShellBlocks();
 
 describeWithTerraform("the README's runnable sh blocks, run as written on a machine with no AWS and no registry", () => {
   const runs: { block: ShellBlock; status: number | null; stdout: string; stderr: string }[] = [];
   let sts: ChildProcess | undefined;
+  let project: string;
 
   beforeAll(async () => {
-    const project = freshProject();
+    project = freshProject();
     const standIn = await stsStandIn();
     sts = standIn.server;
     const env: NodeJS.ProcessEnv = {
@@ -104,6 +59,8 @@ describeWithTerraform("the README's runnable sh blocks, run as written on a mach
       AWS_SECRET_ACCESS_KEY: 'readme',
       // No registry here: the tls provider cannot be installed (see "Offline and air-gapped use").
       GITLAB_OIDC_THUMBPRINT_SOURCE: 'none',
+      // The provider mirror, as "Offline and air-gapped use" asks for it.
+      MIRROR: findPluginMirror() ?? '',
       CHECKPOINT_DISABLE: '1',
       CI: 'true',
       HOME: tempDir('home'),
@@ -142,5 +99,17 @@ describeWithTerraform("the README's runnable sh blocks, run as written on a mach
     expect(fleet.stdout).toContain('Plan: 19 to add, 0 to change, 0 to destroy.');
     const dropIn = runs.find((r) => r.block.script.startsWith('npx cdktf synth'))!;
     expect(dropIn.stdout).toContain('Plan: 3 to add, 0 to change, 0 to destroy.');
+  });
+
+  test('offline: cdktf diff plans from the mirror with no tls provider, with AWS credentials and then with none', () => {
+    const offline = runs.filter((r) => r.block.script.includes('cdktf diff --skip-provider-lock'));
+    expect(offline).toHaveLength(2);
+    // cdktf prefixes terraform's lines with the stack name.
+    for (const r of offline) expect(r.stdout).toContain('Plan: 3 to add, 0 to change, 0 to destroy.');
+    const stack = path.join(project, 'cdktf.out', 'stacks', 'gitlab-oidc');
+    expect(JSON.parse(fs.readFileSync(path.join(stack, 'cdk.tf.json'), 'utf8')).data?.tls_certificate).toBeUndefined();
+    // The override file stays across the second diff's synth; the tfvars are the example's, copied once.
+    expect(fs.readdirSync(stack)).toContain('offline_override.tf.json');
+    expect(fs.readFileSync(path.join(project, 'terraform.tfvars'), 'utf8')).toBe(fs.readFileSync(path.join(project, 'terraform.tfvars.example'), 'utf8'));
   });
 });
