@@ -112,4 +112,11 @@ describeWithTerraform("the README's runnable sh blocks, run as written on a mach
     expect(fs.readdirSync(stack)).toContain('offline_override.tf.json');
     expect(fs.readFileSync(path.join(project, 'terraform.tfvars'), 'utf8')).toBe(fs.readFileSync(path.join(project, 'terraform.tfvars.example'), 'utf8'));
   });
+
+  test('the CI snippets written before those synths are still there', () => {
+    const snippets = runs.findIndex((r) => r.block.script.includes('npm run -s ci-snippets'));
+    const synthAfter = runs.findIndex((r, i) => i > snippets && /cdktf (synth|diff)/.test(r.block.script));
+    expect([snippets >= 0, synthAfter > snippets]).toEqual([true, true]);
+    expect(fs.readdirSync(path.join(project, 'gitlab-ci'))).toEqual(expect.arrayContaining(['example.gitlab-ci.yml', 'aws-oidc-gitlab-ci.gitlab-ci.yml']));
+  });
 });

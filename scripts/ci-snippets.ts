@@ -18,8 +18,8 @@ import { CONSOLE, EXIT, Output, UsageError, lastValue, readCommandLine } from '.
 
 const USAGE = 'usage: npm run -s ci-snippets -- <terraform-show.json> [--out <dir>] [--example <role>]';
 
-/** Where the snippets go unless --out says otherwise. */
-export const DEFAULT_OUT = path.join('cdktf.out', 'gitlab-ci');
+/** Where the snippets go unless --out says otherwise: beside cdktf.out, which `cdktf synth` empties. */
+export const DEFAULT_OUT = 'gitlab-ci';
 
 interface Options {
   readonly file: string;
