@@ -43,7 +43,19 @@ describeWithTerraform('npm run export', () => {
     for (const [, name] of main.matchAll(/^output "([^"]+)"/gm)) expect(readme).toContain(`| \`${name}\` |`);
     expect(readme).toMatch(/\| `roles` \| `map\(object\(\{ subjects .*\}\)\)` \| `\{\}` \|/);
     expect(readme).toContain('| `existing_provider_arn` | `string` | `null` |');
-    expect(readme).toContain('Invalid aws_region &lt;value&gt;: use an AWS region code');
+    // Each rule as its fix, with no placeholder for the value it would report.
+    expect(readme).toContain("| aws_region: use an AWS region code such as 'ap-south-1' or 'eu-west-1'. |");
+    expect(readme).toContain('role names in roles: use 1 to 64 letters');
+    expect(readme).not.toMatch(/&lt;value&gt;|<value>|\$\{/);
+    for (const name of ['mygitlab_match_value', 'roles', 'existing_provider_arn']) {
+      expect(
+        readme
+          .split('\n')
+          .find((line) => line.startsWith(`| \`${name}\` |`))!
+          .split(' | ')
+          .pop()!.length,
+      ).toBeGreaterThan(20);
+    }
     expect(readme).not.toContain('${');
   });
 

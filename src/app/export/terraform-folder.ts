@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { formatHcl } from '../synth/stack-output';
 import { interpolationEnd, renderHcl } from '../../lib/hcl/render-hcl';
+import { ARTICLE_ROLE_SHAPE_VARIABLES, ARTICLE_VARIABLES } from '../config/article-variables';
+import { FLEET_VARIABLES } from '../config/fleet-variables';
 
 /* A synthesized configuration, as cdktf's JSON. */
 type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
@@ -50,19 +52,36 @@ export function tfvarsFor(config: Config, tfvars: string): string {
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n\s*/g, ' ');
 const code = (text: string) => `\`${cell(text)}\``;
 
-/** A validation message in words: each interpolation shown as the value it reports. */
+/** Interpolations longer than this are left out of a message in words: they list what was refused. */
+const SHORT_EXPRESSION = 40;
+
+/**
+ * A validation's message in words, for the README: `Invalid <what> ${…}: <fix>.` as
+ * `<what>: <fix>.`, and in any other message each short interpolation as its expression
+ * (`var.mygitlab_match_field`), a long one (the values it would list) left out.
+ */
 function inWords(message: string): string {
-  let out = '';
+  const parts: string[] = [];
   for (let i = 0; i < message.length; i++) {
-    if (message.startsWith('${', i)) {
-      out += '<value>';
-      i = interpolationEnd(message, i + 2);
-    } else {
-      out += message[i];
+    if (!message.startsWith('${', i)) {
+      parts.push(message[i]);
+      continue;
     }
+    const end = interpolationEnd(message, i + 2);
+    const expression = message.slice(i + 2, end).replace(/^jsonencode\(([\s\S]*)\)$/, '$1');
+    parts.push(expression.length <= SHORT_EXPRESSION && !expression.includes('\n') ? `\0${expression}\0` : '\0\0');
+    i = end;
   }
-  return out;
+  const text = parts.join('');
+  const invalid = /^Invalid ([^\0]+?) (?:value\(s\) )?\0[^\0]*\0: ([\s\S]*)$/.exec(text);
+  if (invalid) return `${invalid[1].replace(' (role: rejected values)', '')}: ${invalid[2]}`;
+  return text.replace(/ ?\0\0/g, '').replace(/\0([^\0]*)\0/g, '`$1`');
 }
+
+/** Each variable's validation messages, as the specs write them (before they are split into lines for the output). */
+const SPEC_MESSAGES: ReadonlyMap<string, readonly string[]> = new Map(
+  [...ARTICLE_VARIABLES, ...ARTICLE_ROLE_SHAPE_VARIABLES, ...FLEET_VARIABLES].map((spec) => [spec.name, spec.validations.map((v) => v.errorMessage)]),
+);
 
 /** README.md of an exported folder: what it is, how to use it, its variables and outputs. */
 export function readmeFor(config: Config, asModuleFolder: boolean): string {
@@ -82,7 +101,7 @@ export function readmeFor(config: Config, asModuleFolder: boolean): string {
       ]
     : ['A root Terraform configuration. Copy `terraform.tfvars.example` to `terraform.tfvars`, adjust it, then:', '', '```sh', 'terraform init && terraform plan', '```'];
   const variableRows = variables.map(([name, v]) => {
-    const validations = ((v.validation ?? []) as Config[]).map((x) => cell(inWords(x.error_message))).join('<br>');
+    const validations = (SPEC_MESSAGES.get(name) ?? []).map((message) => cell(inWords(message))).join('<br>');
     const fallback = 'default' in v ? code(JSON.stringify(v.default)) : 'required';
     return `| ${code(name)} | ${code(v.type ?? 'any')} | ${fallback} | ${cell(v.description ?? '')} | ${validations} |`;
   });
