@@ -178,8 +178,9 @@ describe('several providers and roles in one stack', () => {
     expect(tf.locals.gitlab_acme_trust_policies).toBeUndefined();
   });
 
-  test('a role without a fixed name gets the hand-written prefix, and no count', () => {
-    expect(tf.resource.aws_iam_role.api.name_prefix).toBe('GitLabCI');
+  test('a role without a fixed name gets a prefix that names it, and keeps the name an earlier release gave it; no count', () => {
+    expect(tf.resource.aws_iam_role.api.name_prefix).toBe('api-');
+    expect(tf.resource.aws_iam_role.api.lifecycle).toEqual({ ignore_changes: ['name_prefix'] });
     expect(tf.resource.aws_iam_role.api.count).toBeUndefined();
     expect(tf.resource.aws_iam_openid_connect_provider.gitlab_com.count).toBeUndefined();
   });
@@ -376,8 +377,8 @@ describe('a role whose trust is known at synth is checked at synth: no precondit
     new GitlabCiRole(s, 'release', { provider, subjects: [{ projectPath: 'acme/api', refType: 'tag', ref: 'v*' }] });
     const literal = JSON.parse(Testing.synth(s));
     expect(literal.locals).toBeUndefined();
-    expect(literal.resource.aws_iam_role.deploy.lifecycle).toBeUndefined();
-    expect(literal.resource.aws_iam_role.release.lifecycle).toBeUndefined();
+    expect(literal.resource.aws_iam_role.deploy.lifecycle?.precondition).toBeUndefined();
+    expect(literal.resource.aws_iam_role.release.lifecycle?.precondition).toBeUndefined();
 
     const t = stack();
     const branch = new TerraformVariable(t, 'branch', { type: 'string' });
@@ -397,7 +398,7 @@ describe('a role whose trust is known at synth is checked at synth: no precondit
     const tf = JSON.parse(Testing.synth(s));
     expect(Object.keys(tf.locals).sort()).toEqual(['gitlab_roles', 'gitlab_trust_summary']);
     expect(tf.locals.gitlab_roles).toContain('{ deploy = {');
-    expect(tf.resource.aws_iam_role.deploy.lifecycle).toBeUndefined();
+    expect(tf.resource.aws_iam_role.deploy.lifecycle?.precondition).toBeUndefined();
   });
 
   const THIRTY_SUBJECTS = Array.from({ length: 30 }, (_, i) => `project_path:acme/service-with-a-long-name-${i}:ref_type:branch:ref:main`);

@@ -105,3 +105,9 @@ describeWithTerraform('the synthesized cdk.tf reads like a careful human wrote i
     expect(long).toEqual([]);
   });
 });
+
+test('ignore_changes lists attribute names bare, as HCL wants them', () => {
+  expect(renderHcl({ resource: { aws_iam_role: { deploy: { name_prefix: 'deploy-', lifecycle: { ignore_changes: ['name_prefix'] } } } } })).toContain(
+    '  lifecycle {\n    ignore_changes = [name_prefix]\n  }',
+  );
+});

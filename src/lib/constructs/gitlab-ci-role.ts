@@ -48,8 +48,14 @@ interface KnownTrust {
   readonly components: string[];
 }
 
-/** The name prefix of the hand-written setup's role. */
+/** The name prefix of the hand-written setup's role, and of roles that earlier releases created without a prefix. */
 export const DEFAULT_ROLE_NAME_PREFIX = 'GitLabCI';
+
+/**
+ * The name prefix of a role that names none: its Terraform name and a '-' (`deploy-`), so the
+ * role's name in IAM says which role it is. IAM takes prefixes of up to 38 characters.
+ */
+export const roleNamePrefixOf = (name: string): string => `${name.slice(0, 37)}-`;
 
 /** All claims of a role's trust at once, from an expression (see `GitlabCiRoleProps.trustClaims`). */
 export interface TrustClaims {
@@ -160,7 +166,7 @@ export interface GitlabCiRoleProps {
   /**
    * Name prefix when the role has no fixed name; AWS appends a 26-character suffix.
    *
-   * @default 'GitLabCI', the hand-written setup's
+   * @default `<id>-`, the construct id (roles created by earlier releases keep their 'GitLabCI' names)
    * @example 'deploy-'
    */
   readonly roleNamePrefix?: string;
@@ -387,6 +393,7 @@ export class GitlabCiRole extends Construct {
     problems?.forEach((problem) => refuse(this, problem));
     const trustPreconditions = problems ? [] : [trust.preconditionOf(key)];
     const preconditions = [...(props.preconditions ?? []), ...trustPreconditions, ...tokenPreconditions, ...trust.providerPreconditions];
+    const defaultPrefix = !counted && props.roleName === undefined && props.roleNamePrefix === undefined;
     this.role = new IamRole(this, 'role', {
       // The role map's policy is written only for the roles that read it (see RoleTrustModel.policies).
       assumeRolePolicy: literalPolicy ?? `\${${trust.policyOf(key)}}`,
@@ -396,14 +403,22 @@ export class GitlabCiRole extends Construct {
         literalName !== undefined
           ? undefined
           : props.roleName === undefined
-            ? (props.roleNamePrefix ?? DEFAULT_ROLE_NAME_PREFIX)
+            ? (props.roleNamePrefix ?? (counted ? DEFAULT_ROLE_NAME_PREFIX : roleNamePrefixOf(name)))
             : `\${${hclOf(this, props.roleName)} == null ? ${hclOf(this, props.roleNamePrefix ?? DEFAULT_ROLE_NAME_PREFIX)} : null}`,
       path: props.path,
       description: props.description,
       maxSessionDuration: props.maxSessionDuration,
       permissionsBoundary: props.permissionsBoundary,
       tags: props.tags,
-      lifecycle: preconditions.length ? { precondition: preconditions.map(readable) } : undefined,
+      lifecycle:
+        preconditions.length || defaultPrefix
+          ? {
+              precondition: preconditions.length ? preconditions.map(readable) : undefined,
+              // A prefix applies only when the role is created: roles that earlier releases created
+              // under 'GitLabCI' keep their names, where a changed prefix would replace them.
+              ignoreChanges: defaultPrefix ? ['name_prefix'] : undefined,
+            }
+          : undefined,
     });
     if (counted) this.role.addOverride('count', `\${${enabledExpression} ? 1 : 0}`);
     this.role.overrideLogicalId(name);

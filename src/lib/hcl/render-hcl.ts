@@ -127,6 +127,9 @@ function renderBody(body: Body, blockTypes: readonly string[], depth: number, ki
     } else if (kind === 'variable' && key === 'type' && typeof value === 'string') {
       // A type constraint, not a template: list(string), not "list(string)".
       attributes.push(`${pad}${key} = ${value}`);
+    } else if (kind === 'lifecycle' && key === 'ignore_changes' && Array.isArray(value)) {
+      // Attribute names, bare: quoted ones are deprecated in HCL.
+      attributes.push(`${pad}${key} = [${value.join(', ')}]`);
     } else {
       attributes.push(`${pad}${renderKey(key)} = ${renderValue(value, depth)}`);
     }

@@ -54,14 +54,20 @@ function hclArguments(schema: BlockSchema, values: Arguments): Record<string, un
 /**
  * cdktf's HCL renderer writes a `lifecycle` block's contents as arguments, so
  * `precondition = [{ ... }]`, which Terraform refuses: `precondition` and `postcondition`
- * are blocks. Typed as lists of blocks, the same renderer writes them right.
+ * are blocks. Typed as lists of blocks, the same renderer writes them right; and
+ * `ignore_changes` as a reference, so that its attribute names are not quoted.
  */
 function lifecycleForHcl(block: Record<string, unknown>): void {
   const lifecycle = block.lifecycle as Record<string, unknown> | undefined;
   if (!lifecycle || typeof lifecycle !== 'object' || 'value' in lifecycle) return;
   const typed = Object.fromEntries(
     Object.entries(lifecycle).map(([name, value]) =>
-      (name === 'precondition' || name === 'postcondition') && Array.isArray(value) ? [name, { value, isBlock: true, type: 'list', storageClassType: 'object' }] : [name, value],
+      (name === 'precondition' || name === 'postcondition') && Array.isArray(value)
+        ? [name, { value, isBlock: true, type: 'list', storageClassType: 'object' }]
+        : // Attribute names, bare: quoted ones are deprecated in HCL.
+          name === 'ignore_changes' && Array.isArray(value)
+          ? [name, { value: `[${value.join(', ')}]`, type: 'reference' }]
+          : [name, value],
     ),
   );
   block.lifecycle = { value: typed, isBlock: true, type: 'simple' };
