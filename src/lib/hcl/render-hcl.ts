@@ -85,10 +85,24 @@ export function quotedTemplate(value: string): string {
   return `"${out}"`;
 }
 
-function ordered<T>(entries: [string, T][]): [string, T][] {
+/**
+ * The arguments of each resource and data source type the project writes, in the order of
+ * the registry's examples (the name and what the block is about first, tags last).
+ */
+const ARGUMENT_ORDER: Record<string, readonly string[]> = {
+  aws_iam_openid_connect_provider: ['url', 'client_id_list', 'thumbprint_list', 'tags'],
+  aws_iam_role: ['name', 'name_prefix', 'path', 'description', 'assume_role_policy', 'max_session_duration', 'permissions_boundary', 'tags'],
+  aws_iam_role_policy_attachment: ['role', 'policy_arn'],
+  aws_iam_role_policy: ['name', 'role', 'policy'],
+  gitlab_project_variable: ['project', 'key', 'value', 'protected', 'masked', 'environment_scope'],
+};
+
+function ordered<T>(entries: [string, T][], typeOrder: readonly string[] = []): [string, T][] {
+  // A resource's meta-arguments, then its own arguments in the registry's order.
+  const order = typeOrder.length ? ['for_each', 'count', 'provider', 'depends_on', ...typeOrder] : LEADING_ARGUMENTS;
   const rank = (k: string) => {
-    const i = LEADING_ARGUMENTS.indexOf(k);
-    return i === -1 ? LEADING_ARGUMENTS.length : i;
+    const i = order.indexOf(k);
+    return i === -1 ? order.length : i;
   };
   return entries.filter(([k]) => k !== '//').sort(([a], [b]) => rank(a) - rank(b));
 }
@@ -115,11 +129,11 @@ function renderValue(value: Json, depth: number): string {
 }
 
 /** A block body: attributes first, then nested blocks (one per element of an array). */
-function renderBody(body: Body, blockTypes: readonly string[], depth: number, kind: string): string[] {
+function renderBody(body: Body, blockTypes: readonly string[], depth: number, kind: string, typeOrder: readonly string[] = []): string[] {
   const pad = INDENT.repeat(depth);
   const attributes: string[] = [];
   const blocks: string[] = [];
-  for (const [key, value] of ordered(Object.entries(body))) {
+  for (const [key, value] of ordered(Object.entries(body), typeOrder)) {
     if (blockTypes.includes(key) && value !== null && typeof value === 'object') {
       for (const nested of Array.isArray(value) ? value : [value]) {
         blocks.push(renderBlock(key, [], nested as Body, META_BLOCKS[key] ?? [], depth));
@@ -137,10 +151,10 @@ function renderBody(body: Body, blockTypes: readonly string[], depth: number, ki
   return [...attributes, ...(attributes.length && blocks.length ? [''] : []), ...blocks.flatMap((b, i) => (i ? ['', b] : [b]))];
 }
 
-function renderBlock(type: string, labels: string[], body: Body, blockTypes: readonly string[], depth: number): string {
+function renderBlock(type: string, labels: string[], body: Body, blockTypes: readonly string[], depth: number, typeOrder: readonly string[] = []): string {
   const pad = INDENT.repeat(depth);
   const header = [type, ...labels.map((l) => JSON.stringify(l))].join(' ');
-  const lines = renderBody(body, blockTypes, depth + 1, type);
+  const lines = renderBody(body, blockTypes, depth + 1, type, typeOrder);
   return lines.length === 0 ? `${pad}${header} {}` : `${pad}${header} {\n${lines.join('\n')}\n${pad}}`;
 }
 
@@ -172,7 +186,7 @@ export function renderHcl(config: Record<string, unknown>): string {
     for (const [type, byName] of Object.entries(c[kind] ?? {})) {
       const blockTypes = [...META_BLOCKS[kind], ...(SCHEMA_BLOCKS[type] ?? [])];
       for (const [name, body] of Object.entries(byName as Record<string, Body>)) {
-        sections.push(renderBlock(kind, [type, name], body, blockTypes, 0));
+        sections.push(renderBlock(kind, [type, name], body, blockTypes, 0, ARGUMENT_ORDER[type]));
       }
     }
   }
