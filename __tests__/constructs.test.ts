@@ -4,6 +4,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GitlabCiRole, GitlabOidcProvider } from '../src/lib';
 import { GITLAB_COM_EXTRA_CLAIMS } from '../src/lib/guardrails/rules';
 import { CLAIMS_OF_CONDITION_KEYS } from '../src/lib/trust/claim-conditions';
+import { KnownRoleRegistry } from '../src/lib/guardrails/known-role-checks';
 import { tempDir } from './helpers/synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read synthesized and planned JSON field by field */
@@ -484,4 +485,30 @@ describe('a role whose trust is known at synth is checked at synth: no precondit
     new GitlabCiRole(s, 'r3', { provider, subjects: [{ projectPath: 'acme/api', ref: 'main', refProtected: true }], subClaimComponents: ['project_path', 'ref', 'ref_protected'] });
     expect(synthError(s)).toBe('');
   });
+});
+
+test("the synth-time checks refuse a structured subject's rendering that no GitLab token carries, as the role map does at plan", () => {
+  const provider = {
+    arnForSizing: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com',
+    trustPolicyMaxLength: { value: 2048, setIn: 'x' },
+    maxManagedPoliciesPerRole: { value: 10, setIn: 'y' },
+  };
+  const role = (renderedSubjects: string[]) => ({
+    claims: { sub: renderedSubjects, aud: ['https://gitlab.com'] },
+    fields: [],
+    renderedSubjects,
+    components: ['project_path', 'ref_type', 'ref'],
+    componentsInput: 'subClaimComponents',
+    managedPolicyArns: [],
+    arnVariable: `ROLE_ARN_${renderedSubjects.length}`,
+    ciJob: `.aws-oidc-${renderedSubjects.length}`,
+    trustPolicyLength: 300,
+  });
+  const registry = new KnownRoleRegistry();
+  expect(registry.check('a', role(['project_path:acme/api:ref_type:branch:ref:main']), provider)).toEqual([]);
+  expect(registry.check('b', role(['project_path:acme/api:ref_type:branch:ref:main', 'project_path:*:ref_type:branch:ref:main']), provider)).toEqual([
+    expect.stringContaining(
+      'its structured subjects render to sub value(s) no GitLab token carries: "project_path:*:ref_type:branch:ref:main": name the top-level group literally',
+    ),
+  ]);
 });

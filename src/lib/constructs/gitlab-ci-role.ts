@@ -45,6 +45,8 @@ interface KnownTrust {
   /** The claims of the condition, `sub` with the structured subjects rendered. */
   readonly claims: Record<string, string[]>;
   readonly fields: SubjectFields[];
+  /** The `sub` values the structured subjects render to. */
+  readonly renderedSubjects: string[];
   readonly components: string[];
 }
 
@@ -489,13 +491,15 @@ export class GitlabCiRole extends Construct {
     // The ARN itself, or the attribute of the provider's resource: nothing that may be null at plan.
     const arnText = arn.startsWith('"') || /^aws_iam_openid_connect_provider\.[A-Za-z0-9_-]+\.arn$/.test(arn) ? templatePart(arn) : undefined;
     if (known === undefined || arnText === undefined) return undefined;
-    const sub = [...known.strings, ...known.fields.flatMap((fields) => renderSubjects(fields, known.components))];
+    const rendered = known.fields.flatMap((fields) => renderSubjects(fields, known.components));
+    const sub = [...known.strings, ...rendered];
     const condition = conditionBlock(known.issuerHost, { sub, aud: known.audiences, ...known.claims });
     return {
       policy: trustPolicyDocument(arnText, condition),
       condition,
       claims: { sub, aud: known.audiences, ...known.claims },
       fields: known.fields,
+      renderedSubjects: rendered,
       components: known.components,
     };
   }
@@ -516,6 +520,7 @@ export class GitlabCiRole extends Construct {
     return props.provider.trust.checkKnownRole(describe(this), {
       claims: trust.claims,
       fields: trust.fields,
+      renderedSubjects: trust.renderedSubjects,
       components: trust.components,
       componentsInput: props.subClaimComponents ? `subClaimComponents of ${describe(this)}` : `subClaimComponents of ${describe(props.provider)}`,
       managedPolicyArns: rest.managedPolicyArns,

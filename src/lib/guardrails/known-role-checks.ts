@@ -1,5 +1,6 @@
 import { LEADING_COMPONENTS, SUBJECT_FIELD_NAMES, SUB_COMPONENT_NAMES, SubjectFields } from '../trust/sub-claim';
 import { IAM_QUOTAS } from './quotas';
+import { subjectProblem } from './rules';
 
 /**
  * The checks of the role map (`trustChecks`, `quotaChecks`, `ciChecks`) that a role whose
@@ -23,6 +24,8 @@ export interface KnownRole {
   /** The claims of its Condition block, `sub` with its structured subjects rendered. */
   readonly claims: Readonly<Record<string, readonly string[]>>;
   readonly fields: readonly SubjectFields[];
+  /** The `sub` values its structured subjects render to (its `sub` strings are checked as props). */
+  readonly renderedSubjects: readonly string[];
   readonly components: readonly string[];
   /** Where the components are set, for the fix. */
   readonly componentsInput: string;
@@ -102,6 +105,11 @@ function ownProblems(role: KnownRole, provider: KnownProvider): string[] {
         "GitLab would not put them in sub, so the requirement would be lost. Set the project's ci_id_token_sub_claim_components and " +
         `${role.componentsInput} to ${JSON.stringify([...role.components, ...lost])}.`,
     );
+  }
+  // Checked for every value as the role map checks them: a rendering no token carries would let no job in, or the wrong ones.
+  const unminted = role.renderedSubjects.filter((sub) => subjectProblem(sub) !== undefined);
+  if (unminted.length) {
+    problems.push(`its structured subjects render to sub value(s) no GitLab token carries: ${unminted.map((sub) => `${JSON.stringify(sub)}: ${subjectProblem(sub)}`).join('; ')}.`);
   }
   const length = provider.trustPolicyMaxLength;
   if (role.trustPolicyLength > length.value) {
