@@ -6,7 +6,7 @@ import { readable } from '../guardrails/rules';
 import { hclOf, literalOf } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 import { roleMapSource, subjectClaimExpression } from '../trust/role-model';
-import { SUBJECT_FIELDS_TYPE, SUBJECT_FIELD_NAMES, SubjectFields } from '../trust/sub-claim';
+import { SUBJECT_FIELDS_TYPE, SUBJECT_FIELD_OF, SubjectFields } from '../trust/sub-claim';
 import { IGitlabOidcProvider } from './gitlab-oidc-provider';
 import { GitlabCiRole } from './gitlab-ci-role';
 import { hclLocal } from './hcl-local';
@@ -163,9 +163,8 @@ export class GitlabCiRoleFleet extends Construct {
     if (entry !== role) refuse(this, `${at} is not an object of ROLES_TYPE: give { subjects = [...], managed_policy_arns = [...], ... }.`);
     const unknown = Object.keys(entry).filter((attribute) => !ROLE_ATTRIBUTES.includes(attribute));
     if (unknown.length) refuse(this, `${at} has ${JSON.stringify(unknown)}, which ROLES_TYPE does not take: use ${ROLE_ATTRIBUTES.join(', ')}.`);
-    const fieldOf = Object.fromEntries(Object.entries(SUBJECT_FIELD_NAMES).map(([field, attribute]) => [attribute, field]));
     const structured = ((entry.subject_fields ?? []) as Record<string, unknown>[]).map((fields) =>
-      Object.fromEntries(Object.entries(fields).map(([attribute, value]) => [fieldOf[attribute] ?? attribute, value])),
+      Object.fromEntries(Object.entries(fields).map(([attribute, value]) => [SUBJECT_FIELD_OF[attribute] ?? attribute, value])),
     ) as SubjectFields[];
     const value = <T>(attribute: string) => entry[attribute] as T | undefined;
     return new GitlabCiRole(this, roleName, {

@@ -492,12 +492,12 @@ export class GitlabCiRole extends Construct {
     const arnText = arn.startsWith('"') || /^aws_iam_openid_connect_provider\.[A-Za-z0-9_-]+\.arn$/.test(arn) ? templatePart(arn) : undefined;
     if (known === undefined || arnText === undefined) return undefined;
     const rendered = known.fields.flatMap((fields) => renderSubjects(fields, known.components));
-    const sub = [...known.strings, ...rendered];
-    const condition = conditionBlock(known.issuerHost, { sub, aud: known.audiences, ...known.claims });
+    const trustClaims = { sub: [...known.strings, ...rendered], aud: known.audiences, ...known.claims };
+    const condition = conditionBlock(known.issuerHost, trustClaims);
     return {
       policy: trustPolicyDocument(arnText, condition),
       condition,
-      claims: { sub, aud: known.audiences, ...known.claims },
+      claims: trustClaims,
       fields: known.fields,
       renderedSubjects: rendered,
       components: known.components,

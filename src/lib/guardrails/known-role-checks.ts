@@ -1,4 +1,4 @@
-import { LEADING_COMPONENTS, SUBJECT_FIELD_NAMES, SUB_COMPONENT_NAMES, SubjectFields } from '../trust/sub-claim';
+import { LEADING_COMPONENTS, SUBJECT_FIELD_OF, SUB_COMPONENT_NAMES, SubjectFields } from '../trust/sub-claim';
 import { IAM_QUOTAS } from './quotas';
 import { subjectProblem } from './rules';
 
@@ -82,14 +82,11 @@ const projectsOf = (fields: readonly SubjectFields[]): string[] => [
   ...new Set(fields.flatMap((f) => (f.projectId !== undefined ? [String(f.projectId)] : f.projectPath !== undefined ? [f.projectPath] : []))),
 ];
 
-/** The field of a structured subject that gives a component. */
-const fieldOf = (component: string) => (Object.keys(SUBJECT_FIELD_NAMES) as (keyof SubjectFields)[]).find((field) => SUBJECT_FIELD_NAMES[field] === component);
-
 function ownProblems(role: KnownRole, provider: KnownProvider): string[] {
   const problems: string[] = [];
   const components = JSON.stringify(role.components);
   const lead = role.components[0];
-  const leadField = fieldOf(lead);
+  const leadField = SUBJECT_FIELD_OF[lead];
   const unnamed = role.fields.filter((f) => leadField === undefined || f[leadField] === undefined);
   if (unnamed.length) {
     problems.push(
@@ -98,7 +95,7 @@ function ownProblems(role: KnownRole, provider: KnownProvider): string[] {
     );
   }
   const optional = SUB_COMPONENT_NAMES.filter((c) => !LEADING_COMPONENTS.includes(c));
-  const lost = optional.filter((c) => !role.components.includes(c) && role.fields.some((f) => f[fieldOf(c)!] !== undefined));
+  const lost = optional.filter((c) => !role.components.includes(c) && role.fields.some((f) => f[SUBJECT_FIELD_OF[c]] !== undefined));
   if (lost.length) {
     problems.push(
       `it asks in structured subjects for ${JSON.stringify(lost)}, which its sub components ${components} (${role.componentsInput}) leave out: ` +

@@ -146,6 +146,11 @@ export const SUBJECT_FIELD_NAMES: Readonly<Record<keyof SubjectFields, string>> 
   deploymentTier: 'deployment_tier',
 };
 
+/** The other way round: the field of a structured subject that gives each component. */
+export const SUBJECT_FIELD_OF: Readonly<Record<string, keyof SubjectFields>> = Object.fromEntries(
+  Object.entries(SUBJECT_FIELD_NAMES).map(([field, component]) => [component, field as keyof SubjectFields]),
+);
+
 /** The Terraform type of a structured subject in tfvars: every field optional. */
 export const SUBJECT_FIELDS_TYPE = `object({
     project_path          = optional(string)
@@ -199,12 +204,11 @@ export function renderSubjectsHcl(fieldsList: string, components: string): strin
 
 /** `renderSubjectsHcl` for one structured subject and a components list known at synth: the same values, in the same order. */
 export function renderSubjects(fields: SubjectFields, components: readonly string[]): string[] {
-  const fieldOf = Object.fromEntries(Object.entries(SUBJECT_FIELD_NAMES).map(([field, component]) => [component, field as keyof SubjectFields]));
   const valueOf = (component: string) => {
-    const value = fields[fieldOf[component]];
+    const value = fields[SUBJECT_FIELD_OF[component]];
     return value === undefined ? OMITTED[component] : String(value);
   };
-  const environmentOmitted = ENVIRONMENT_COMPONENTS.every((component) => fields[fieldOf[component]] === undefined);
+  const environmentOmitted = ENVIRONMENT_COMPONENTS.every((component) => fields[SUBJECT_FIELD_OF[component]] === undefined);
   const lists = [components.filter((c) => !(environmentOmitted && ENVIRONMENT_COMPONENTS.includes(c))), components];
   return [...new Set(lists.map((list) => list.map((c) => `${c}:${SUB_COMPONENT_NAMES.includes(c) ? valueOf(c) : ''}`).join(':')))];
 }
