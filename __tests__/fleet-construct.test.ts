@@ -32,10 +32,11 @@ describe('GitlabCiRoleFleet', () => {
     }
   });
 
-  test('reads its trust policy and its one guardrail precondition from the role model, by role name', () => {
+  test("reads its trust policy and its trust's precondition from the role model, by role name, after the precondition of its own attributes", () => {
     const role = tf.resource.aws_iam_role.fleet;
     expect(role.assume_role_policy).toBe('${local.ci_trust_policies[each.key]}');
     expect(role.lifecycle.precondition).toEqual([
+      { condition: '${length(local.fleet_input_problems[each.key]) == 0}', error_message: '${join("\\n", local.fleet_input_problems[each.key])}' },
       { condition: '${length(local.ci_role_problems[each.key]) == 0}', error_message: '${join("\\n", local.ci_role_problems[each.key])}' },
     ]);
   });

@@ -48,14 +48,14 @@ const CASES: PlanCase[] = [
   ],
   ['a trust policy over the length quota', role(MANY_SUBJECTS), ["Role 'team-a' of roles has a trust policy of", 'characters; IAM accepts 2048 (trust_policy_max_length)']],
   ['more managed policies than the quota', role(`${SUBJECT}, ${ELEVEN_POLICIES}`), ["Role 'team-a' of roles attaches 11 managed policies; IAM allows 10 per role"]],
-  ['a role name with a space', ['-var', `roles={ "team a" = { ${SUBJECT} } }`], ['Invalid role names in roles (role: rejected values) {"team a":["team a"]}', '1 to 64 letters']],
+  ['a role name with a space', ['-var', `roles={ "team a" = { ${SUBJECT} } }`], ['Invalid role names in roles ["team a"]', '1 to 64 letters']],
   ['a role name over 64 characters', ['-var', `roles={ "${'r'.repeat(65)}" = { ${SUBJECT} } }`], ['Invalid role names in roles', 'the IAM role name quota']],
+  ['max_session_duration below an hour', role(`${SUBJECT}, max_session_duration = 900`), ["Role 'team-a' of roles has invalid max_session_duration 900", '3600 to 43200 seconds']],
   [
-    'max_session_duration below an hour',
-    role(`${SUBJECT}, max_session_duration = 900`),
-    ['Invalid max_session_duration in roles (role: rejected values) {"team-a":[900]}', '3600 to 43200 seconds'],
+    'max_session_duration over 12 hours',
+    role(`${SUBJECT}, max_session_duration = 86400`),
+    ["Role 'team-a' of roles has invalid max_session_duration 86400", '3600 to 43200 seconds'],
   ],
-  ['max_session_duration over 12 hours', role(`${SUBJECT}, max_session_duration = 86400`), ['{"team-a":[86400]}', '3600 to 43200 seconds']],
   [
     'gitlab.com claims on a self-managed issuer',
     [...SELF_MANAGED, ...role('subjects = ["project_path:team/app:ref_type:branch:ref:main"], audiences = ["https://gitlab.example.com"], claims = { ref_protected = ["true"] }')],
@@ -64,14 +64,23 @@ const CASES: PlanCase[] = [
   [
     'a claim AWS does not evaluate',
     role(`${SUBJECT}, claims = { environment = ["production"] }`),
-    ['Invalid claim names in roles (role: rejected values) {"team-a":["environment"]}', 'project_id, namespace_id, ref_protected'],
+    ['Role \'team-a\' of roles has invalid claim names ["environment"]', 'project_id, namespace_id, ref_protected'],
   ],
-  ['a path without slashes', role(`${SUBJECT}, path = "gitlab-ci"`), ['Invalid path in roles (role: rejected values) {"team-a":["gitlab-ci"]}']],
-  ['an inline policy that is not JSON', role(`${SUBJECT}, inline_policies = { s3 = "Allow s3:*" }`), ['Invalid inline policies in roles', 'JSON document']],
+  [
+    'a claim value that starts with a wildcard',
+    role(`${SUBJECT}, claims = { pipeline_source = ["*"] }`),
+    ['Role \'team-a\' of roles has invalid claim values ["*"]: name the top-level group literally'],
+  ],
+  ['a path without slashes', role(`${SUBJECT}, path = "gitlab-ci"`), ['Role \'team-a\' of roles has invalid path "gitlab-ci"']],
+  [
+    'an inline policy that is not JSON',
+    role(`${SUBJECT}, inline_policies = { s3 = "Allow s3:*" }`),
+    ['Role \'team-a\' of roles has invalid inline policies ["Allow s3:*"]', 'JSON document'],
+  ],
   [
     'a permissions boundary that is not a policy ARN',
     role(`${SUBJECT}, permissions_boundary = "boundary"`),
-    ['Invalid permissions_boundary in roles (role: rejected values) {"team-a":["boundary"]}'],
+    ['Role \'team-a\' of roles has invalid permissions_boundary "boundary"'],
   ],
   [
     'an existing provider of another issuer',

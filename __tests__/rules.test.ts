@@ -114,17 +114,30 @@ describe('every guardrail is one check: the TypeScript test', () => {
   });
 });
 
-describeWithTerraform('every guardrail is one check: Terraform evaluating its predicate', () => {
-  test('decides every sample as the TypeScript test does', () => {
-    // terraform console reading stdin prints only its last result: one expression holds them all.
-    const input = `jsonencode([${cases
-      .map((c) => c.rule.accepts(hcl(c.value)))
+/** The values of HCL expressions as `terraform console` evaluates them, in groups: it reads a line of at most 64 KiB. */
+function evaluate(expressions: readonly string[], groupSize: number): unknown[] {
+  const results: unknown[] = [];
+  for (let i = 0; i < expressions.length; i += groupSize) {
+    // terraform console reading stdin prints only its last result: one expression holds the group.
+    const input = `jsonencode([${expressions
+      .slice(i, i + groupSize)
       .join(', ')
       .replace(/\n/g, ' ')}])`;
     const r = spawnSync(TERRAFORM, ['console'], { cwd: tempDir('console'), input: `${input}\n`, encoding: 'utf8', env: terraformEnv().env });
     expect(r.status).toBe(0);
-    const results = JSON.parse(JSON.parse(r.stdout.trim())) as boolean[];
-    expect(cases.map((c, i) => [c.name, c.value, results[i]])).toEqual(cases.map((c) => [c.name, c.value, c.accepted]));
+    results.push(...(JSON.parse(JSON.parse(r.stdout.trim())) as unknown[]));
+  }
+  return results;
+}
+
+describeWithTerraform('every guardrail is one check: Terraform evaluating its predicate', () => {
+  test('decides every sample as the TypeScript test does, and refuses exactly what it does not accept', () => {
+    const results = evaluate(
+      cases.flatMap((c) => [c.rule.accepts(hcl(c.value)), c.rule.rejects(hcl(c.value))]),
+      200,
+    );
+    const decided = cases.map((c, i) => [c.name, c.value, { accepts: results[2 * i], rejects: results[2 * i + 1] }]);
+    expect(decided).toEqual(cases.map((c) => [c.name, c.value, { accepts: c.accepted, rejects: !c.accepted }]));
   });
 });
 
@@ -157,18 +170,10 @@ describe('a refused sub is told the fix of the first subject rule it breaks', ()
 
 describeWithTerraform('a refused sub: Terraform picks the same fix as TypeScript', () => {
   test(`for each of ${SUB_SAMPLES.length} samples`, () => {
-    // terraform console reads a line of at most 64 KiB: the samples go in groups.
-    const results: (string | null)[] = [];
-    for (let i = 0; i < SUB_SAMPLES.length; i += 10) {
-      const group = SUB_SAMPLES.slice(i, i + 10);
-      const input = `jsonencode([${group
-        .map((s) => `${rules.GITLAB_SUBJECT.accepts(hcl(s))} ? null : ${rules.subjectProblemHcl(hcl(s))}`)
-        .join(', ')
-        .replace(/\n/g, ' ')}])`;
-      const r = spawnSync(TERRAFORM, ['console'], { cwd: tempDir('console'), input: `${input}\n`, encoding: 'utf8', env: terraformEnv().env });
-      expect(r.status).toBe(0);
-      results.push(...(JSON.parse(JSON.parse(r.stdout.trim())) as (string | null)[]));
-    }
+    const results = evaluate(
+      SUB_SAMPLES.map((s) => `${rules.GITLAB_SUBJECT.accepts(hcl(s))} ? null : ${rules.subjectProblemHcl(hcl(s))}`),
+      10,
+    );
     expect(SUB_SAMPLES.map((s, i) => [s, results[i]])).toEqual(SUB_SAMPLES.map((s) => [s, rules.subjectProblem(s) ?? null]));
     expect(results.filter((x) => x === null).length).toBeGreaterThan(3);
     expect(new Set(results.filter((x) => x !== null)).size).toBeGreaterThanOrEqual(6);

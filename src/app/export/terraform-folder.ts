@@ -4,6 +4,7 @@ import { formatHcl } from '../synth/stack-output';
 import { interpolationEnd, renderHcl } from '../../lib/hcl/render-hcl';
 import { ARTICLE_ROLE_SHAPE_VARIABLES, ARTICLE_VARIABLES } from '../config/article-variables';
 import { FLEET_VARIABLES } from '../config/fleet-variables';
+import { ROLE_ATTRIBUTE_RULES } from '../../lib/guardrails/role-attribute-checks';
 
 /* A synthesized configuration, as cdktf's JSON. */
 type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
@@ -74,7 +75,7 @@ function inWords(message: string): string {
   }
   const text = parts.join('');
   const invalid = /^Invalid ([^\0]+?) (?:value\(s\) )?\0[^\0]*\0: ([\s\S]*)$/.exec(text);
-  if (invalid) return `${invalid[1].replace(' (role: rejected values)', '')}: ${invalid[2]}`;
+  if (invalid) return `${invalid[1]}: ${invalid[2]}`;
   return text.replace(/ ?\0\0/g, '').replace(/\0([^\0]*)\0/g, '`$1`');
 }
 
@@ -82,6 +83,9 @@ function inWords(message: string): string {
 const SPEC_MESSAGES: ReadonlyMap<string, readonly string[]> = new Map(
   [...ARTICLE_VARIABLES, ...ARTICLE_ROLE_SHAPE_VARIABLES, ...FLEET_VARIABLES].map((spec) => [spec.name, spec.validations.map((v) => v.errorMessage)]),
 );
+
+/** The rules the fleet applies at plan to each role of `roles`, beside the variable's own validations, in words. */
+const ROLE_ATTRIBUTE_WORDS = ROLE_ATTRIBUTE_RULES.map(({ attribute, rule }) => `a role's ${attribute}: ${rule.fix}.`);
 
 /** README.md of an exported folder: what it is, how to use it, its variables and outputs. */
 export function readmeFor(config: Config, asModuleFolder: boolean): string {
@@ -101,7 +105,8 @@ export function readmeFor(config: Config, asModuleFolder: boolean): string {
       ]
     : ['A root Terraform configuration. Copy `terraform.tfvars.example` to `terraform.tfvars`, adjust it, then:', '', '```sh', 'terraform init && terraform plan', '```'];
   const variableRows = variables.map(([name, v]) => {
-    const validations = (SPEC_MESSAGES.get(name) ?? []).map((message) => cell(inWords(message))).join('<br>');
+    const words = (SPEC_MESSAGES.get(name) ?? []).map(inWords).concat(name === 'roles' ? ROLE_ATTRIBUTE_WORDS : []);
+    const validations = words.map(cell).join('<br>');
     const fallback = 'default' in v ? code(JSON.stringify(v.default)) : 'required';
     return `| ${code(name)} | ${code(v.type ?? 'any')} | ${fallback} | ${cell(v.description ?? '')} | ${validations} |`;
   });

@@ -13,6 +13,7 @@ import { GitlabRoleArnVariables } from '../../lib/constructs/gitlab-role-arn-var
 import { GitlabProjectSubComponents } from '../../lib/constructs/gitlab-project-sub-components';
 import { declareBackend } from './state-backend';
 import { Validation, readable } from '../../lib/guardrails/rules';
+import { addValidations } from '../../lib/guardrails/prop-checks';
 import { existingProviderPrecondition } from '../../lib/guardrails/trust-checks';
 import { ARTICLE_ROLE_NAME } from '../../lib/trust/role-model';
 import { ARTICLE_ROLE_ARN_VARIABLE, CI_JOB_PREFIX } from '../../lib/gitlab-ci/role-arn-variable';
@@ -170,8 +171,8 @@ export class GitlabOidcStack extends TerraformStack {
       const variable = new TerraformVariable(this, spec.name, {
         type: spec.type,
         description: spec.description,
-        validation: spec.validations.map(readable),
       });
+      addValidations(variable, spec.validations);
       // Through an override: cdktf drops a null default, which would make the variable required.
       if (spec.default !== undefined) variable.addOverride('default', spec.default);
       this.variables.set(spec.name, variable);

@@ -5,7 +5,9 @@ import { refuse, setIn } from '../guardrails/prop-checks';
 import { readable } from '../guardrails/rules';
 import { hclOf, literalOf } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
-import { roleMapSource, subjectClaimExpression } from '../trust/role-model';
+import { problemsPrecondition, roleMapSource, subjectClaimExpression } from '../trust/role-model';
+import { roleAttributeChecks } from '../guardrails/role-attribute-checks';
+import { problemsExpression } from '../guardrails/check';
 import { SUBJECT_FIELDS_TYPE, SUBJECT_FIELD_OF, SubjectFields } from '../trust/sub-claim';
 import { IGitlabOidcProvider } from './gitlab-oidc-provider';
 import { GitlabCiRole } from './gitlab-ci-role';
@@ -91,9 +93,10 @@ export class GitlabCiRoleFleet extends Construct {
     const defaultComponents = hclOf(this, props.defaultSubComponents ?? props.provider.subClaimComponents);
     const components = `coalesce(role.ci_id_token_sub_claim_components, ${defaultComponents})`;
     const trust = props.provider.trust;
+    const who = `Role '\${name}' of ${rolesInput}`;
     trust.addRoles(
       roleMapSource(roles, {
-        label: `"Role '\${name}' of ${rolesInput}"`,
+        label: `"${who}"`,
         subjectInput: `"${rolesInput}['\${name}'].subjects"`,
         trustClaims: `merge({\nsub = ${subjectClaimExpression('role.subjects', 'role.subject_fields', components)}\naud = role.audiences == null ? ${defaultAudiences} : role.audiences\n}, role.claims)`,
         subjectFields: 'role.subject_fields',
@@ -119,9 +122,13 @@ export class GitlabCiRoleFleet extends Construct {
     const attributes = ['path', 'description', 'max_session_duration', 'permissions_boundary', 'tags'];
     local('names', `zipmap(keys(${roles}), keys(${roles}))`);
     local('settings', `{ for name, role in ${roles} : name => {\n${attributes.map((a) => `${a} = role.${a}`).join('\n')}\n} }`);
+    // The roles' own attributes, checked here at plan: the role map checks their trust.
+    local('input_problems', `{ for name, role in ${roles} : name => ${problemsExpression(roleAttributeChecks('role', who))} }`);
     const role = new IamRole(this, 'role', {
       assumeRolePolicy: `\${${trust.policyOf('each.key')}}`,
-      lifecycle: { precondition: [trust.preconditionOf('each.key'), ...trust.providerPreconditions.map(readable)] },
+      lifecycle: {
+        precondition: [problemsPrecondition(`local.${name}_input_problems[each.key]`), trust.preconditionOf('each.key'), ...trust.providerPreconditions.map(readable)],
+      },
     });
     role.addOverride('for_each', `\${local.${name}_names}`);
     role.addOverride('name', '${each.key}');

@@ -1,4 +1,4 @@
-import type { RoleCheck } from '../guardrails/check';
+import { RoleCheck, noneFound, unless } from '../guardrails/check';
 import { protectedRefsOnlyExpression } from '../trust/trust-summary';
 import { exactProjectsExpression } from './role-arn-variable';
 
@@ -41,31 +41,25 @@ export const ciProjectsExpression = (role: string): string => exactProjectsExpre
  */
 export function ciChecks(i: CiInputs, owners: { readonly variables: string; readonly jobs: string }): RoleCheck[] {
   const who = `\${${i.role}.label}`;
-  const others = (map: string, key: string) => `jsonencode([for other in ${map}[${key}] : other if other != ${i.name}])`;
+  const others = (map: string, key: string) => `[for other in ${map}[${key}] : other if other != ${i.name}]`;
   const audience: RoleCheck[] =
     i.audience === undefined
       ? []
       : [
-          {
-            holds: `${i.audience} == null ? true : contains(${acceptedAudiences(i)}, ${i.audience})`,
-            message:
-              `GitLab jobs would request aud \${jsonencode(${i.audience})} (${i.audienceInput}), but ${who} accepts \${jsonencode(${acceptedAudiences(i)})}. ` +
+          unless(
+            `${i.audience} == null ? true : contains(${acceptedAudiences(i)}, ${i.audience})`,
+            `GitLab jobs would request aud \${jsonencode(${i.audience})} (${i.audienceInput}), but ${who} accepts \${jsonencode(${acceptedAudiences(i)})}. ` +
               `AWS would refuse every job with "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: Incorrect token audience". ` +
               `Set ${i.audienceInput} to an audience the role trusts, or add it to the role's audiences and to the provider's.`,
-          },
+          ),
         ];
   return [
     ...audience,
-    {
-      holds: `length(${owners.variables}[${i.role}.arn_variable]) == 1`,
-      message:
-        `${who} keeps its ARN in the CI/CD variable \${${i.role}.arn_variable}, and so does \${${others(owners.variables, `${i.role}.arn_variable`)}}: ` +
-        'their jobs could not tell the roles apart. Rename one of the roles.',
-    },
-    {
-      holds: `length(${owners.jobs}[${i.role}.ci_job]) == 1`,
-      message: `${who} has the hidden job \${${i.role}.ci_job}, and so does \${${others(owners.jobs, `${i.role}.ci_job`)}}. Rename one of the roles.`,
-    },
+    noneFound(
+      others(owners.variables, `${i.role}.arn_variable`),
+      `${who} keeps its ARN in the CI/CD variable \${${i.role}.arn_variable}, and so does \${jsonencode(found)}: their jobs could not tell the roles apart. Rename one of the roles.`,
+    ),
+    noneFound(others(owners.jobs, `${i.role}.ci_job`), `${who} has the hidden job \${${i.role}.ci_job}, and so does \${jsonencode(found)}. Rename one of the roles.`),
   ];
 }
 

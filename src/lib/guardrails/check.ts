@@ -1,3 +1,5 @@
+import { textExpression } from '../hcl/text';
+
 /**
  * A guardrail's test on one value, written once as data. From it come both the Terraform
  * predicate (`toHcl`, for variable validations and preconditions, checked at plan) and the
@@ -39,8 +41,19 @@ export type Check =
   /** A map of IAM tags: how many, key and value lengths, and a reserved key prefix (case-insensitive). */
   | { readonly tags: { readonly most: number; readonly keyLength: number; readonly valueLength: number; readonly reservedPrefix: string } };
 
-/** An HCL list of strings, one per line. */
-export const hclList = (values: readonly string[]): string => `[\n${values.map((v) => `${JSON.stringify(v)},`).join('\n')}\n]`;
+/** Longest line of values an HCL list is written with. */
+const LIST_LINE = 100;
+
+/** An HCL list of strings: on one line when short, else a few values per line. */
+export function hclList(values: readonly string[]): string {
+  const lines: string[] = [];
+  for (const value of values.map((v) => `${JSON.stringify(v)},`)) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + value.length <= LIST_LINE) lines[last] += ` ${value}`;
+    else lines.push(value);
+  }
+  return lines.length === 1 ? `[${lines[0].slice(0, -1)}]` : `[\n${lines.join('\n')}\n]`;
+}
 
 /** HCL: the string `v` contains one of the substrings (strcontains: Terraform 1.5). */
 const containsAnyHcl = (substrings: readonly string[], v: string) => `(${substrings.map((s) => `strcontains(${v}, ${JSON.stringify(s)})`).join(' || ')})`;
@@ -86,10 +99,19 @@ export function toHcl(check: Check, v: string): string {
  * without a double negation for the checks whose predicate is itself one.
  */
 export function failsHcl(check: Check, v: string): string {
+  if ('matches' in check) return `!can(regex(${patternHcl(check.matches)}, ${v}))`;
   if ('notMatches' in check) return `can(regex(${patternHcl(check.notMatches)}, ${v}))`;
   if ('notStartsWith' in check) return `startswith(${v}, ${JSON.stringify(check.notStartsWith)})`;
   if ('containsNone' in check) return containsAnyHcl(check.containsNone, v);
-  return `!(${toHcl(check, v)})`;
+  if ('notBlank' in check) return `length(trimspace(${v})) == 0`;
+  if ('atMost' in check) return `length(${v}) > ${check.atMost}`;
+  if ('between' in check) return `(${v} < ${check.between[0]} || ${v} > ${check.between[1]})`;
+  if ('oneOf' in check || 'json' in check) return `!${toHcl(check, v)}`;
+  // A conditional, not &&: Terraform evaluates both sides, and the check may not take null.
+  if ('nullOr' in check) return `(${v} == null ? false : ${failsHcl(check.nullOr, v)})`;
+  if ('allOf' in check) return `(${check.allOf.map((c) => failsHcl(c, v)).join(' || ')})`;
+  // containsAny and tags: their predicate is one call or one parenthesized conjunction.
+  return `!${toHcl(check, v)}`;
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string';
@@ -128,10 +150,37 @@ export function holds(check: Check, value: unknown): boolean {
 }
 
 /**
- * A check on one role of the role map (see `src/lib/trust/role-model.ts`): an HCL boolean that
- * is true when the role is acceptable, and the message Terraform shows when it is not.
+ * A check on one role (see `src/lib/trust/role-model.ts`), as Terraform runs it: a one-element
+ * `for` binds what the check computes (`binding`, e.g. `found in [<list>]`), `fails` tests it,
+ * and `message` (a template that may read the bound name) is built only when it fails. So the
+ * test is written once, and no message is built for a role that passes. Not as
+ * `holds ? [] : [message]`: Terraform evaluates both branches of a conditional.
  */
 export interface RoleCheck {
-  readonly holds: string;
+  readonly binding: string;
+  readonly fails: string;
   readonly message: string;
+}
+
+/** A check that fails when the HCL boolean `holds` is false. */
+export const unless = (holds: string, message: string): RoleCheck => ({ binding: `holds in [${holds}]`, fails: '!holds', message });
+
+/** A check that fails when the HCL list `found` (what is wrong) has elements; the message reads them as `found`. */
+export const noneFound = (found: string, message: string): RoleCheck => ({ binding: `found in [${found}]`, fails: 'length(found) > 0', message });
+
+/** A check on one HCL value, bound as `name`, that fails when `fails` (over `name`) holds. */
+export const refusing = (name: string, value: string, fails: string, message: string): RoleCheck => ({ binding: `${name} in [${value}]`, fails, message });
+
+/** Longest first line of a check in the output before its message moves to a line of its own. */
+const CHECK_LINE = 150;
+
+/** HCL: the list of the messages of the checks that fail, in order. */
+export function problemsExpression(checks: readonly RoleCheck[]): string {
+  const lines = checks.map((c) => {
+    const message = textExpression(c.message);
+    const head = `[for ${c.binding} :`;
+    const long = head.length + 1 + message.split('\n')[0].length > CHECK_LINE;
+    return long ? `${head}\n${message}\nif ${c.fails}],` : `${head} ${message} if ${c.fails}],`;
+  });
+  return `concat(\n${lines.join('\n')}\n)`;
 }

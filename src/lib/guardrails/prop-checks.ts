@@ -105,19 +105,23 @@ function variablesIn(construct: Construct, expression: string): Map<string, Terr
   return found;
 }
 
-/** The validations already written on the variable. */
-function validationsOf(variable: TerraformVariable): readonly { condition: string }[] {
-  const block = Object.values((variable.toTerraform() as { variable: Record<string, { validation?: { condition: string }[] }> }).variable)[0];
-  return block.validation ?? [];
+/** The rules each variable's validations apply, and to what (see `Validation.applies`), as `addValidations` wrote them. */
+const APPLIED = new WeakMap<TerraformVariable, NonNullable<Validation['applies']>[]>();
+
+/**
+ * Adds the validations to the variable, as they read in the output, and records the rules they
+ * apply: a construct that reads the variable then knows its value is checked where it is set.
+ */
+export function addValidations(variable: TerraformVariable, validations: readonly Validation[]): void {
+  for (const validation of validations) {
+    variable.addValidation(readable(validation));
+    if (validation.applies) APPLIED.set(variable, [...(APPLIED.get(variable) ?? []), validation.applies]);
+  }
 }
 
-/** True when a validation of the variable applies the rule to it, to its value or to each element. */
-const validatedBy = (variable: TerraformVariable, rule: ValueRule): boolean =>
-  validationsOf(variable).some(
-    (v) =>
-      v.condition.includes(`var.${variable.friendlyUniqueId}`) &&
-      (v.condition.includes(rule.accepts(`var.${variable.friendlyUniqueId}`)) || v.condition.includes(rule.accepts('v'))),
-  );
+/** True when a validation of the variable applies the rule to the expression (or to its elements). */
+const validatedBy = (variable: TerraformVariable, rule: ValueRule, expression: string): boolean =>
+  (APPLIED.get(variable) ?? []).some((applied) => applied.rule === rule && applied.to === expression);
 
 /**
  * True when the expression reads only variables and functions, and each variable already
@@ -127,8 +131,8 @@ const validatedBy = (variable: TerraformVariable, rule: ValueRule): boolean =>
 function checkedAtItsVariables(expression: string, variables: Map<string, TerraformVariable>, rule: ValueRule): boolean {
   const readsOtherThanVariables = /\b[A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_]/.test(expression.replace(VARIABLE, ''));
   // A variable may carry the rule on an expression of itself (its list joined, say): the same expression is then checked.
-  const sameExpressionValidated = [...variables.values()].some((v) => validationsOf(v).some((validation) => validation.condition.includes(rule.accepts(expression))));
-  return variables.size > 0 && !readsOtherThanVariables && ([...variables.values()].every((v) => validatedBy(v, rule)) || sameExpressionValidated);
+  const sameExpressionValidated = [...variables.values()].some((v) => validatedBy(v, rule, expression));
+  return variables.size > 0 && !readsOtherThanVariables && ([...variables.values()].every((v) => validatedBy(v, rule, `var.${v.friendlyUniqueId}`)) || sameExpressionValidated);
 }
 
 /**
@@ -157,7 +161,7 @@ export function checkProps(construct: Construct, checks: readonly PropCheck[]): 
           ? whenNotNull(expression, validateExpression(label, expression, rule))
           : validateElements(label, PART_LIST[parts](`(${expression} == null ? ${parts === 'elements' ? '[]' : '{}'} : ${expression})`), rule);
       // A variable gets the check itself, so that it fails where it is set, once for all its readers.
-      if (variable) variable.addValidation(readable(validation));
+      if (variable) addValidations(variable, [validation]);
       else preconditions.push(validation);
     }
   }

@@ -1,4 +1,4 @@
-import type { RoleCheck } from './check';
+import { RoleCheck, refusing } from './check';
 
 /** IAM quotas that otherwise fail only at apply time (IAM and AWS STS quotas page). */
 export const IAM_QUOTAS = {
@@ -30,17 +30,19 @@ export function quotaChecks(r: RoleSize, limits: QuotaLimits): RoleCheck[] {
   const length = limits.trustPolicyMaxLength;
   const policies = limits.maxManagedPoliciesPerRole;
   return [
-    {
-      holds: `${r.trustPolicyLength} <= ${length.expression}`,
-      message:
-        `${who} has a trust policy of \${${r.trustPolicyLength}} characters; IAM accepts \${${length.expression}} ` +
+    refusing(
+      'n',
+      r.trustPolicyLength,
+      `n > ${length.expression}`,
+      `${who} has a trust policy of \${n} characters; IAM accepts \${${length.expression}} ` +
         `(${length.setIn}). Use fewer or broader subjects, split the role, or request a quota increase (up to ${IAM_QUOTAS.trustPolicyLength.max}) and raise ${length.setIn}.`,
-    },
-    {
-      holds: `${r.managedPolicyCount} <= ${policies.expression}`,
-      message:
-        `${who} attaches \${${r.managedPolicyCount}} managed policies; IAM allows \${${policies.expression}} per role ` +
+    ),
+    refusing(
+      'n',
+      r.managedPolicyCount,
+      `n > ${policies.expression}`,
+      `${who} attaches \${n} managed policies; IAM allows \${${policies.expression}} per role ` +
         `(${policies.setIn}). Combine policies, or request a quota increase (up to ${IAM_QUOTAS.managedPoliciesPerRole.max}) and raise ${policies.setIn}.`,
-    },
+    ),
   ];
 }

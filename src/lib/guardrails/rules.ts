@@ -274,6 +274,8 @@ export const CLAIM_VALUE_RULES: readonly ValueRule[] = [NOT_EMPTY_VALUE, NOT_OPE
 export interface Validation {
   readonly condition: string;
   readonly errorMessage: string;
+  /** The rule it applies, and to what: the HCL expression checked, or whose elements are. Not written to the output. */
+  readonly applies?: { readonly rule: ValueRule; readonly to: string };
 }
 
 /** The validation as written into the output: a long message joined from parts, one per line (see `textTemplate`). */
@@ -300,6 +302,7 @@ export function validateExpression(label: string, expression: string, rule: Valu
   return {
     condition: `\${${rule.accepts(expression)}}`,
     errorMessage: `Invalid ${label} \${jsonencode(${expression})}: ${rule.fix}.`,
+    applies: { rule, to: expression },
   };
 }
 
@@ -315,56 +318,20 @@ export function validateElements(label: string, expression: string, rule: ValueR
   return {
     condition: `\${${noneFails(`for v in ${ref}`, rule.rejects('v'))}}`,
     errorMessage: `Invalid ${label} value(s) \${jsonencode([\nfor v in ${ref} : v if ${rule.rejects('v')}\n])}: ${rule.fix}.`,
+    applies: { rule, to: expression },
   };
 }
 
 /** `validateElements` for a `list(string)` variable. */
 export const validateEach = (variable: string, rule: ValueRule, options: { nullable?: boolean } = {}): Validation => validateElements(variable, `var.${variable}`, rule, options);
 
-/**
- * A validation over a map variable of roles: `rule` is applied to every value that
- * `valuesOf(role, name)` lists (an HCL list expression) for each role; the message maps
- * each failing role to its rejected values.
- */
-export function validateRoleValues(variable: string, what: string, valuesOf: (role: string, name: string) => string, rule: ValueRule): Validation {
-  const rejected = `[\nfor v in ${valuesOf('role', 'name')} : v if ${rule.rejects('v')}\n]`;
-  return {
-    condition: `\${${noneFails(`for name, role in var.${variable}`, `length(${rejected}) > 0`)}}`,
-    // Terraform evaluates the message even when the condition holds: each role's rejected values are listed once.
-    errorMessage: roleValuesMessage(
-      variable,
-      what,
-      `for name, rejected in {\nfor name, role in var.${variable} : name => ${rejected}\n} : name => rejected if length(rejected) > 0`,
-      rule,
-    ),
-  };
-}
-
-/**
- * `validateRoleValues` for one value per role (`valueOf(role, name)`, an HCL expression):
- * the same message, from the map of those values rather than a list per role, which costs
- * Terraform less for every role.
- */
-export function validateRoleValue(variable: string, what: string, valueOf: (role: string, name: string) => string, rule: ValueRule): Validation {
-  const values = `{\nfor name, role in var.${variable} : name => ${valueOf('role', 'name')}\n}`;
-  return {
-    condition: `\${${noneFails(`for name, v in ${values}`, rule.rejects('v'))}}`,
-    errorMessage: roleValuesMessage(variable, what, `for name, v in ${values} : name => [v] if ${rule.rejects('v')}`, rule),
-  };
-}
-
-/** A validation of the names of a map variable of roles (its keys), in the message of `validateRoleValues`. */
+/** A validation of the names of a map variable of roles (its keys), listing the refused ones. */
 export function validateRoleNames(variable: string, rule: ValueRule): Validation {
   const names = `keys(var.${variable})`;
   return {
     condition: `\${${noneFails(`for name in ${names}`, rule.rejects('name'))}}`,
-    errorMessage: roleValuesMessage(variable, 'role names', `for name in ${names} : name => [name] if ${rule.rejects('name')}`, rule),
+    errorMessage: `Invalid role names in ${variable} \${jsonencode([for name in ${names} : name if ${rule.rejects('name')}])}: ${rule.fix}.`,
   };
-}
-
-/** The message of the role validations: `rejectedByRole`, an HCL `for` yielding role name → rejected values, as JSON. */
-function roleValuesMessage(variable: string, what: string, rejectedByRole: string, rule: ValueRule): string {
-  return `Invalid ${what} in ${variable} (role: rejected values) \${jsonencode({\n${rejectedByRole}\n})}: ${rule.fix}.`;
 }
 
 /** The validation, for an HCL `expression` that may be null: null passes, any other value is checked. */

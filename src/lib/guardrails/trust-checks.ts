@@ -1,5 +1,5 @@
 import { LEADING_COMPONENTS, SUB_COMPONENT_NAMES, subjectProjectHcl } from '../trust/sub-claim';
-import type { RoleCheck } from './check';
+import { RoleCheck, noneFound, unless } from './check';
 import { GITLAB_COM_CLAIM, GITLAB_COM_EXTRA_CLAIMS, GITLAB_SUBJECT, SUB_COMPONENTS_LIST_RULE, Validation, subjectProblemHcl } from './rules';
 import { templatePart } from '../hcl/expression';
 
@@ -38,65 +38,56 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
   const componentsInput = `\${${t.role}.sub_components_input}`;
   const lead = `try(${components}[0], "")`;
   const lostComponents = `distinct(flatten([\nfor f in ${fields} : [\nfor c in ${OPTIONAL_COMPONENTS} : c if f[c] != null && !contains(${components}, c)\n]\n]))`;
+  const unnamedProject = `!try(f[${components}[0]] != null, false)`;
   return [
-    {
-      holds: `length(${subjects}) > 0`,
-      message:
-        `${who} has no 'sub' condition, so any project on the GitLab instance could assume it (a job chooses its own aud). ` +
+    unless(
+      `length(${subjects}) > 0`,
+      `${who} has no 'sub' condition, so any project on the GitLab instance could assume it (a job chooses its own aud). ` +
         `Set \${${t.role}.subject_input} to values such as project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>, or give structured subjects.`,
-    },
-    {
-      holds: `alltrue([for s in ${subjects} : ${GITLAB_SUBJECT.accepts('s')}])`,
-      message:
-        `${who} has sub value(s) that no GitLab token carries or that reach too far: ` +
-        `\${join("; ", [for s in ${subjects} : "\${jsonencode(s)}: \${${subjectProblemHcl('s')}}" if ${GITLAB_SUBJECT.rejects('s')}])}.`,
-    },
-    {
-      // IAM would drop nothing, but the condition the list stands for would be gone from the policy.
-      holds: `length([for claim, values in ${claims} : claim if length(values) == 0 && claim != "sub"]) == 0`,
-      message:
-        `${who} lists no values for claim(s) \${jsonencode([for claim, values in ${claims} : claim if length(values) == 0 && claim != "sub"])} ` +
-        `(aud: its audiences; the others: its claims): an empty list would drop that condition and let in every value of the claim. ` +
-        `List the values to allow, or leave the key out.`,
-    },
-    {
-      holds: `alltrue([for a in ${audiences} : contains(${t.providerAudiences}, a)])`,
-      message:
-        `${who} checks aud value(s) \${jsonencode([for a in ${audiences} : a if !contains(${t.providerAudiences}, a)])} that the OIDC provider does not list \${jsonencode(${t.providerAudiences})}; ` +
+    ),
+    noneFound(
+      `[for s in ${subjects} : s if ${GITLAB_SUBJECT.rejects('s')}]`,
+      `${who} has sub value(s) that no GitLab token carries or that reach too far: \${join("; ", [for s in found : "\${jsonencode(s)}: \${${subjectProblemHcl('s')}}"])}.`,
+    ),
+    // IAM would drop nothing, but the condition the list stands for would be gone from the policy.
+    noneFound(
+      `[for claim, values in ${claims} : claim if length(values) == 0 && claim != "sub"]`,
+      `${who} lists no values for claim(s) \${jsonencode(found)} (aud: its audiences; the others: its claims): an empty list would drop that condition and let in ` +
+        'every value of the claim. List the values to allow, or leave the key out.',
+    ),
+    noneFound(
+      `[for a in ${audiences} : a if !contains(${t.providerAudiences}, a)]`,
+      `${who} checks aud value(s) \${jsonencode(found)} that the OIDC provider does not list \${jsonencode(${t.providerAudiences})}; ` +
         `AWS would reject every token with 'Incorrect token audience'. Use an audience of the provider, or add it to ${t.audienceInput}.`,
-    },
-    {
-      holds: `length(${extraClaims}) == 0 || (\n${t.issuerHost} == "gitlab.com" && alltrue([for c in ${extraClaims} : ${GITLAB_COM_CLAIM.accepts('c')}])\n)`,
-      message:
-        `${who} checks claim(s) \${jsonencode(${extraClaims})} of issuer ${templatePart(t.issuerHost)}: AWS evaluates only sub and aud for an OIDC provider, ` +
+    ),
+    noneFound(
+      `[for c in ${extraClaims} : c if ${t.issuerHost} != "gitlab.com" || ${GITLAB_COM_CLAIM.rejects('c')}]`,
+      `${who} checks claim(s) \${jsonencode(found)} of issuer ${templatePart(t.issuerHost)}: AWS evaluates only sub and aud for an OIDC provider, ` +
         `plus ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} for gitlab.com. Any other condition key never matches. ` +
         `To pin a project by id or require protected refs or environments on another instance, put them in sub: set the project's ci_id_token_sub_claim_components ` +
-        `and ${componentsInput} to \${jsonencode(${componentsFor(components, extraClaims)})}, and ask for them in structured subjects (e.g. ref_protected = true).`,
-    },
-    {
-      holds: `length([for f in ${fields} : f if ${SUB_COMPONENTS_LIST_RULE.rejects(`join(",", ${components})`)}]) == 0`,
-      message: `${who} renders its structured subjects for the sub components \${jsonencode(${components})} (${componentsInput}): ${SUB_COMPONENTS_LIST_RULE.fix}.`,
-    },
-    {
-      holds: `alltrue([for f in ${fields} : try(f[${components}[0]] != null, false)])`,
-      message:
-        `${who} has structured subject(s) that do not name the project by \${${lead}}, the first of its sub components \${jsonencode(${components})} (${componentsInput}): ` +
-        `\${jsonencode([for f in ${fields} : { for k, v in f : k => v if v != null } if !try(f[${components}[0]] != null, false)])}. Give \${${lead}} in each, or lead the components with the field they give.`,
-    },
-    {
-      holds: `alltrue([for f in ${fields} : try(length(${t.projectComponents}[${subjectProjectHcl('f')}]) == 1, true)])`,
-      message:
-        `${who} renders structured subjects for the sub components \${jsonencode(${components})} (${componentsInput}), but other roles render subjects of the same ` +
-        `project for other components: \${jsonencode({\nfor project in distinct([\nfor f in ${fields} : ${subjectProjectHcl('f')}\nif try(length(${t.projectComponents}[${subjectProjectHcl('f')}]) != 1, false)\n]) :\n` +
-        `project => ${t.projectComponents}[project]\n})}. A project builds its sub from one list: give every role of it the project's ci_id_token_sub_claim_components.`,
-    },
-    {
-      holds: `length(${lostComponents}) == 0`,
-      message:
-        `${who} asks in structured subjects for \${jsonencode(${lostComponents})}, which its sub components \${jsonencode(${components})} (${componentsInput}) leave out: ` +
+        `and ${componentsInput} to \${jsonencode(${componentsFor(components, 'found')})}, and ask for them in structured subjects (e.g. ref_protected = true).`,
+    ),
+    unless(
+      `length(${fields}) == 0 || ${SUB_COMPONENTS_LIST_RULE.accepts(`join(",", ${components})`)}`,
+      `${who} renders its structured subjects for the sub components \${jsonencode(${components})} (${componentsInput}): ${SUB_COMPONENTS_LIST_RULE.fix}.`,
+    ),
+    noneFound(
+      `[for f in ${fields} : { for k, v in f : k => v if v != null } if ${unnamedProject}]`,
+      `${who} has structured subject(s) that do not name the project by \${${lead}}, the first of its sub components \${jsonencode(${components})} (${componentsInput}): ` +
+        `\${jsonencode(found)}. Give \${${lead}} in each, or lead the components with the field they give.`,
+    ),
+    noneFound(
+      `distinct([\nfor p in [for f in ${fields} : ${subjectProjectHcl('f')}] : p\nif try(length(${t.projectComponents}[p]) != 1, false)\n])`,
+      `${who} renders structured subjects for the sub components \${jsonencode(${components})} (${componentsInput}), but other roles render subjects of the same ` +
+        `project for other components: \${jsonencode({ for project in found : project => ${t.projectComponents}[project] })}. ` +
+        "A project builds its sub from one list: give every role of it the project's ci_id_token_sub_claim_components.",
+    ),
+    noneFound(
+      lostComponents,
+      `${who} asks in structured subjects for \${jsonencode(found)}, which its sub components \${jsonencode(${components})} (${componentsInput}) leave out: ` +
         `GitLab would not put them in sub, so the requirement would be lost. Set the project's ci_id_token_sub_claim_components and ${componentsInput} to ` +
-        `\${jsonencode(concat(${components}, ${lostComponents}))}.`,
-    },
+        `\${jsonencode(concat(${components}, found))}.`,
+    ),
   ];
 }
 

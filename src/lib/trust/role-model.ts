@@ -2,10 +2,10 @@ import { Construct } from 'constructs';
 import { hclLocal } from '../constructs/hcl-local';
 import { QuotaLimits, quotaChecks } from '../guardrails/quotas';
 import { Validation } from '../guardrails/rules';
+import { problemsExpression } from '../guardrails/check';
 import { trustChecks } from '../guardrails/trust-checks';
 import { KnownProvider, KnownRole, KnownRoleRegistry } from '../guardrails/known-role-checks';
 import { CiInputs, ciChecks, ciOwnersExpression, ciProjectsExpression, ciSnippetExpression, jobAudienceExpression } from '../gitlab-ci/ci-snippets';
-import { textExpression } from '../hcl/text';
 import { projectComponentsExpression, projectSettingsExpression, renderSubjectsHcl } from './sub-claim';
 import { conditionExpression, trustPolicyExpression } from './trust-policy';
 import { trustSummaryExpression } from './trust-summary';
@@ -148,10 +148,7 @@ export class RoleTrustModel extends Construct {
           ),
           ...ciChecks(ci, { variables: this.local('ci_variable_roles'), jobs: this.local('ci_job_roles') }),
         ];
-        // Each check gives its message, or nothing. Not as `holds ? [] : [message]`: Terraform
-        // evaluates both branches of a conditional, so every message, with the values it lists,
-        // would be built for every role; the `if` of a `for` skips it while the check holds.
-        return `{ for name, role in ${this.roles} : name => concat(\n${checks.map((c) => `[for holds in [${c.holds}] : ${textExpression(c.message)} if !holds],`).join('\n')}\n) }`;
+        return `{ for name, role in ${this.roles} : name => ${problemsExpression(checks)} }`;
       },
       trust_summary: () => `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns', props.issuerHost)} }`,
       ci_snippets: () =>
