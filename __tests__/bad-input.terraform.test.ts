@@ -8,25 +8,32 @@ const CASES: PlanCase[] = [
   ['an issuer without scheme', ['-var', 'mygitlab=gitlab.com'], ['Invalid mygitlab "gitlab.com"']],
   ['an empty sub list', ['-var', 'mygitlab_match_value=[]'], ['mygitlab_match_value is empty', 'list at least one value']],
   ['an empty aud list', ['-var', 'mygitlab_match_value1=[]'], ['mygitlab_match_value1 is empty']],
-  ['a bare * subject', ['-var', 'mygitlab_match_value=["*"]'], ['Invalid mygitlab_match_value value(s) ["*"]', 'other owners']],
-  ['project_path:*', ['-var', 'mygitlab_match_value=["project_path:*"]'], ['["project_path:*"]', 'name the top-level group literally']],
+  ['a bare * subject', ['-var', 'mygitlab_match_value=["*"]'], ['Invalid mygitlab_match_value value(s): "*": name the top-level group literally', 'other owners']],
+  ['project_path:*', ['-var', 'mygitlab_match_value=["project_path:*"]'], ['"project_path:*": name the top-level group literally']],
   [
     'a wildcard in the top-level group',
     ['-var', 'mygitlab_match_value=["project_path:mygr*/app:ref_type:branch:ref:main"]'],
-    ['["project_path:mygr*/app:ref_type:branch:ref:main"]', "before the first '/'"],
+    ['"project_path:mygr*/app:ref_type:branch:ref:main": name the top-level group literally', "before the first '/'"],
   ],
   [
     "a GitLab subject with a Git ref path (GitLab's ref is the bare branch name)",
     ['-var', 'mygitlab_match_value=["project_path:mygroup/myproject:ref_type:branch:ref:refs/heads/main"]'],
     [
-      'Invalid mygitlab_match_value value(s) ["project_path:mygroup/myproject:ref_type:branch:ref:refs/heads/main"]',
+      'Invalid mygitlab_match_value value(s): "project_path:mygroup/myproject:ref_type:branch:ref:refs/heads/main": GitLab\'s ref',
       "GitLab's ref is the bare branch or tag name: write ':ref:main', not ':ref:refs/heads/main'",
     ],
   ],
   [
     'a GitHub-style subject',
     ['-var', 'mygitlab_match_value=["repo:mygroup/myproject:ref:refs/heads/main"]'],
-    ['Invalid mygitlab_match_value value(s) ["repo:mygroup/myproject:ref:refs/heads/main"]', 'subject format of GitHub Actions'],
+    ['Invalid mygitlab_match_value value(s): "repo:mygroup/myproject:ref:refs/heads/main": this is the subject format of GitHub Actions'],
+  ],
+  [
+    'two bad values among good ones, in mygitlab_match_value1',
+    ['-var', 'mygitlab_match_value1=["https://gitlab.com", "", "repo:a/b:ref:refs/heads/main"]'],
+    [
+      'Invalid mygitlab_match_value1 value(s): "": remove empty strings: an empty value never matches a token; "repo:a/b:ref:refs/heads/main": this is the subject format of GitHub Actions',
+    ],
   ],
   ['a policy name instead of an ARN', ['-var', 'role_arn=["AmazonS3FullAccess"]'], ['Invalid role_arn value(s) ["AmazonS3FullAccess"]', 'managed policy ARNs']],
   ['a role ARN in role_arn', ['-var', 'role_arn=["arn:aws:iam::123456789012:role/deploy"]'], ['Invalid role_arn value(s)']],

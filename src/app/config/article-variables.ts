@@ -13,6 +13,7 @@ import {
   ROLE_TAGS,
   SESSION_DURATION,
   validateEach,
+  validateElementsByRules,
   validateNotEmpty,
   validateValue,
   whenSet,
@@ -31,7 +32,7 @@ const claimValues = (name: string, claim: string): VariableSpec => ({
   default: null,
   validations: [
     whenSet(name, validateNotEmpty(name, `a condition with no values matches no token; list at least one value for the claim in ${claim}`)),
-    ...CLAIM_VALUE_RULES.map((rule) => validateEach(name, rule, { nullable: true })),
+    validateElementsByRules(name, `var.${name}`, CLAIM_VALUE_RULES, { nullable: true }),
   ],
 });
 

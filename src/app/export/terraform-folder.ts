@@ -57,9 +57,8 @@ const code = (text: string) => `\`${cell(text)}\``;
 const SHORT_EXPRESSION = 40;
 
 /**
- * A validation's message in words, for the README: `Invalid <what> ${…}: <fix>.` as
- * `<what>: <fix>.`, and in any other message each short interpolation as its expression
- * (`var.mygitlab_match_field`), a long one (the values it would list) left out.
+ * The message of a check that is no rule, in words, for the README: each short interpolation
+ * as its expression (`var.mygitlab_match_field`), a long one (the values it would list) left out.
  */
 function inWords(message: string): string {
   const parts: string[] = [];
@@ -73,19 +72,25 @@ function inWords(message: string): string {
     parts.push(expression.length <= SHORT_EXPRESSION && !expression.includes('\n') ? `\0${expression}\0` : '\0\0');
     i = end;
   }
-  const text = parts.join('');
-  const invalid = /^Invalid ([^\0]+?) (?:value\(s\) )?\0[^\0]*\0: ([\s\S]*)$/.exec(text);
-  if (invalid) return `${invalid[1]}: ${invalid[2]}`;
-  return text.replace(/ ?\0\0/g, '').replace(/\0([^\0]*)\0/g, '`$1`');
+  return parts
+    .join('')
+    .replace(/ ?\0\0/g, '')
+    .replace(/\0([^\0]*)\0/g, '`$1`');
 }
 
-/** Each variable's validation messages, as the specs write them (before they are split into lines for the output). */
-const SPEC_MESSAGES: ReadonlyMap<string, readonly string[]> = new Map(
-  [...ARTICLE_VARIABLES, ...ARTICLE_ROLE_SHAPE_VARIABLES, ...FLEET_VARIABLES].map((spec) => [spec.name, spec.validations.map((v) => v.errorMessage)]),
+/**
+ * Each variable's validations in words: a rule as what it checks and its fix, any other check
+ * as its message (see `inWords`). Then the rules the fleet applies at plan to each role of `roles`.
+ */
+const VALIDATION_WORDS: ReadonlyMap<string, readonly string[]> = new Map(
+  [...ARTICLE_VARIABLES, ...ARTICLE_ROLE_SHAPE_VARIABLES, ...FLEET_VARIABLES].map((spec) => [
+    spec.name,
+    [
+      ...spec.validations.flatMap((v) => (v.applies ? v.applies.map(({ label, rule }) => `${label}: ${rule.fix}.`) : [inWords(v.errorMessage)])),
+      ...(spec.name === 'roles' ? ROLE_ATTRIBUTE_RULES.map(({ attribute, rule }) => `a role's ${attribute}: ${rule.fix}.`) : []),
+    ],
+  ]),
 );
-
-/** The rules the fleet applies at plan to each role of `roles`, beside the variable's own validations, in words. */
-const ROLE_ATTRIBUTE_WORDS = ROLE_ATTRIBUTE_RULES.map(({ attribute, rule }) => `a role's ${attribute}: ${rule.fix}.`);
 
 /** README.md of an exported folder: what it is, how to use it, its variables and outputs. */
 export function readmeFor(config: Config, asModuleFolder: boolean): string {
@@ -105,8 +110,7 @@ export function readmeFor(config: Config, asModuleFolder: boolean): string {
       ]
     : ['A root Terraform configuration. Copy `terraform.tfvars.example` to `terraform.tfvars`, adjust it, then:', '', '```sh', 'terraform init && terraform plan', '```'];
   const variableRows = variables.map(([name, v]) => {
-    const words = (SPEC_MESSAGES.get(name) ?? []).map(inWords).concat(name === 'roles' ? ROLE_ATTRIBUTE_WORDS : []);
-    const validations = words.map(cell).join('<br>');
+    const validations = (VALIDATION_WORDS.get(name) ?? []).map(cell).join('<br>');
     const fallback = 'default' in v ? code(JSON.stringify(v.default)) : 'required';
     return `| ${code(name)} | ${code(v.type ?? 'any')} | ${fallback} | ${cell(v.description ?? '')} | ${validations} |`;
   });

@@ -106,7 +106,7 @@ function variablesIn(construct: Construct, expression: string): Map<string, Terr
 }
 
 /** The rules each variable's validations apply, and to what (see `Validation.applies`), as `addValidations` wrote them. */
-const APPLIED = new WeakMap<TerraformVariable, NonNullable<Validation['applies']>[]>();
+const APPLIED = new WeakMap<TerraformVariable, NonNullable<Validation['applies']>>();
 
 /**
  * Adds the validations to the variable, as they read in the output, and records the rules they
@@ -115,7 +115,7 @@ const APPLIED = new WeakMap<TerraformVariable, NonNullable<Validation['applies']
 export function addValidations(variable: TerraformVariable, validations: readonly Validation[]): void {
   for (const validation of validations) {
     variable.addValidation(readable(validation));
-    if (validation.applies) APPLIED.set(variable, [...(APPLIED.get(variable) ?? []), validation.applies]);
+    APPLIED.set(variable, [...(APPLIED.get(variable) ?? []), ...(validation.applies ?? [])]);
   }
 }
 

@@ -152,8 +152,13 @@ export const SUBJECT_RULES: readonly ValueRule[] = [
 export const subjectProblem = (value: string): string | undefined => (GITLAB_SUBJECT.test(value) ? undefined : SUBJECT_RULES.find((r) => !r.test(value))!.fix);
 
 /** HCL: the fix for the `sub` value `v` that `GITLAB_SUBJECT` refuses, from the first rule it breaks (the same order). */
-export const subjectProblemHcl = (v: string): string =>
-  `(\n${SUBJECT_RULES.slice(0, -1).reduceRight((otherwise, r) => `${failsHcl(r.check, v)}\n? ${textExpression(r.fix)}\n: ${otherwise}`, textExpression(GITLAB_SUBJECT.fix))}\n)`;
+export const subjectProblemHcl = (v: string): string => firstFixHcl(SUBJECT_RULES, v);
+
+/** HCL: the fix of the first of `rules` that the value `v` breaks, else that of the last (so ask only of a refused value). */
+function firstFixHcl(rules: readonly ValueRule[], v: string): string {
+  const last = rules[rules.length - 1];
+  return `(\n${rules.slice(0, -1).reduceRight((otherwise, r) => `${r.rejects(v)}\n? ${textExpression(r.fix)}\n: ${otherwise}`, textExpression(last.fix))}\n)`;
+}
 
 /** A components list (`ci_id_token_sub_claim_components`), joined with ','. */
 export const SUB_COMPONENTS_LIST_RULE: ValueRule = rule(
@@ -274,8 +279,11 @@ export const CLAIM_VALUE_RULES: readonly ValueRule[] = [NOT_EMPTY_VALUE, NOT_OPE
 export interface Validation {
   readonly condition: string;
   readonly errorMessage: string;
-  /** The rule it applies, and to what: the HCL expression checked, or whose elements are. Not written to the output. */
-  readonly applies?: { readonly rule: ValueRule; readonly to: string };
+  /**
+   * The rules it applies, to what (the HCL expression checked, or whose elements are) and how
+   * its message names that (`label`). Not written to the output.
+   */
+  readonly applies?: readonly { readonly rule: ValueRule; readonly to: string; readonly label: string }[];
 }
 
 /** The validation as written into the output: a long message joined from parts, one per line (see `textTemplate`). */
@@ -302,7 +310,7 @@ export function validateExpression(label: string, expression: string, rule: Valu
   return {
     condition: `\${${rule.accepts(expression)}}`,
     errorMessage: `Invalid ${label} \${jsonencode(${expression})}: ${rule.fix}.`,
-    applies: { rule, to: expression },
+    applies: [{ rule, to: expression, label }],
   };
 }
 
@@ -318,7 +326,22 @@ export function validateElements(label: string, expression: string, rule: ValueR
   return {
     condition: `\${${noneFails(`for v in ${ref}`, rule.rejects('v'))}}`,
     errorMessage: `Invalid ${label} value(s) \${jsonencode([\nfor v in ${ref} : v if ${rule.rejects('v')}\n])}: ${rule.fix}.`,
-    applies: { rule, to: expression },
+    applies: [{ rule, to: expression, label }],
+  };
+}
+
+/**
+ * One validation that applies every rule to each element of the HCL list `expression`: each
+ * refused element is named with the fix of the first rule it breaks (rules most specific first).
+ */
+export function validateElementsByRules(label: string, expression: string, rules: readonly ValueRule[], { nullable = false } = {}): Validation {
+  const ref = nullable ? listOrEmpty(expression) : expression;
+  const tests = rules.map((r) => r.rejects('v'));
+  const refused = tests.join(' || ').length <= 100 ? tests.join(' || ') : `(\n${tests.join(' ||\n')}\n)`;
+  return {
+    condition: `\${${noneFails(`for v in ${ref}`, refused)}}`,
+    errorMessage: `Invalid ${label} value(s): \${join("; ", [\nfor v in ${ref} : "\${jsonencode(v)}: \${${firstFixHcl(rules, 'v')}}"\nif ${refused}\n])}.`,
+    applies: rules.map((rule) => ({ rule, to: expression, label })),
   };
 }
 
@@ -331,6 +354,7 @@ export function validateRoleNames(variable: string, rule: ValueRule): Validation
   return {
     condition: `\${${noneFails(`for name in ${names}`, rule.rejects('name'))}}`,
     errorMessage: `Invalid role names in ${variable} \${jsonencode([for name in ${names} : name if ${rule.rejects('name')}])}: ${rule.fix}.`,
+    applies: [{ rule, to: names, label: `role names in ${variable}` }],
   };
 }
 
