@@ -92,7 +92,7 @@ if (!process.env.BENCH_SKIP_TESTS) {
   testGoals.push(goal(unit, 15), goal(all, 120));
 }
 // The access command: a decision as the installed bin answers it, beside npm run access, which
-// runs tsc first; and an audit of a 5,000-role account pinned to one core where taskset exists.
+// first compiles the project where a source is newer than dist/ (tools/built.js); and an audit of a 5,000-role account pinned to one core where taskset exists.
 const COMMAND = 'node dist/src/lib/access/command.js';
 const decision = `audit ${ACCOUNT_FIXTURE} --iss https://gitlab.com --project acme/api --ref main --aud https://gitlab.com --json > /dev/null 2>&1`;
 const binSamples: Sample[] = [];
