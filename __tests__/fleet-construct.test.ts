@@ -83,16 +83,19 @@ describe('RoleTrustModel', () => {
   test("checks the trust, the audiences against the provider's, and both quotas, naming the role by its label", () => {
     const problems = tf.locals.ci_role_problems;
     // Nine on the trust, two quotas, and two clashes of CI names; no job audience is set, so none is checked.
-    // Each message is built only when its check fails: `[for holds in [<check>] : <message> if !holds]`.
-    expect(problems.match(/\[for holds in \[/g)).toHaveLength(13);
-    expect(problems.match(/\] : join\(" ", \[\n"\$\{role\.label\} [^]*? if !holds\],/g)).toHaveLength(13);
+    // Each message is built only when its check fails: `[for <bound> in [<computed>] : <message> if <fails>]`.
+    const checks = problems.split(/(?=\[for (?:holds|found|n) in \[)/).slice(1);
+    expect(checks).toHaveLength(13);
+    for (const check of checks) expect(check).toMatch(/^\[for (holds|found|n) in \[[^]*\$\{role\.label\} [^]*\sif (!holds|length\(found\) > 0|n > \d+)\],\n/);
     expect(problems).not.toContain('GitLab jobs would request aud');
     // The provider's literal audiences are a literal list in the checks, not a local.
     expect(problems).toContain('contains(["aud-1"], a)');
     expect(tf.locals.ci_audiences).toBeUndefined();
     // The quotas are the provider's props, at IAM's defaults, and the fix names the prop.
-    expect(problems).toContain('local.ci_trust_policy_lengths[name] <= 2048');
-    expect(problems).toContain('length(toset(role.managed_policy_arns)) <= 10');
+    expect(problems).toContain('[for n in [local.ci_trust_policy_lengths[name]] :');
+    expect(problems).toContain('if n > 2048]');
+    expect(problems).toContain('[for n in [length(toset(role.managed_policy_arns))] :');
+    expect(problems).toContain('if n > 10]');
     expect(problems).toContain("trustPolicyMaxLength of GitlabOidcProvider 'fleet-only/ci'");
   });
 });
