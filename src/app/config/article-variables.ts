@@ -16,7 +16,6 @@ import {
   validateElementsByRules,
   validateNotEmpty,
   validateValue,
-  whenSet,
 } from '../../lib/guardrails/rules';
 import { IAM_QUOTAS } from '../../lib/guardrails/quotas';
 
@@ -31,7 +30,7 @@ const claimValues = (name: string, claim: string): VariableSpec => ({
   description: `Values of the claim in ${claim}, any one to match; with * or ? in any, all go under StringLike, else StringEquals. ${ARTICLE_ROLE_DEFAULT}`,
   default: null,
   validations: [
-    whenSet(name, validateNotEmpty(name, `a condition with no values matches no token; list at least one value for the claim in ${claim}`)),
+    validateNotEmpty(name, `a condition with no values matches no token; list at least one value for the claim in ${claim}`, { nullable: true }),
     validateElementsByRules(name, `var.${name}`, CLAIM_VALUE_RULES, { nullable: true }),
   ],
 });
@@ -65,14 +64,14 @@ export const ARTICLE_VARIABLES: readonly VariableSpec[] = [
     type: 'string',
     description: `ID token claim checked against mygitlab_match_value, usually "sub". ${ARTICLE_ROLE_DEFAULT}`,
     default: null,
-    validations: [whenSet('mygitlab_match_field', validateValue('mygitlab_match_field', CLAIM_NAME))],
+    validations: [validateValue('mygitlab_match_field', CLAIM_NAME, { nullable: true })],
   },
   {
     name: 'mygitlab_match_field1',
     type: 'string',
     description: `ID token claim checked against mygitlab_match_value1, usually "aud". ${ARTICLE_ROLE_DEFAULT}`,
     default: null,
-    validations: [whenSet('mygitlab_match_field1', validateValue('mygitlab_match_field1', CLAIM_NAME))],
+    validations: [validateValue('mygitlab_match_field1', CLAIM_NAME, { nullable: true })],
   },
   claimValues('mygitlab_match_value', 'mygitlab_match_field'),
   claimValues('mygitlab_match_value1', 'mygitlab_match_field1'),
@@ -102,7 +101,7 @@ export const ARTICLE_ROLE_SHAPE_VARIABLES: readonly VariableSpec[] = [
     type: 'string',
     description: 'Fixed name of the gitlab_ci role, for a setup that named it. Null: AWS names it from role_name_prefix.',
     default: null,
-    validations: [whenSet('role_name', validateValue('role_name', ROLE_NAME))],
+    validations: [validateValue('role_name', ROLE_NAME, { nullable: true })],
   },
   {
     name: 'role_name_prefix',

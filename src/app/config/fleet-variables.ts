@@ -9,7 +9,6 @@ import {
   validateEach,
   validateRoleNames,
   validateValue,
-  whenSet,
 } from '../../lib/guardrails/rules';
 import { ARTICLE_ROLE_NAME } from '../../lib/trust/role-model';
 import { DEFAULT_SUB_COMPONENTS } from '../../lib/trust/sub-claim';
@@ -67,7 +66,7 @@ export const FLEET_VARIABLES: readonly VariableSpec[] = [
     description:
       "The aud every GitLab job requests in the CI snippets (output gitlab_ci_snippets). Null: each role's first audience. A role that does not accept it fails the plan.",
     default: null,
-    validations: [whenSet('ci_id_token_audience', validateValue('ci_id_token_audience', AUDIENCE))],
+    validations: [validateValue('ci_id_token_audience', AUDIENCE, { nullable: true })],
   },
   {
     name: 'trust_policy_max_length',

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Annotations, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { hclOf, literalOf } from '../hcl/expression';
-import { Validation, ValueRule, readable, validateElements, validateExpression, whenNotNull } from './rules';
+import { Validation, ValueRule, readable, validateElements, validateExpression } from './rules';
 
 /**
  * A construct prop checked by a rule. Each rule is applied where the value becomes known:
@@ -158,7 +158,7 @@ export function checkProps(construct: Construct, checks: readonly PropCheck[]): 
       if (checkedAtItsVariables(expression, variables, rule)) continue;
       const validation =
         parts === 'value'
-          ? whenNotNull(expression, validateExpression(label, expression, rule))
+          ? validateExpression(label, expression, rule, { nullable: true })
           : validateElements(label, PART_LIST[parts](`(${expression} == null ? ${parts === 'elements' ? '[]' : '{}'} : ${expression})`), rule);
       // A variable gets the check itself, so that it fails where it is set, once for all its readers.
       if (variable) addValidations(variable, [validation]);

@@ -12,7 +12,7 @@
  * and TypeScript string escaping unchanged.
  */
 
-import { textExpression, textTemplate } from '../hcl/text';
+import { enclosed, textExpression, textTemplate } from '../hcl/text';
 import { Check, failsHcl, holds, toHcl } from './check';
 import { IAM_QUOTAS } from './quotas';
 import {
@@ -296,7 +296,7 @@ export const readable = (v: Validation): Validation => ({ condition: v.condition
  * `alltrue` took 13 ms of CPU more than counting the same elements over 1,000 of them, 40 ms
  * over 2,000 and 375 ms over 5,000; and every validation of `roles` holds one, over the roles.
  */
-export const noneFails = (forClause: string, fails: string): string => `length([\n${forClause} : true if ${fails}\n]) == 0`;
+export const noneFails = (forClause: string, fails: string): string => `${enclosed('length([', `${forClause} : true if ${fails}`, '])')} == 0`;
 
 /**
  * HCL: the list `expression`, or an empty list where it is null. Not `(x == null ? [] : x)`:
@@ -305,17 +305,29 @@ export const noneFails = (forClause: string, fails: string): string => `length([
  */
 export const listOrEmpty = (expression: string): string => `coalesce(${expression}, [])`;
 
-/** A validation that applies `rule` to the value of the HCL `expression`, which messages call `label`. */
-export function validateExpression(label: string, expression: string, rule: ValueRule): Validation {
+/** HCL: `test` of the value `expression`, which passes where the value is null. A conditional, not ||: Terraform evaluates both sides. */
+const nullPasses = (expression: string, test: string): string => {
+  const head = `${expression} == null ? true : `;
+  // A conditional binds last: the test needs parentheses only to run over lines.
+  return head.length + test.length <= 110 && !test.includes('\n') ? `${head}${test}` : `${head}${enclosed('(', test, ')')}`;
+};
+
+/**
+ * A validation that applies `rule` to the value of the HCL `expression`, which messages call
+ * `label`. A `nullable` value that is null passes.
+ */
+export function validateExpression(label: string, expression: string, rule: ValueRule, { nullable = false } = {}): Validation {
+  const accepted = rule.accepts(expression);
   return {
-    condition: `\${${rule.accepts(expression)}}`,
+    condition: `\${${nullable ? nullPasses(expression, accepted) : accepted}}`,
     errorMessage: `Invalid ${label} \${jsonencode(${expression})}: ${rule.fix}.`,
     applies: [{ rule, to: expression, label }],
   };
 }
 
 /** A validation that applies `rule` to a single-valued variable (string, number). */
-export const validateValue = (variable: string, rule: ValueRule): Validation => validateExpression(variable, `var.${variable}`, rule);
+export const validateValue = (variable: string, rule: ValueRule, options: { nullable?: boolean } = {}): Validation =>
+  validateExpression(variable, `var.${variable}`, rule, options);
 
 /**
  * A validation that applies `rule` to every element of the HCL list `expression`, naming the
@@ -325,7 +337,7 @@ export function validateElements(label: string, expression: string, rule: ValueR
   const ref = nullable ? listOrEmpty(expression) : expression;
   return {
     condition: `\${${noneFails(`for v in ${ref}`, rule.rejects('v'))}}`,
-    errorMessage: `Invalid ${label} value(s) \${jsonencode([\nfor v in ${ref} : v if ${rule.rejects('v')}\n])}: ${rule.fix}.`,
+    errorMessage: `Invalid ${label} value(s) \${jsonencode(${enclosed('[', `for v in ${ref} : v if ${rule.rejects('v')}`, ']')})}: ${rule.fix}.`,
     applies: [{ rule, to: expression, label }],
   };
 }
@@ -358,19 +370,11 @@ export function validateRoleNames(variable: string, rule: ValueRule): Validation
   };
 }
 
-/** The validation, for an HCL `expression` that may be null: null passes, any other value is checked. */
-export function whenNotNull(expression: string, validation: Validation): Validation {
-  const inner = validation.condition.replace(/^\$\{([\s\S]*)\}$/, '$1');
-  return { ...validation, condition: `\${${expression} == null ? true : (\n${inner}\n)}` };
-}
-
-/** The validation, for a variable that may be null: null passes, any other value is checked. */
-export const whenSet = (variable: string, validation: Validation): Validation => whenNotNull(`var.${variable}`, validation);
-
-/** A validation that rejects an empty `list(string)` variable. */
-export function validateNotEmpty(variable: string, why: string): Validation {
+/** A validation that rejects an empty `list(string)` variable; a `nullable` one that is null passes. */
+export function validateNotEmpty(variable: string, why: string, { nullable = false } = {}): Validation {
+  const notEmpty = `length(var.${variable}) > 0`;
   return {
-    condition: `\${length(var.${variable}) > 0}`,
+    condition: `\${${nullable ? nullPasses(`var.${variable}`, notEmpty) : notEmpty}}`,
     errorMessage: `${variable} is empty: ${why}.`,
   };
 }

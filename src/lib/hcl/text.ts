@@ -47,3 +47,10 @@ export function textExpression(text: string): string {
 export function textTemplate(text: string): string {
   return textParts(text).length === 1 ? text : `\${${textExpression(text)}}`;
 }
+
+/** Longest bracketed expression the output keeps on one line. */
+const INLINE_WIDTH = 110;
+
+/** HCL: `body` between `open` and `close`, on one line when it fits there, else on lines of its own. */
+export const enclosed = (open: string, body: string, close: string): string =>
+  !body.includes('\n') && open.length + body.length + close.length <= INLINE_WIDTH ? `${open}${body}${close}` : `${open}\n${body}\n${close}`;
