@@ -8,7 +8,11 @@ const CASES: PlanCase[] = [
   ['an issuer without scheme', ['-var', 'mygitlab=gitlab.com'], ['Invalid mygitlab "gitlab.com"']],
   ['an empty sub list', ['-var', 'mygitlab_match_value=[]'], ['mygitlab_match_value is empty', 'list at least one value']],
   ['an empty aud list', ['-var', 'mygitlab_match_value1=[]'], ['mygitlab_match_value1 is empty']],
-  ['a bare * subject', ['-var', 'mygitlab_match_value=["*"]'], ['Invalid mygitlab_match_value value(s): "*": name the top-level group literally', 'other owners']],
+  [
+    'a bare * subject',
+    ['-var', 'mygitlab_match_value=["*"]'],
+    ['aws_iam_role.gitlab_ci has sub value(s) that no GitLab token carries or that reach too far: "*": name the top-level group literally', 'other owners'],
+  ],
   ['project_path:*', ['-var', 'mygitlab_match_value=["project_path:*"]'], ['"project_path:*": name the top-level group literally']],
   [
     'a wildcard in the top-level group',
@@ -19,20 +23,23 @@ const CASES: PlanCase[] = [
     "a GitLab subject with a Git ref path (GitLab's ref is the bare branch name)",
     ['-var', 'mygitlab_match_value=["project_path:mygroup/myproject:ref_type:branch:ref:refs/heads/main"]'],
     [
-      'Invalid mygitlab_match_value value(s): "project_path:mygroup/myproject:ref_type:branch:ref:refs/heads/main": GitLab\'s ref',
+      'aws_iam_role.gitlab_ci has sub value(s) that no GitLab token carries or that reach too far: "project_path:mygroup/myproject:ref_type:branch:ref:refs/heads/main": GitLab\'s ref',
       "GitLab's ref is the bare branch or tag name: write ':ref:main', not ':ref:refs/heads/main'",
     ],
   ],
   [
     'a GitHub-style subject',
     ['-var', 'mygitlab_match_value=["repo:mygroup/myproject:ref:refs/heads/main"]'],
-    ['Invalid mygitlab_match_value value(s): "repo:mygroup/myproject:ref:refs/heads/main": this is the subject format of GitHub Actions'],
+    [
+      'aws_iam_role.gitlab_ci has sub value(s) that no GitLab token carries or that reach too far: "repo:mygroup/myproject:ref:refs/heads/main": this is the subject format of GitHub Actions',
+    ],
   ],
   [
-    'two bad values among good ones, in mygitlab_match_value1',
-    ['-var', 'mygitlab_match_value1=["https://gitlab.com", "", "repo:a/b:ref:refs/heads/main"]'],
+    'an empty and a wildcard value of a gitlab.com claim (mygitlab_match_value1)',
+    ['-var', 'mygitlab_match_field1=ref_protected', '-var', 'mygitlab_match_value1=["true", "", "*"]'],
     [
-      'Invalid mygitlab_match_value1 value(s): "": remove empty strings: an empty value never matches a token; "repo:a/b:ref:refs/heads/main": this is the subject format of GitHub Actions',
+      'aws_iam_role.gitlab_ci checks claim value(s) that no token carries or that let in too much (set in mygitlab_match_value (or mygitlab_match_value1)): ' +
+        '"": remove empty strings: an empty value never matches a token; "*": name the top-level group literally',
     ],
   ],
   ['a policy name instead of an ARN', ['-var', 'role_arn=["AmazonS3FullAccess"]'], ['Invalid role_arn value(s) ["AmazonS3FullAccess"]', 'managed policy ARNs']],

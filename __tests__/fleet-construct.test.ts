@@ -82,10 +82,10 @@ describe('RoleTrustModel', () => {
 
   test("checks the trust, the audiences against the provider's, and both quotas, naming the role by its label", () => {
     const problems = tf.locals.ci_role_problems;
-    // Nine on the trust, two quotas, and two clashes of CI names; no job audience is set, so none is checked.
+    // Ten on the trust, two quotas, and two clashes of CI names; no job audience is set, so none is checked.
     // Each message is built only when its check fails: `[for <bound> in [<computed>] : <message> if <fails>]`.
     const checks = problems.split(/(?=\[for (?:holds|found|n) in \[)/).slice(1);
-    expect(checks).toHaveLength(13);
+    expect(checks).toHaveLength(14);
     for (const check of checks) expect(check).toMatch(/^\[for (holds|found|n) in \[[^]*\$\{role\.label\} [^]*\sif (!holds|length\(found\) > 0|n > \d+)\],\n/);
     expect(problems).not.toContain('GitLab jobs would request aud');
     // The provider's literal audiences are a literal list in the checks, not a local.

@@ -2,7 +2,6 @@ import {
   AUDIENCE,
   AWS_REGION,
   CLAIM_NAME,
-  CLAIM_VALUE_RULES,
   ISSUER_URL,
   MANAGED_POLICY_ARN,
   PERMISSIONS_BOUNDARY,
@@ -13,7 +12,6 @@ import {
   ROLE_TAGS,
   SESSION_DURATION,
   validateEach,
-  validateElementsByRules,
   validateNotEmpty,
   validateValue,
 } from '../../lib/guardrails/rules';
@@ -29,10 +27,7 @@ const claimValues = (name: string, claim: string): VariableSpec => ({
   type: 'list(string)',
   description: `Values of the claim in ${claim}, any one to match; with * or ? in any, all go under StringLike, else StringEquals. ${ARTICLE_ROLE_DEFAULT}`,
   default: null,
-  validations: [
-    validateNotEmpty(name, `a condition with no values matches no token; list at least one value for the claim in ${claim}`, { nullable: true }),
-    validateElementsByRules(name, `var.${name}`, CLAIM_VALUE_RULES, { nullable: true }),
-  ],
+  validations: [validateNotEmpty(name, `a condition with no values matches no token; list at least one value for the claim in ${claim}`, { nullable: true })],
 });
 
 /**

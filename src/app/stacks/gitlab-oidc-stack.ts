@@ -78,6 +78,7 @@ export class GitlabOidcStack extends TerraformStack {
       trustClaims: {
         claims: Token.asAnyMap('${local.gitlab_ci_claims}'),
         setIn: "mygitlab_match_field (or mygitlab_match_field1) = 'sub' and its values in mygitlab_match_value (or mygitlab_match_value1)",
+        valuesSetIn: 'mygitlab_match_value (or mygitlab_match_value1)',
       },
       managedPolicyArns: variable('role_arn').listValue,
       enabled: Token.asAny('${local.gitlab_ci_role_enabled}'),

@@ -98,6 +98,7 @@ export class GitlabCiRoleFleet extends Construct {
       roleMapSource(roles, {
         label: `"${who}"`,
         subjectInput: `"${rolesInput}['\${name}'].subjects"`,
+        claimsInput: `"${rolesInput}['\${name}'].claims"`,
         trustClaims: `merge({\nsub = ${subjectClaimExpression('role.subjects', 'role.subject_fields', components)}\naud = role.audiences == null ? ${defaultAudiences} : role.audiences\n}, role.claims)`,
         subjectFields: 'role.subject_fields',
         subComponents: components,

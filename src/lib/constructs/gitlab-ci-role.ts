@@ -65,6 +65,11 @@ export interface TrustClaims {
   readonly claims: Record<string, string[]> | IResolvable;
   /** Where a user sets the `sub` values, named in the fix when there are none. */
   readonly setIn: string;
+  /**
+   * Where a user sets the values of the other claims, named in the fix for a refused one.
+   * @default `claims of` the role
+   */
+  readonly valuesSetIn?: string;
 }
 
 export interface GitlabCiRoleProps {
@@ -336,14 +341,14 @@ export class GitlabCiRole extends Construct {
     }
     subjectFields.forEach((placed) => checkSubjectFields(this, placed));
 
-    // Subjects, audiences and claim names are checked at plan by the provider's role map,
+    // Subjects, audiences, claim names and values are checked at plan by the provider's role map,
     // with every role's trust (see trustChecks): here only their literals are.
     const tokenPreconditions = checkProps(this, [
       { prop: 'subjects', value: subjectStrings, rules: SUBJECT_RULES, parts: 'elements', atPlan: false },
       { prop: 'subClaimComponents', value: joinedComponents(this, props.subClaimComponents), rules: [SUB_COMPONENTS_LIST_RULE] },
       { prop: 'audiences', value: props.audiences, rules: [AUDIENCE], parts: 'elements', atPlan: false },
       { prop: 'claims', value: claims, rules: [CLAIM_NAME, GITLAB_COM_CLAIM], parts: 'keys', atPlan: false },
-      { prop: 'claims', value: claims, rules: CLAIM_VALUE_RULES, parts: 'list values' },
+      { prop: 'claims', value: claims, rules: CLAIM_VALUE_RULES, parts: 'list values', atPlan: false },
       { prop: 'managedPolicyArns', value: props.managedPolicyArns, rules: [MANAGED_POLICY_ARN], parts: 'elements' },
       { prop: 'inlinePolicies', value: props.inlinePolicies, rules: [INLINE_POLICY_NAME], parts: 'keys' },
       { prop: 'inlinePolicies', value: props.inlinePolicies, rules: [JSON_DOCUMENT], parts: 'values' },
@@ -375,6 +380,7 @@ export class GitlabCiRole extends Construct {
         {
           label: JSON.stringify(address),
           subjectInput: JSON.stringify(props.trustClaims?.setIn ?? `subjects of ${describe(this)}`),
+          claimsInput: JSON.stringify(props.trustClaims?.valuesSetIn ?? `claims of ${describe(this)}`),
           trustClaims,
           subjectFields: fieldList,
           subComponents: components,

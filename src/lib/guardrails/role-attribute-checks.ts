@@ -1,6 +1,5 @@
 import { RoleCheck, noneFound, refusing } from './check';
 import {
-  CLAIM_VALUE_RULES,
   GITLAB_COM_CLAIM,
   INLINE_POLICY_NAME,
   JSON_DOCUMENT,
@@ -15,8 +14,8 @@ import {
 
 /**
  * The checks of a role's own attributes in a map of roles (`ROLES_TYPE`) known only at plan:
- * its claims, policies and IAM attributes. (Its subjects and audiences are checked with its
- * whole trust, by the role map.) A role known at synth gets the same rules from
+ * its claim names, policies and IAM attributes. (Its subjects, audiences and claim values are
+ * checked with its whole trust, by the role map.) A role known at synth gets the same rules from
  * `GitlabCiRole`'s prop checks.
  */
 
@@ -32,7 +31,6 @@ export interface RoleAttributeRule {
 
 export const ROLE_ATTRIBUTE_RULES: readonly RoleAttributeRule[] = [
   { attribute: 'claim names', each: (role) => `keys(${role}.claims)`, rule: GITLAB_COM_CLAIM },
-  ...CLAIM_VALUE_RULES.map((rule) => ({ attribute: 'claim values', each: (role: string) => `flatten(values(${role}.claims))`, rule })),
   { attribute: 'managed_policy_arns', each: (role) => `${role}.managed_policy_arns`, rule: MANAGED_POLICY_ARN },
   { attribute: 'inline policy names', each: (role) => `keys(${role}.inline_policies)`, rule: INLINE_POLICY_NAME },
   { attribute: 'inline policies', each: (role) => `values(${role}.inline_policies)`, rule: JSON_DOCUMENT },

@@ -154,8 +154,14 @@ export const subjectProblem = (value: string): string | undefined => (GITLAB_SUB
 /** HCL: the fix for the `sub` value `v` that `GITLAB_SUBJECT` refuses, from the first rule it breaks (the same order). */
 export const subjectProblemHcl = (v: string): string => firstFixHcl(SUBJECT_RULES, v);
 
+/** HCL: true when the value `v` breaks any of `rules` (one per line when they are long). */
+export function breaksAny(rules: readonly ValueRule[], v: string): string {
+  const tests = rules.map((r) => r.rejects(v));
+  return tests.join(' || ').length <= 100 ? tests.join(' || ') : `(\n${tests.join(' ||\n')}\n)`;
+}
+
 /** HCL: the fix of the first of `rules` that the value `v` breaks, else that of the last (so ask only of a refused value). */
-function firstFixHcl(rules: readonly ValueRule[], v: string): string {
+export function firstFixHcl(rules: readonly ValueRule[], v: string): string {
   const last = rules[rules.length - 1];
   return `(\n${rules.slice(0, -1).reduceRight((otherwise, r) => `${r.rejects(v)}\n? ${textExpression(r.fix)}\n: ${otherwise}`, textExpression(last.fix))}\n)`;
 }
@@ -339,21 +345,6 @@ export function validateElements(label: string, expression: string, rule: ValueR
     condition: `\${${noneFails(`for v in ${ref}`, rule.rejects('v'))}}`,
     errorMessage: `Invalid ${label} value(s) \${jsonencode(${enclosed('[', `for v in ${ref} : v if ${rule.rejects('v')}`, ']')})}: ${rule.fix}.`,
     applies: [{ rule, to: expression, label }],
-  };
-}
-
-/**
- * One validation that applies every rule to each element of the HCL list `expression`: each
- * refused element is named with the fix of the first rule it breaks (rules most specific first).
- */
-export function validateElementsByRules(label: string, expression: string, rules: readonly ValueRule[], { nullable = false } = {}): Validation {
-  const ref = nullable ? listOrEmpty(expression) : expression;
-  const tests = rules.map((r) => r.rejects('v'));
-  const refused = tests.join(' || ').length <= 100 ? tests.join(' || ') : `(\n${tests.join(' ||\n')}\n)`;
-  return {
-    condition: `\${${noneFails(`for v in ${ref}`, refused)}}`,
-    errorMessage: `Invalid ${label} value(s): \${join("; ", [\nfor v in ${ref} : "\${jsonencode(v)}: \${${firstFixHcl(rules, 'v')}}"\nif ${refused}\n])}.`,
-    applies: rules.map((rule) => ({ rule, to: expression, label })),
   };
 }
 

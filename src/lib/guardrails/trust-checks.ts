@@ -1,6 +1,16 @@
 import { LEADING_COMPONENTS, SUB_COMPONENT_NAMES, subjectProjectHcl } from '../trust/sub-claim';
 import { RoleCheck, noneFound, unless } from './check';
-import { GITLAB_COM_CLAIM, GITLAB_COM_EXTRA_CLAIMS, GITLAB_SUBJECT, SUB_COMPONENTS_LIST_RULE, Validation, subjectProblemHcl } from './rules';
+import {
+  CLAIM_VALUE_RULES,
+  GITLAB_COM_CLAIM,
+  GITLAB_COM_EXTRA_CLAIMS,
+  GITLAB_SUBJECT,
+  SUB_COMPONENTS_LIST_RULE,
+  Validation,
+  breaksAny,
+  firstFixHcl,
+  subjectProblemHcl,
+} from './rules';
 import { templatePart } from '../hcl/expression';
 
 /** What the checks read, as HCL expressions. */
@@ -48,6 +58,11 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
     noneFound(
       `[for s in ${subjects} : s if ${GITLAB_SUBJECT.rejects('s')}]`,
       `${who} has sub value(s) that no GitLab token carries or that reach too far: \${join("; ", [for s in found : "\${jsonencode(s)}: \${${subjectProblemHcl('s')}}"])}.`,
+    ),
+    noneFound(
+      `[for v in flatten([for claim, values in ${claims} : values if !contains(["sub", "aud"], claim)]) : v if ${breaksAny(CLAIM_VALUE_RULES, 'v')}]`,
+      `${who} checks claim value(s) that no token carries or that let in too much (set in \${${t.role}.claims_input}): ` +
+        `\${join("; ", [for v in found : "\${jsonencode(v)}: \${${firstFixHcl(CLAIM_VALUE_RULES, 'v')}}"])}.`,
     ),
     // IAM would drop nothing, but the condition the list stands for would be gone from the policy.
     noneFound(

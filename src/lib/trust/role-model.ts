@@ -27,6 +27,8 @@ export interface RoleEntry {
   readonly label: string;
   /** Where its subjects are set, for the fix. */
   readonly subjectInput: string;
+  /** Where the values of its other claims are set, for the fix. */
+  readonly claimsInput: string;
   /**
    * Map from claim name (`sub`, `aud`, …) to the values allowed; its `sub` holds the rendered
    * structured subjects too (see `subjectClaimExpression`).
@@ -48,7 +50,7 @@ export interface RoleEntry {
 
 /** A role map entry as an HCL object (terraform fmt indents it). */
 const entry = (e: RoleEntry) =>
-  `{\nlabel = ${e.label}\nsubject_input = ${e.subjectInput}\ntrust_claims = ${e.trustClaims}\n` +
+  `{\nlabel = ${e.label}\nsubject_input = ${e.subjectInput}\nclaims_input = ${e.claimsInput}\ntrust_claims = ${e.trustClaims}\n` +
   `subject_fields = ${e.subjectFields}\nsub_components = ${e.subComponents}\nsub_components_input = ${e.subComponentsInput}\nmanaged_policy_arns = ${e.managedPolicyArns}\n` +
   `arn_variable = ${e.arnVariable}\nci_job = ${e.ciJob}\n}`;
 
