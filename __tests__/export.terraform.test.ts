@@ -59,11 +59,12 @@ describeWithTerraform('npm run export', () => {
     expect(readme).not.toContain('${');
   });
 
-  test('--as-module leaves out provider and backend blocks and the provider-only variable', () => {
+  test('--as-module leaves out provider and backend blocks; aws_region stays as the optional region of the CI snippets', () => {
     const main = read(exported(true), 'main.tf');
     expect(main).not.toMatch(/^provider "/m);
     expect(main).not.toContain('backend "');
-    expect(main).not.toContain('variable "aws_region"');
+    expect(main).toMatch(/variable "aws_region" \{\n  description = "The AWS_DEFAULT_REGION the CI snippets set[^\n]*\n  type {8}= string\n  default {5}= null\n/);
+    expect(main).toContain('var.aws_region == null ? {} : { AWS_DEFAULT_REGION = var.aws_region }');
     expect(main).toContain('required_providers {');
   });
 

@@ -21,10 +21,9 @@ function fleetOnly(): any {
 describe('GitlabCiRoleFleet', () => {
   const tf = fleetOnly();
 
-  test('creates one role per entry of the roles map, named by its key, from a map of names only', () => {
+  test('creates one role per entry of the roles map, named by its key, from the set of names only', () => {
     const role = tf.resource.aws_iam_role.fleet;
-    expect(role.for_each).toBe('${local.fleet_names}');
-    expect(tf.locals.fleet_names).toBe('${zipmap(keys(var.teams), keys(var.teams))}');
+    expect(role.for_each).toBe('${toset(keys(var.teams))}');
     expect(role.name).toBe('${each.key}');
     for (const attribute of ['path', 'description', 'max_session_duration', 'permissions_boundary', 'tags']) {
       expect(role[attribute]).toBe(`\${local.fleet_settings[each.key].${attribute}}`);

@@ -46,6 +46,7 @@ describeWithTerraform('the CI/CD variables are the ones the snippets read, from 
     delete config.terraform.required_providers.gitlab;
     delete config.resource.gitlab_project_variable;
     delete config.data.gitlab_project;
+    if (Object.keys(config.data).length === 0) delete config.data;
     // The ARNs are not known before apply; the rest of each target is.
     config.output.gitlab_targets = { value: '${{ for k, v in local.gitlab_role_arn_variables : k => { project = v.project, key = v.key, protected = v.protected } }}' };
 
@@ -97,6 +98,7 @@ describeWithTerraform('each project a structured subject names builds its sub fr
     const [check] = data.lifecycle.postcondition;
     expect(check.condition).toContain('self.ci_id_token_sub_claim_components');
     delete config.data.gitlab_project;
+    if (Object.keys(config.data).length === 0) delete config.data;
     delete config.provider.gitlab;
     delete config.terraform.required_providers.gitlab;
     delete config.resource.gitlab_project_variable;

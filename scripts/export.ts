@@ -34,7 +34,7 @@ function main(argv: string[]): number {
   }
   try {
     const context = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')).context ?? {};
-    const stack = new GitlabOidcStack(new App({ outdir: path.join(ROOT, 'cdktf.out') }), STACK_NAME, readSynthOptions(context));
+    const stack = new GitlabOidcStack(new App({ outdir: path.join(ROOT, 'cdktf.out') }), STACK_NAME, readSynthOptions(context), { forModule: asModule });
     const written = exportFolder(stack.toTerraform(), fs.readFileSync(path.join(ROOT, 'terraform.tfvars.example'), 'utf8'), path.resolve(dir), { asModule, force });
     console.log(`export: wrote ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
     return 0;

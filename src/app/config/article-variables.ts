@@ -30,6 +30,15 @@ const claimValues = (name: string, claim: string): VariableSpec => ({
   validations: [validateNotEmpty(name, `a condition with no values matches no token; list at least one value for the claim in ${claim}`, { nullable: true })],
 });
 
+/** `aws_region` in a module export, whose caller configures the aws provider: only the region the CI snippets set, and optional. */
+export const MODULE_CI_REGION: VariableSpec = {
+  name: 'aws_region',
+  type: 'string',
+  description: 'The AWS_DEFAULT_REGION the CI snippets set for the AWS CLI and SDKs. Null: none; jobs set their own.',
+  default: null,
+  validations: [validateValue('aws_region', AWS_REGION, { nullable: true })],
+};
+
 /**
  * The variables of the hand-written setup, with the same names and types, so existing
  * `terraform.tfvars` files keep working. The provider needs the first three; the other
@@ -39,7 +48,7 @@ export const ARTICLE_VARIABLES: readonly VariableSpec[] = [
   {
     name: 'aws_region',
     type: 'string',
-    description: 'AWS region of the aws provider (IAM is global; this only picks the API endpoint).',
+    description: 'AWS region of the aws provider (IAM is global; this only picks the API endpoint), and the AWS_DEFAULT_REGION the CI snippets set.',
     validations: [validateValue('aws_region', AWS_REGION)],
   },
   {

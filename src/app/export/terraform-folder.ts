@@ -33,7 +33,9 @@ export function withoutMetadata<T>(value: T): T {
 export function asModule(config: Config): Config {
   const { provider: _provider, ...rest } = withoutMetadata(config);
   const { backend: _backend, ...terraform } = rest.terraform ?? {};
-  const variables = Object.fromEntries(Object.entries(rest.variable ?? {}).filter(([name]) => !JSON.stringify(config.provider ?? {}).includes(`var.${name}`)));
+  // A variable the provider reads stays where the rest of the configuration reads it too (aws_region, for the CI snippets).
+  const readBy = (part: unknown, name: string) => new RegExp(`\\bvar\\.${name}\\b`).test(JSON.stringify(part ?? {}));
+  const variables = Object.fromEntries(Object.entries(rest.variable ?? {}).filter(([name]) => !readBy(config.provider, name) || readBy({ ...rest, variable: {} }, name)));
   return { ...rest, terraform, variable: variables };
 }
 

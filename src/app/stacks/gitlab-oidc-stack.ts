@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
-import { AwsProvider, DataAwsRegion, GitlabProvider, PROVIDER_CONSTRAINTS, TlsProvider } from '../terraform/providers';
+import { AwsProvider, GitlabProvider, PROVIDER_CONSTRAINTS, TlsProvider } from '../terraform/providers';
 import { SynthOptions } from '../config/synth-options';
-import { ARTICLE_ROLE_INPUTS, ARTICLE_ROLE_SHAPE_VARIABLES, ARTICLE_VARIABLES, ROLE_NAME_PREFIX_DEFAULT } from '../config/article-variables';
+import { ARTICLE_ROLE_INPUTS, ARTICLE_ROLE_SHAPE_VARIABLES, ARTICLE_VARIABLES, MODULE_CI_REGION, ROLE_NAME_PREFIX_DEFAULT } from '../config/article-variables';
 import { FLEET_VARIABLES } from '../config/fleet-variables';
 import { VariableSpec } from '../config/variable-spec';
 import { hclLocal } from '../../lib/constructs/hcl-local';
@@ -33,10 +33,15 @@ export const STACK_NAME = 'gitlab-oidc';
  * the hand-written setup at its addresses, and any number of further roles (`roles`).
  */
 export class GitlabOidcStack extends TerraformStack {
-  constructor(scope: Construct, id: string, options: SynthOptions) {
+  /**
+   * `forModule`: the stack that `npm run export -- --as-module` writes, whose caller configures
+   * the aws provider: `aws_region` is then only the region of the CI snippets, and optional.
+   */
+  constructor(scope: Construct, id: string, options: SynthOptions, { forModule = false } = {}) {
     super(scope, id);
 
-    this.declareVariables([...ARTICLE_VARIABLES, ...ARTICLE_ROLE_SHAPE_VARIABLES, ...FLEET_VARIABLES]);
+    const articleVariables = forModule ? ARTICLE_VARIABLES.map((spec) => (spec.name === 'aws_region' ? MODULE_CI_REGION : spec)) : ARTICLE_VARIABLES;
+    this.declareVariables([...articleVariables, ...ARTICLE_ROLE_SHAPE_VARIABLES, ...FLEET_VARIABLES]);
     new AwsProvider(this, 'aws', { region: '${var.aws_region}' });
     if (options.thumbprintSource === 'tls') {
       new TlsProvider(this, 'tls');
@@ -57,8 +62,9 @@ export class GitlabOidcStack extends TerraformStack {
       maxManagedPoliciesPerRole: variable('max_managed_policies_per_role').numberValue,
       ciAudience: variable('ci_id_token_audience').stringValue,
       subClaimComponents: variable('ci_id_token_sub_claim_components').listValue,
-      // The region of the provider the stack is applied with: a module export keeps no aws_region.
-      ciRegion: new DataAwsRegion(this, 'current').name,
+      // The provider's region, as the user wrote it: no data source, whose attribute for it each
+      // major release of the aws provider names differently (name in 5.x, region in 6.x).
+      ciRegion: variable('aws_region').stringValue,
     });
 
     // The article's role exists when all its inputs are set; with none set, the stack holds

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { TerraformProvider } from 'cdktf';
-import { PlainDataSource } from '../../lib/terraform/blocks';
 
 /**
  * The provider blocks the app's stack writes, declared on cdktf's own `TerraformProvider`
@@ -60,17 +59,5 @@ export class TlsProvider extends PlainProvider {
 export class GitlabProvider extends PlainProvider {
   constructor(scope: Construct, id: string, args: { readonly baseUrl: string }) {
     super(scope, id, 'gitlab', 'gitlabhq/gitlab', { base_url: args.baseUrl });
-  }
-}
-
-/** The region of the provider the stack is applied with. @see https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/region */
-export class DataAwsRegion extends PlainDataSource {
-  constructor(scope: Construct, id: string) {
-    super(scope, id, 'aws_region', {}, {});
-  }
-
-  /** The region's name, e.g. `eu-west-1`. */
-  public get name(): string {
-    return this.getStringAttribute('name');
   }
 }
