@@ -63,7 +63,7 @@ describeWithTerraform('npm run export', () => {
     const main = read(exported(true), 'main.tf');
     expect(main).not.toMatch(/^provider "/m);
     expect(main).not.toContain('backend "');
-    expect(main).toMatch(/variable "aws_region" \{\n  description = "The AWS_DEFAULT_REGION the CI snippets set[^\n]*\n  type {8}= string\n  default {5}= null\n/);
+    expect(main).toMatch(/variable "aws_region" \{\n {2}description = "The AWS_DEFAULT_REGION the CI snippets set[^\n]*\n {2}type {8}= string\n {2}default {5}= null\n/);
     expect(main).toContain('var.aws_region == null ? {} : { AWS_DEFAULT_REGION = var.aws_region }');
     expect(main).toContain('required_providers {');
   });
