@@ -39,7 +39,7 @@ const CASES: PlanCase[] = [
     ['-var', 'mygitlab_match_field1=ref_protected', '-var', 'mygitlab_match_value1=["true", "", "*"]'],
     [
       'aws_iam_role.gitlab_ci checks claim value(s) that no token carries or that let in too much (set in mygitlab_match_value (or mygitlab_match_value1)): ' +
-        '"": remove empty strings: an empty value never matches a token; "*": name the top-level group literally',
+        '"": remove empty strings: an empty value never matches a token; "*": start the value literally',
     ],
   ],
   ['a policy name instead of an ARN', ['-var', 'role_arn=["AmazonS3FullAccess"]'], ['Invalid role_arn value(s) ["AmazonS3FullAccess"]', 'managed policy ARNs']],

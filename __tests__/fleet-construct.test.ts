@@ -21,11 +21,12 @@ function fleetOnly(): any {
 describe('GitlabCiRoleFleet', () => {
   const tf = fleetOnly();
 
-  test('creates one role per entry of the roles map, named by its key, from the set of names only', () => {
+  test('creates one role per entry of the roles map, named by its key, from a map of strings (name to path)', () => {
     const role = tf.resource.aws_iam_role.fleet;
-    expect(role.for_each).toBe('${toset(keys(var.teams))}');
-    expect(role.name).toBe('${each.key}');
-    for (const attribute of ['path', 'description', 'max_session_duration', 'permissions_boundary', 'tags']) {
+    expect(role.for_each).toBe('${local.fleet_paths}');
+    expect(tf.locals.fleet_paths).toBe('${tomap({ for name, role in var.teams : name => role.path })}');
+    expect([role.name, role.path]).toEqual(['${each.key}', '${each.value}']);
+    for (const attribute of ['description', 'max_session_duration', 'permissions_boundary', 'tags']) {
       expect(role[attribute]).toBe(`\${local.fleet_settings[each.key].${attribute}}`);
       expect(tf.locals.fleet_settings).toContain(`\n${attribute} = role.${attribute}\n`);
     }

@@ -69,7 +69,7 @@ const CASES: PlanCase[] = [
   [
     'a claim value that starts with a wildcard',
     role(`${SUBJECT}, claims = { pipeline_source = ["*"] }`),
-    ["Role 'team-a' of roles checks claim value(s) that no token carries or that let in too much (set in roles['team-a'].claims): \"*\": name the top-level group literally"],
+    ["Role 'team-a' of roles checks claim value(s) that no token carries or that let in too much (set in roles['team-a'].claims): \"*\": start the value literally"],
   ],
   ['a path without slashes', role(`${SUBJECT}, path = "gitlab-ci"`), ['Role \'team-a\' of roles has invalid path "gitlab-ci"']],
   [

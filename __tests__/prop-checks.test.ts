@@ -62,6 +62,7 @@ const ROWS: Row[] = [
   ['CLAIM_NAME', 'claims', { 'Project-Id': ['42'] }, 'Project-Id', 'role'],
   ['GITLAB_COM_CLAIM', 'claims', { project_path: ['acme/api'] }, 'project_path', 'role'],
   ['NOT_EMPTY_VALUE', 'claims', { project_id: [''] }, '', 'role'],
+  ['CLAIM_VALUE_LITERAL_START', 'claims', { ref_protected: ['*'] }, '*', 'role'],
   ['MANAGED_POLICY_ARN', 'managedPolicyArns', ['arn:aws:iam::aws:role/ReadOnly'], 'arn:aws:iam::aws:role/ReadOnly', 'variable'],
   ['INLINE_POLICY_NAME', 'inlinePolicies', { 'read artifacts': '{}' }, 'read artifacts', 'variable'],
   ['JSON_DOCUMENT', 'inlinePolicies', { read: 'Statement: []' }, 'Statement: []', 'variable'],

@@ -21,6 +21,7 @@ const SAMPLES: Record<string, { accept: unknown[]; refuse: unknown[] }> = {
   AUDIENCE: { accept: ['https://gitlab.com', 'sts.amazonaws.com'], refuse: ['', '   ', 'https://*', 'aud?'] },
   CLAIM_NAME: { accept: ['sub', 'ref_protected'], refuse: ['Sub', 'gitlab.com:sub', '', '1sub'] },
   NOT_EMPTY_VALUE: { accept: ['x', ' a '], refuse: ['', ' \t '] },
+  CLAIM_VALUE_LITERAL_START: { accept: ['true', '4242', 'push*', 'a?'], refuse: ['*', '?rue', '*@example.com'] },
   NOT_OPEN_TO_OTHER_OWNERS: { accept: ['project_path:acme/*:ref_type:tag:ref:v*', 'main'], refuse: ['*', '?x', 'project_path:*', 'project_path:ac*/api:ref_type:branch:ref:main'] },
   NOT_GIT_REF_PATH: {
     accept: ['project_path:acme/api:ref_type:branch:ref:main', 'project_path:acme/api:ref_type:branch:ref:feature/refs/heads/x'],

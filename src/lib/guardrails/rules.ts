@@ -278,8 +278,17 @@ export const GITLAB_COM_CLAIM: ValueRule = rule(
   `use claims AWS can check for gitlab.com: ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} (sub and aud have their own attributes)`,
 );
 
-/** The rules every value matched against a token claim must pass, whichever claim it is. */
-export const CLAIM_VALUE_RULES: readonly ValueRule[] = [NOT_EMPTY_VALUE, NOT_OPEN_TO_OTHER_OWNERS, NOT_GITHUB_SUBJECT, NOT_GIT_REF_PATH];
+/**
+ * A claim value that starts with a wildcard: `*` alone lets in every value of the claim, as if
+ * it were not checked, and `*x` or `?x` values no one listed.
+ */
+export const CLAIM_VALUE_LITERAL_START: ValueRule = rule(
+  { notMatches: '^[*?]' },
+  "start the value literally, e.g. 'true' or '4242': a leading '*' or '?' lets in values of the claim that no one listed ('*' alone, every value)",
+);
+
+/** The rules of a value of a claim other than sub and aud (those have their own): the gitlab.com claims AWS checks. */
+export const CLAIM_VALUE_RULES: readonly ValueRule[] = [NOT_EMPTY_VALUE, CLAIM_VALUE_LITERAL_START];
 
 /** Terraform `validation` block content for a variable. */
 export interface Validation {
