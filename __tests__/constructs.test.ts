@@ -397,7 +397,7 @@ describe('a role whose trust is known at synth is checked at synth: no precondit
     new GitlabCiRole(s, 'deploy', { provider, subjects: subjects('acme/api') });
     new TerraformOutput(s, 'summary', { value: provider.trustSummary });
     const tf = JSON.parse(Testing.synth(s));
-    expect(Object.keys(tf.locals).sort()).toEqual(['gitlab_roles', 'gitlab_trust_summary']);
+    expect(Object.keys(tf.locals).sort()).toEqual(['gitlab_protected_refs_only', 'gitlab_roles', 'gitlab_trust_summary']);
     expect(tf.locals.gitlab_roles).toContain('{ deploy = {');
     expect(tf.resource.aws_iam_role.deploy.lifecycle?.precondition).toBeUndefined();
   });

@@ -124,6 +124,7 @@ export class GitlabOidcStack extends TerraformStack {
       new GitlabRoleArnVariables(this, 'gitlab_variables', {
         roles: provider.trust.roles,
         projects: provider.trust.ciProjects,
+        protectedRefsOnly: provider.trust.protectedRefsOnly,
         arns: `merge({ ${role.node.id} = ${hclOf(this, role.arn)} }, ${hclOf(this, fleet.roleArns)})`,
       });
     }

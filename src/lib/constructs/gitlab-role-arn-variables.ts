@@ -10,6 +10,11 @@ export interface GitlabRoleArnVariablesProps {
   readonly projects: string;
   /** HCL expression of the map from role name to the role's ARN. */
   readonly arns: string;
+  /**
+   * HCL expression of the map from role name to whether the role trusts protected refs only.
+   * @default derived here from each role's `trust_claims`
+   */
+  readonly protectedRefsOnly?: string;
 }
 
 /**
@@ -23,7 +28,7 @@ export class GitlabRoleArnVariables extends Construct {
   constructor(scope: Construct, id: string, props: GitlabRoleArnVariablesProps) {
     super(scope, id);
 
-    const protectedOnly = protectedRefsOnlyExpression('role.trust_claims');
+    const protectedOnly = props.protectedRefsOnly ? `${props.protectedRefsOnly}[name]` : protectedRefsOnlyExpression('role.trust_claims');
     hclLocal(this, 'gitlab_role_arns', props.arns);
     hclLocal(
       this,

@@ -8,7 +8,7 @@ import { KnownProvider, KnownRole, KnownRoleRegistry } from '../guardrails/known
 import { CiInputs, ciChecks, ciOwnersExpression, ciProjectsExpression, ciSnippetExpression, jobAudienceExpression } from '../gitlab-ci/ci-snippets';
 import { projectComponentsExpression, projectSettingsExpression, renderSubjectsHcl } from './sub-claim';
 import { conditionExpression, trustPolicyExpression } from './trust-policy';
-import { trustSummaryExpression } from './trust-summary';
+import { protectedRefsOnlyExpression, trustSummaryExpression } from './trust-summary';
 
 /**
  * One model of every role: a Terraform map from role name to what its trust is made of.
@@ -152,9 +152,12 @@ export class RoleTrustModel extends Construct {
         ];
         return `{ for name, role in ${this.roles} : name => ${problemsExpression(checks)} }`;
       },
-      trust_summary: () => `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns', props.issuerHost)} }`,
+      // Whether only jobs on protected refs get in: the summary, the snippets and the CI/CD variables say it.
+      protected_refs_only: () => `{ for name, role in ${this.roles} : name => ${protectedRefsOnlyExpression('role.trust_claims')} }`,
+      trust_summary: () =>
+        `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns', props.issuerHost, `${this.protectedRefsOnly}[name]`)} }`,
       ci_snippets: () =>
-        `{ for name, role in ${this.roles} : name => ${ciSnippetExpression('role', `${this.local('ci_audiences')}[name]`, `${this.ciProjects}[name]`, props.ci.region)} }`,
+        `{ for name, role in ${this.roles} : name => ${ciSnippetExpression('role', `${this.local('ci_audiences')}[name]`, `${this.ciProjects}[name]`, props.ci.region, `${this.protectedRefsOnly}[name]`)} }`,
     };
   }
 
@@ -171,6 +174,11 @@ export class RoleTrustModel extends Construct {
   /** HCL expression of the map from role name to the reviewer's summary of its trust. */
   public get summary(): string {
     return this.local('trust_summary');
+  }
+
+  /** HCL expression of the map from role name to whether only jobs on protected refs get in. */
+  public get protectedRefsOnly(): string {
+    return this.local('protected_refs_only');
   }
 
   /** HCL expression of the map from role name to its GitLab CI snippet (YAML). */

@@ -1,15 +1,6 @@
 import { textExpression } from '../hcl/text';
 
 /**
- * A reviewer's view of one role's trust, as a Terraform expression: who can assume it and
- * with what. Terraform cannot emit warnings, so legal but dangerous choices, and trusts that
- * may never match, are listed here, in an output that `terraform plan` shows.
- *
- * @param claims HCL expression of the map from claim name to allowed values
- * @param policyArns HCL expression of the managed policy ARNs attached
- * @param issuerHost HCL expression of the issuer host (`gitlab.com` or a self-managed instance)
- */
-/**
  * HCL: whether only jobs on protected refs get in: every subject holds `ref_protected:true`, or
  * (gitlab.com) `claims.ref_protected` is `["true"]`.
  */
@@ -22,7 +13,17 @@ function requiredEverywhere(claims: string, component: string, claim?: string): 
   return `${inClaims}(\nlength(${subjects}) > 0 && alltrue([for s in ${subjects} : strcontains(s, ":${component}:true")])\n)`;
 }
 
-export function trustSummaryExpression(claims: string, policyArns: string, issuerHost: string): string {
+/**
+ * A reviewer's view of one role's trust, as a Terraform expression: who can assume it and
+ * with what. Terraform cannot emit warnings, so legal but dangerous choices, and trusts that
+ * may never match, are listed here, in an output that `terraform plan` shows.
+ *
+ * @param claims HCL expression of the map from claim name to allowed values
+ * @param policyArns HCL expression of the managed policy ARNs attached
+ * @param issuerHost HCL expression of the issuer host (`gitlab.com` or a self-managed instance)
+ * @param protectedOnly HCL boolean: whether only jobs on protected refs get in (see `protectedRefsOnlyExpression`)
+ */
+export function trustSummaryExpression(claims: string, policyArns: string, issuerHost: string, protectedOnly: string): string {
   const subjects = `lookup(${claims}, "sub", [])`;
   const claimIsTrue = (claim: string) => `contains(lookup(${claims}, "${claim}", []), "true")`;
   const warnings = [
@@ -48,7 +49,7 @@ export function trustSummaryExpression(claims: string, policyArns: string, issue
   return (
     `{\nsubjects = ${subjects}\naudiences = lookup(${claims}, "aud", [])\n` +
     `other_claims = { for k, v in ${claims} : k => v if !contains(["sub", "aud"], k) }\n` +
-    `protected_refs_only = ${protectedRefsOnlyExpression(claims)}\n` +
+    `protected_refs_only = ${protectedOnly}\n` +
     `protected_environments_only = ${requiredEverywhere(claims, 'environment_protected')}\n` +
     `projects_pinned_by_id = length(lookup(${claims}, "project_id", [])) > 0 || (\nlength(${subjects}) > 0 && alltrue([for s in ${subjects} : startswith(s, "project_id:")])\n)\n` +
     `managed_policy_arns = ${policyArns}\nwarnings = concat(\n${warnings.join(',\n')},\n)\n}`
