@@ -64,7 +64,7 @@ const CASES: PlanCase[] = [
   [
     'a claim AWS does not evaluate',
     role(`${SUBJECT}, claims = { environment = ["production"] }`),
-    ['Role \'team-a\' of roles has invalid claim names ["environment"]', 'project_id, namespace_id, ref_protected'],
+    ['Role \'team-a\' of roles checks claim(s) ["environment"] of issuer gitlab.com', 'project_id, namespace_id, ref_protected'],
   ],
   [
     'a claim value that starts with a wildcard',

@@ -1,20 +1,9 @@
 import { RoleCheck, noneFound, refusing } from './check';
-import {
-  GITLAB_COM_CLAIM,
-  INLINE_POLICY_NAME,
-  JSON_DOCUMENT,
-  MANAGED_POLICY_ARN,
-  PERMISSIONS_BOUNDARY,
-  ROLE_DESCRIPTION,
-  ROLE_PATH,
-  ROLE_TAGS,
-  SESSION_DURATION,
-  ValueRule,
-} from './rules';
+import { INLINE_POLICY_NAME, JSON_DOCUMENT, MANAGED_POLICY_ARN, PERMISSIONS_BOUNDARY, ROLE_DESCRIPTION, ROLE_PATH, ROLE_TAGS, SESSION_DURATION, ValueRule } from './rules';
 
 /**
  * The checks of a role's own attributes in a map of roles (`ROLES_TYPE`) known only at plan:
- * its claim names, policies and IAM attributes. (Its subjects, audiences and claim values are
+ * its policies and IAM attributes. (Its subjects, audiences, claim names and claim values are
  * checked with its whole trust, by the role map.) A role known at synth gets the same rules from
  * `GitlabCiRole`'s prop checks.
  */
@@ -30,7 +19,6 @@ export interface RoleAttributeRule {
 }
 
 export const ROLE_ATTRIBUTE_RULES: readonly RoleAttributeRule[] = [
-  { attribute: 'claim names', each: (role) => `keys(${role}.claims)`, rule: GITLAB_COM_CLAIM },
   { attribute: 'managed_policy_arns', each: (role) => `${role}.managed_policy_arns`, rule: MANAGED_POLICY_ARN },
   { attribute: 'inline policy names', each: (role) => `keys(${role}.inline_policies)`, rule: INLINE_POLICY_NAME },
   { attribute: 'inline policies', each: (role) => `values(${role}.inline_policies)`, rule: JSON_DOCUMENT },
