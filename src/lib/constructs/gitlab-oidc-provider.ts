@@ -265,10 +265,13 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
     }
     let providerArn: string;
     let providerArnForSizing: string;
+    // The same ARN as a value, where it is known at synth (the checks of known roles size with it).
+    let literalArnForSizing: string | undefined;
     let providerPreconditions: Validation[] = [];
     if (typeof literalExisting === 'string' || (props as { [IMPORTED]?: true })[IMPORTED]) {
       // A provider made elsewhere: nothing to create, and its ARN is as given.
       providerArn = providerArnForSizing = hclOf(this, props.existingProviderArn);
+      literalArnForSizing = typeof literalExisting === 'string' ? literalExisting : undefined;
       this.arn = props.existingProviderArn!;
       this.moves = [];
       // With no resource of its own, the checks of its tokens (the ARN among them) guard its roles.
@@ -305,8 +308,10 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
       providerArn = existing === undefined ? created : local('arn', `${existing} != null ? ${existing} : ${created}`);
       // As long as the provider's ARN but known at plan, to measure trust policies before the
       // provider exists (assumes the `aws` partition).
-      const sizing = `"arn:aws:iam::123456789012:oidc-provider/${templatePart(issuerHost)}"`;
+      const sizingArn = (host: string) => `arn:aws:iam::123456789012:oidc-provider/${host}`;
+      const sizing = JSON.stringify(sizingArn(templatePart(issuerHost)));
       providerArnForSizing = existing === undefined ? sizing : local('arn_for_sizing', `${existing} != null ? ${existing} : ${sizing}`);
+      literalArnForSizing = existing === undefined && literalHost !== undefined ? sizingArn(literalHost) : undefined;
       this.arn = Token.asString(`\${${providerArn}}`);
     }
 
@@ -333,7 +338,7 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
         trustPolicyMaxLength: { expression: trustPolicyMaxLength, setIn: limitsSetIn.trustPolicyMaxLength },
         maxManagedPoliciesPerRole: { expression: maxManagedPolicies, setIn: limitsSetIn.maxManagedPoliciesPerRole },
       },
-      known: this.knownSide(props, listed, providerArnForSizing, limitsSetIn),
+      known: this.knownSide(props, listed, literalArnForSizing, limitsSetIn),
     });
 
     this.issuerHost = literalHost ?? Token.asString(`\${${issuerHost}}`);
@@ -348,18 +353,16 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
   private knownSide(
     props: GitlabOidcProviderProps,
     audiences: readonly string[] | undefined,
-    arnForSizing: string,
+    arnForSizing: string | undefined,
     setIns: { trustPolicyMaxLength: string; maxManagedPoliciesPerRole: string },
   ): KnownProvider | undefined {
-    // A literal ARN is a quoted HCL string; anything else is read at plan.
-    const sizing = /^"[^"\\$%]*"$/.test(arnForSizing) ? (JSON.parse(arnForSizing) as string) : undefined;
     const maxLength = literalOf(this, props.trustPolicyMaxLength ?? IAM_QUOTAS.trustPolicyLength.default);
     const maxPolicies = literalOf(this, props.maxManagedPoliciesPerRole ?? IAM_QUOTAS.managedPoliciesPerRole.default);
     const ciAudience = literalOf(this, props.ciAudience);
-    if (!audiences || typeof sizing !== 'string' || typeof maxLength !== 'number' || typeof maxPolicies !== 'number') return undefined;
+    if (!audiences || arnForSizing === undefined || typeof maxLength !== 'number' || typeof maxPolicies !== 'number') return undefined;
     if (props.ciAudience !== undefined && typeof ciAudience !== 'string') return undefined;
     return {
-      arnForSizing: sizing,
+      arnForSizing,
       trustPolicyMaxLength: { value: maxLength, setIn: setIns.trustPolicyMaxLength },
       maxManagedPoliciesPerRole: { value: maxPolicies, setIn: setIns.maxManagedPoliciesPerRole },
       ciAudience: typeof ciAudience === 'string' ? { value: ciAudience, setIn: `ciAudience of ${describe(this)}` } : undefined,
