@@ -25,7 +25,7 @@ import {
   Validation,
   readable,
 } from '../guardrails/rules';
-import { hclOf, literalOf, templatePart } from '../hcl/expression';
+import { hclOf, literalOf } from '../hcl/expression';
 import { CI_JOB_PREFIX, roleArnVariable, roleArnVariableExpression } from '../gitlab-ci/role-arn-variable';
 import { singleRoleSource, subjectClaimExpression } from '../trust/role-model';
 import { SUB_COMPONENT_NAMES, SubjectFields, renderSubjects } from '../trust/sub-claim';
@@ -493,9 +493,8 @@ export class GitlabCiRole extends Construct {
       audiences: props.audiences ?? props.provider.audiences,
       claims: claims ?? {},
     });
-    const arn = hclOf(this, props.provider.arn);
     // The ARN itself, or the attribute of the provider's resource: nothing that may be null at plan.
-    const arnText = arn.startsWith('"') || /^aws_iam_openid_connect_provider\.[A-Za-z0-9_-]+\.arn$/.test(arn) ? templatePart(arn) : undefined;
+    const arnText = props.provider.trust.policyArn;
     if (known === undefined || arnText === undefined) return undefined;
     const rendered = known.fields.flatMap((fields) => renderSubjects(fields, known.components));
     const trustClaims = { sub: [...known.strings, ...rendered], aud: known.audiences, ...known.claims };

@@ -267,11 +267,13 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
     let providerArnForSizing: string;
     // The same ARN as a value, where it is known at synth (the checks of known roles size with it).
     let literalArnForSizing: string | undefined;
+    // And as a trust policy written at synth holds it, where it is never null at plan.
+    let policyArn: string | undefined;
     let providerPreconditions: Validation[] = [];
     if (typeof literalExisting === 'string' || (props as { [IMPORTED]?: true })[IMPORTED]) {
       // A provider made elsewhere: nothing to create, and its ARN is as given.
       providerArn = providerArnForSizing = hclOf(this, props.existingProviderArn);
-      literalArnForSizing = typeof literalExisting === 'string' ? literalExisting : undefined;
+      literalArnForSizing = policyArn = typeof literalExisting === 'string' ? literalExisting : undefined;
       this.arn = props.existingProviderArn!;
       this.moves = [];
       // With no resource of its own, the checks of its tokens (the ARN among them) guard its roles.
@@ -312,6 +314,7 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
       const sizing = JSON.stringify(sizingArn(templatePart(issuerHost)));
       providerArnForSizing = existing === undefined ? sizing : local('arn_for_sizing', `${existing} != null ? ${existing} : ${sizing}`);
       literalArnForSizing = existing === undefined && literalHost !== undefined ? sizingArn(literalHost) : undefined;
+      policyArn = count ? undefined : `\${${created}}`;
       this.arn = Token.asString(`\${${providerArn}}`);
     }
 
@@ -326,6 +329,7 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
       issuerHost,
       providerArn,
       providerArnForSizing,
+      policyArn,
       providerPreconditions,
       providerAudiences: audiences,
       audienceInput: setIn(this, 'audiences', audienceList),

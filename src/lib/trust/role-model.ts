@@ -89,6 +89,12 @@ export interface RoleTrustModelProps {
   readonly providerPreconditions?: readonly Validation[];
   /** The provider's side of the checks, where all of it is known at synth: its roles known too are checked there. */
   readonly known?: KnownProvider;
+  /**
+   * The provider's ARN as a trust policy written at synth holds it: the ARN itself, or the
+   * reference to the provider's resource; undefined where it may be null at plan (an optional
+   * provider, a variable), so that roles take their policy from the map.
+   */
+  readonly policyArn?: string;
   /** The GitLab side: the audience jobs request (HCL, null for each role's first), where it is set, and the region the AWS CLI uses (HCL). */
   readonly ci: { readonly audience?: string; readonly audienceInput: string; readonly region?: string };
 }
@@ -109,12 +115,15 @@ export class RoleTrustModel extends Construct {
   private readonly definitions: Record<string, () => string | (() => string)>;
   private readonly prefix: string;
   private readonly known?: KnownProvider;
+  /** See `RoleTrustModelProps.policyArn`. */
+  public readonly policyArn?: string;
   private readonly knownRoles = new KnownRoleRegistry();
 
   constructor(scope: Construct, id: string, props: RoleTrustModelProps) {
     super(scope, id);
     this.prefix = props.prefix;
     this.known = props.known;
+    this.policyArn = props.policyArn;
     this.providerPreconditions = props.providerPreconditions ?? [];
     const ci: CiInputs = { role: 'role', name: 'name', providerAudiences: props.providerAudiences, audience: props.ci.audience, audienceInput: props.ci.audienceInput };
 
