@@ -10,7 +10,10 @@ function tinyProject(): string {
   fs.mkdirSync(path.join(dir, 'src'));
   fs.copyFileSync(path.join(REPO_ROOT, 'tools', 'built.js'), path.join(dir, 'tools', 'built.js'));
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  const compilerOptions = { outDir: 'dist', rootDir: '.', incremental: true, tsBuildInfoFile: 'dist/.tsbuildinfo', types: [], lib: ['ES5'], skipLibCheck: true };
+  // No library: the few global types tsc needs are declared here, so each compile takes a fraction of a second.
+  const compilerOptions = { outDir: 'dist', rootDir: '.', incremental: true, tsBuildInfoFile: 'dist/.tsbuildinfo', types: [], noLib: true };
+  const globals = ['Array<T>', 'Boolean', 'CallableFunction', 'Function', 'IArguments', 'NewableFunction', 'Number', 'Object', 'RegExp', 'String'];
+  fs.writeFileSync(path.join(dir, 'src', 'globals.d.ts'), globals.map((type) => `interface ${type} {}`).join('\n'));
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src/**/*.ts'], exclude: ['node_modules', 'dist'] }));
   fs.writeFileSync(path.join(dir, 'src', 'answer.ts'), 'export const answer: number = 41;\n');
   return dir;
