@@ -222,8 +222,8 @@ export const subjectProjectHcl = (f: string): string => `(${f}.project_id != nul
  * more than one means some role's subjects can never match.
  */
 export function projectComponentsExpression(roles: string): string {
-  const uses = `flatten([\nfor name, role in ${roles} : [\nfor f in role.subject_fields : { project = ${subjectProjectHcl('f')}, components = role.sub_components }\nif ${subjectProjectHcl('f')} != null\n]\n])`;
-  return `{ for project, lists in { for use in ${uses} : use.project => use.components... } : project => distinct(lists) }`;
+  const uses = `flatten([\nfor name, role in ${roles} : [\nfor f in role.subject_fields : { project = ${subjectProjectHcl('f')}, components = role.sub_components }\n]\n])`;
+  return `{ for project, lists in { for use in ${uses} : use.project => use.components... if use.project != null } : project => distinct(lists) }`;
 }
 
 /**
