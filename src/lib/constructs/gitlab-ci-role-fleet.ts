@@ -40,8 +40,9 @@ export interface GitlabCiRoleFleetProps {
 
   /**
    * The roles by name, of the type `ROLES_TYPE`: subjects, audiences, claims, managed and
-   * inline policies, IAM attributes. Usually a variable, so that roles come from tfvars; its
-   * values are checked where it is declared (see `FLEET_VARIABLES`). A map known at synth
+   * inline policies, IAM attributes. Usually a variable, so that roles come from tfvars; each
+   * role is checked at plan, its trust by the provider's role map and its other attributes by
+   * a precondition of its own (see `ROLE_ATTRIBUTE_RULES`). A map known at synth
    * (snake_case keys, as in tfvars) gives one `GitlabCiRole` per entry, named by its key, with
    * literal policies and every check at synth.
    *
