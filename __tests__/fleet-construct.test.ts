@@ -64,7 +64,11 @@ describe('RoleTrustModel', () => {
   const tf = fleetOnly();
 
   test('derives every piece of trust once, as a local over the role map, named after the provider', () => {
-    expect(tf.locals.ci_roles).toMatch(/^\$\{merge\(\n\{ for name, role in var\.teams : name => \{\nlabel = "Role '\$\{name\}' of teams"/);
+    expect(tf.locals.ci_roles).toMatch(/^\$\{\{ for name, role in merge\(\n\{ for name, role in var\.teams : name => \{\nlabel = "Role '\$\{name\}' of teams"/);
+    // Every entry gets the subjects and audiences its checks read, from its trust claims.
+    expect(tf.locals.ci_roles).toMatch(
+      /\) : name => merge\(role, \{\nsubjects = lookup\(role\.trust_claims, "sub", \[\]\)\naudiences = lookup\(role\.trust_claims, "aud", \[\]\)\n\}\) \}\}$/,
+    );
     expect(tf.locals.ci_trust_conditions).toMatch(/^\$\{\{ for name, role in local\.ci_roles : name => /);
     expect(tf.locals.ci_trust_policies).toMatch(
       /^\$\{\{ for name, condition in local\.ci_trust_conditions : name => jsonencode\(.*Principal = \{ Federated = aws_iam_openid_connect_provider\.ci\.arn \}\nCondition = condition\n/s,
@@ -113,7 +117,7 @@ describe('the stack with roles', () => {
   });
 
   test('puts the article role and every role of roles in one map, and guards both with the same precondition', () => {
-    expect(tf.locals.gitlab_roles).toMatch(/^\$\{merge\(\n\{ for name, role in \{ gitlab_ci = \{/);
+    expect(tf.locals.gitlab_roles).toMatch(/^\$\{\{ for name, role in merge\(\n\{ for name, role in \{ gitlab_ci = \{/);
     expect(tf.locals.gitlab_roles).toContain('{ for name, role in var.roles : name => {');
     const article = tf.resource.aws_iam_role.gitlab_ci.lifecycle.precondition;
     expect(article).toContainEqual({

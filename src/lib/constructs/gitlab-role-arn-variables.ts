@@ -4,7 +4,7 @@ import { protectedRefsOnlyExpression } from '../trust/trust-summary';
 import { hclLocal } from './hcl-local';
 
 export interface GitlabRoleArnVariablesProps {
-  /** HCL expression of the role map: each role's `trust_claims` and `arn_variable`. */
+  /** HCL expression of the role map: each role's `trust_claims`, `subjects` and `arn_variable`. */
   readonly roles: string;
   /** HCL expression of the map from role name to the projects whose jobs read its ARN. */
   readonly projects: string;
@@ -28,7 +28,7 @@ export class GitlabRoleArnVariables extends Construct {
   constructor(scope: Construct, id: string, props: GitlabRoleArnVariablesProps) {
     super(scope, id);
 
-    const protectedOnly = props.protectedRefsOnly ? `${props.protectedRefsOnly}[name]` : protectedRefsOnlyExpression('role.trust_claims');
+    const protectedOnly = props.protectedRefsOnly ? `${props.protectedRefsOnly}[name]` : protectedRefsOnlyExpression('role');
     hclLocal(this, 'gitlab_role_arns', props.arns);
     hclLocal(
       this,

@@ -24,14 +24,14 @@ export interface CiInputs {
 }
 
 /** The audiences a role's token may carry: those its trust names, else any the provider lists. */
-const acceptedAudiences = (i: CiInputs) => `coalescelist(lookup(${i.role}.trust_claims, "aud", []), ${i.providerAudiences})`;
+const acceptedAudiences = (i: CiInputs) => `coalescelist(${i.role}.audiences, ${i.providerAudiences})`;
 
 /** HCL expression of the audience a role's jobs request. */
 export const jobAudienceExpression = (i: CiInputs): string =>
   i.audience === undefined ? `${acceptedAudiences(i)}[0]` : `(\n${i.audience} == null\n? ${acceptedAudiences(i)}[0]\n: ${i.audience}\n)`;
 
 /** HCL expression: the projects a role's subjects name without wildcards, whose jobs need its CI/CD variable. */
-export const ciProjectsExpression = (role: string): string => exactProjectsExpression(`lookup(${role}.trust_claims, "sub", [])`);
+export const ciProjectsExpression = (role: string): string => exactProjectsExpression(`${role}.subjects`);
 
 /**
  * Checks that make a role's snippet usable: a job audience the role accepts, and a CI/CD

@@ -40,8 +40,8 @@ const OPTIONAL_COMPONENTS = JSON.stringify(SUB_COMPONENT_NAMES.filter((c) => !LE
 export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
   const claims = `${t.role}.trust_claims`;
   const who = `\${${t.role}.label}`;
-  const subjects = `lookup(${claims}, "sub", [])`;
-  const audiences = `lookup(${claims}, "aud", [])`;
+  const subjects = `${t.role}.subjects`;
+  const audiences = `${t.role}.audiences`;
   const extraClaims = `setsubtract(keys(${claims}), ["sub", "aud"])`;
   const fields = `${t.role}.subject_fields`;
   const components = `${t.role}.sub_components`;

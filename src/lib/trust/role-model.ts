@@ -21,7 +21,10 @@ import { protectedRefsOnlyExpression, trustSummaryExpression } from './trust-sum
 /** The article's role in the role map: the name reviewers and `npm run access` use for it. */
 export const ARTICLE_ROLE_NAME = 'gitlab_ci';
 
-/** The attributes of a role map entry, each an HCL expression over the entry's source. */
+/**
+ * The attributes of a role map entry, each an HCL expression over the entry's source. The map
+ * adds `subjects` and `audiences`, the `sub` and `aud` values of `trust_claims` (empty where absent).
+ */
 export interface RoleEntry {
   /** How messages name the role, e.g. `aws_iam_role.gitlab_ci`. */
   readonly label: string;
@@ -129,7 +132,10 @@ export class RoleTrustModel extends Construct {
 
     // Each definition reads the locals it needs through `this`, which writes them too.
     this.definitions = {
-      roles: () => () => `merge(\n${this.sources.map((source) => `${source},\n`).join('')})`,
+      // Each entry as its source gives it, with the subjects and audiences every check reads.
+      roles: () => () =>
+        `{ for name, role in merge(\n${this.sources.map((source) => `${source},\n`).join('')}) : name => merge(role, {\n` +
+        'subjects = lookup(role.trust_claims, "sub", [])\naudiences = lookup(role.trust_claims, "aud", [])\n}) }',
       trust_conditions: () => `{ for name, role in ${this.roles} : name => ${conditionExpression(props.issuerHost, 'role.trust_claims')} }`,
       trust_policies: () => `{ for name, condition in ${this.conditions} : name => ${trustPolicyExpression(props.providerArn, 'condition')} }`,
       // IAM counts a policy without whitespace, as jsonencode writes it. A policy is its envelope
@@ -162,9 +168,8 @@ export class RoleTrustModel extends Construct {
         return `{ for name, role in ${this.roles} : name => ${problemsExpression(checks)} }`;
       },
       // Whether only jobs on protected refs get in: the summary, the snippets and the CI/CD variables say it.
-      protected_refs_only: () => `{ for name, role in ${this.roles} : name => ${protectedRefsOnlyExpression('role.trust_claims')} }`,
-      trust_summary: () =>
-        `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role.trust_claims', 'role.managed_policy_arns', props.issuerHost, `${this.protectedRefsOnly}[name]`)} }`,
+      protected_refs_only: () => `{ for name, role in ${this.roles} : name => ${protectedRefsOnlyExpression('role')} }`,
+      trust_summary: () => `{ for name, role in ${this.roles} : name => ${trustSummaryExpression('role', props.issuerHost, `${this.protectedRefsOnly}[name]`)} }`,
       ci_snippets: () =>
         `{ for name, role in ${this.roles} : name => ${ciSnippetExpression('role', `${this.local('ci_audiences')}[name]`, `${this.ciProjects}[name]`, props.ci.region, `${this.protectedRefsOnly}[name]`)} }`,
     };

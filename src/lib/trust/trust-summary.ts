@@ -4,12 +4,12 @@ import { textExpression } from '../hcl/text';
  * HCL: whether only jobs on protected refs get in: every subject holds `ref_protected:true`, or
  * (gitlab.com) `claims.ref_protected` is `["true"]`.
  */
-export const protectedRefsOnlyExpression = (claims: string): string => requiredEverywhere(claims, 'ref_protected', 'ref_protected');
+export const protectedRefsOnlyExpression = (role: string): string => requiredEverywhere(role, 'ref_protected', 'ref_protected');
 
-/** HCL: every subject holds `<component>:true`, or the role requires the claim (gitlab.com) in its `claims`. */
-function requiredEverywhere(claims: string, component: string, claim?: string): string {
-  const subjects = `lookup(${claims}, "sub", [])`;
-  const inClaims = claim ? `contains(lookup(${claims}, "${claim}", []), "true") || ` : '';
+/** HCL: every subject of the role-map entry `role` holds `<component>:true`, or the role requires the claim (gitlab.com) in its `claims`. */
+function requiredEverywhere(role: string, component: string, claim?: string): string {
+  const subjects = `${role}.subjects`;
+  const inClaims = claim ? `contains(lookup(${role}.trust_claims, "${claim}", []), "true") || ` : '';
   return `${inClaims}(\nlength(${subjects}) > 0 && alltrue([for s in ${subjects} : strcontains(s, ":${component}:true")])\n)`;
 }
 
@@ -18,13 +18,14 @@ function requiredEverywhere(claims: string, component: string, claim?: string): 
  * with what. Terraform cannot emit warnings, so legal but dangerous choices, and trusts that
  * may never match, are listed here, in an output that `terraform plan` shows.
  *
- * @param claims HCL expression of the map from claim name to allowed values
- * @param policyArns HCL expression of the managed policy ARNs attached
+ * @param role HCL expression of the role's entry in the role map (`trust_claims`, `subjects`, `audiences`, `managed_policy_arns`)
  * @param issuerHost HCL expression of the issuer host (`gitlab.com` or a self-managed instance)
  * @param protectedOnly HCL boolean: whether only jobs on protected refs get in (see `protectedRefsOnlyExpression`)
  */
-export function trustSummaryExpression(claims: string, policyArns: string, issuerHost: string, protectedOnly: string): string {
-  const subjects = `lookup(${claims}, "sub", [])`;
+export function trustSummaryExpression(role: string, issuerHost: string, protectedOnly: string): string {
+  const claims = `${role}.trust_claims`;
+  const subjects = `${role}.subjects`;
+  const policyArns = `${role}.managed_policy_arns`;
   const claimIsTrue = (claim: string) => `contains(lookup(${claims}, "${claim}", []), "true")`;
   const warnings = [
     `[\nfor arn in ${policyArns} : "attaches \${arn}: administrator-level access to the account"\nif endswith(arn, ":policy/AdministratorAccess") || endswith(arn, ":policy/IAMFullAccess")\n]`,
@@ -47,10 +48,10 @@ export function trustSummaryExpression(claims: string, policyArns: string, issue
     )}\n` + `if strcontains(s, ":environment_protected:true")\n]`,
   ];
   return (
-    `{\nsubjects = ${subjects}\naudiences = lookup(${claims}, "aud", [])\n` +
+    `{\nsubjects = ${subjects}\naudiences = ${role}.audiences\n` +
     `other_claims = { for k, v in ${claims} : k => v if !contains(["sub", "aud"], k) }\n` +
     `protected_refs_only = ${protectedOnly}\n` +
-    `protected_environments_only = ${requiredEverywhere(claims, 'environment_protected')}\n` +
+    `protected_environments_only = ${requiredEverywhere(role, 'environment_protected')}\n` +
     `projects_pinned_by_id = length(lookup(${claims}, "project_id", [])) > 0 || (\nlength(${subjects}) > 0 && alltrue([for s in ${subjects} : startswith(s, "project_id:")])\n)\n` +
     `managed_policy_arns = ${policyArns}\nwarnings = concat(\n${warnings.join(',\n')},\n)\n}`
   );
