@@ -96,7 +96,8 @@ export function toHcl(check: Check, v: string): string {
 
 /**
  * The Terraform predicate that the value fails the check: the negation of `toHcl`, written
- * without a double negation for the checks whose predicate is itself one.
+ * directly for each kind of check (`length(v) > 64`, not `!(length(v) <= 64)`), so that no
+ * refusal reads as a negated acceptance. rules.test.ts has Terraform evaluate both on every sample.
  */
 export function failsHcl(check: Check, v: string): string {
   if ('matches' in check) return `!can(regex(${patternHcl(check.matches)}, ${v}))`;
