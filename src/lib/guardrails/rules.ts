@@ -12,7 +12,7 @@
  * and TypeScript string escaping unchanged.
  */
 
-import { enclosed, textExpression, textTemplate } from '../hcl/text';
+import { INLINE_WIDTH, enclosed, textExpression, textTemplate } from '../hcl/text';
 import { Check, failsHcl, holds, toHcl } from './check';
 import { IAM_QUOTAS } from './quotas';
 import {
@@ -324,7 +324,7 @@ export const listOrEmpty = (expression: string): string => `coalesce(${expressio
 const nullPasses = (expression: string, test: string): string => {
   const head = `${expression} == null ? true : `;
   // A conditional binds last: the test needs parentheses only to run over lines.
-  return head.length + test.length <= 110 && !test.includes('\n') ? `${head}${test}` : `${head}${enclosed('(', test, ')')}`;
+  return head.length + test.length <= INLINE_WIDTH && !test.includes('\n') ? `${head}${test}` : `${head}${enclosed('(', test, ')')}`;
 };
 
 /**
