@@ -9,7 +9,7 @@ import { interpolationEnd, quotedTemplate } from './render-hcl';
  */
 
 /** Longest part a text is cut into, interpolations aside (they are never cut). */
-const PART_WIDTH = 140;
+const PART_WIDTH = 160;
 
 /** The text cut at spaces outside interpolations into parts of about PART_WIDTH characters. */
 export function textParts(text: string): string[] {
