@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { App, Fn, TerraformLocal, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { GitlabCiRole, GitlabCiRoleProps, GitlabOidcProvider, GitlabOidcProviderProps, checkProps } from '../src/lib';
 import * as rules from '../src/lib/guardrails/rules';
+import { setIn } from '../src/lib/guardrails/prop-checks';
+import { readsOf } from '../src/lib/hcl/expression';
 import { ValueRule } from '../src/lib/guardrails/rules';
 import { tempDir } from './helpers/synth';
 import { describeWithTerraform, init, tf, workdir } from './helpers/terraform';
@@ -217,5 +219,42 @@ describeWithTerraform('the same value through a variable fails plan (terraform t
 
   test.each([...ROWS.map(([rule]) => rule), REGION_ROW[0]])('%s', (rule) => {
     expect(output).toMatch(new RegExp(`run "${rule}"\\.\\.\\. pass`));
+  });
+});
+
+describe('what a value reads is told by its tokens, not by the text they print', () => {
+  const stackWith = () => {
+    const stack = new TerraformStack(new App({ outdir: tempDir('prop-checks-reads') }), 'reads');
+    const region = new TerraformVariable(stack, 'region', { type: 'string' });
+    const list = new TerraformVariable(stack, 'list', { type: 'list(string)' });
+    const local = new TerraformLocal(stack, 'fallback', 'eu-west-1');
+    return { stack, region, list, local };
+  };
+
+  test('readsOf names each variable, local or raw expression a value holds, through functions, once', () => {
+    const { stack, region, list, local } = stackWith();
+    expect(readsOf(stack, region.stringValue)).toEqual(['var.region']);
+    expect(readsOf(stack, Fn.join(',', list.listValue))).toEqual(['var.list']);
+    expect(readsOf(stack, Fn.coalesce([region.stringValue, local.asString, region.stringValue]))).toEqual(['var.region', 'local.fallback']);
+    expect(readsOf(stack, Token.asList('${var.list}'))).toEqual(['var.list']);
+    expect(readsOf(stack, '${var.region}')).toEqual(['var.region']);
+    // A literal reads nothing, though it may look like a reference.
+    expect(readsOf(stack, ['var.region', 'eu-west-1'])).toEqual([]);
+  });
+
+  test('setIn names the variables a value reads, else the prop of the construct', () => {
+    const { stack, region, list } = stackWith();
+    expect(setIn(stack, 'regions', Fn.concat([[region.stringValue], list.listValue]))).toBe('region or list');
+    expect(setIn(stack, 'regions', ['eu-west-1'])).toBe("regions of TerraformStack 'reads'");
+  });
+
+  test('a rule its variable carries is not checked again on the variable, but is on an expression that also reads a local', () => {
+    const { stack, region, local } = stackWith();
+    const check = (value: unknown) => checkProps(stack, [{ prop: 'region', value, rules: [rules.AWS_REGION] }]);
+    // The variable gets the validation; the second check of it adds nothing.
+    expect(check(region.stringValue)).toEqual([]);
+    expect(check(region.stringValue)).toEqual([]);
+    // Read through a function with a local, the value is not only the variable's: checked where it is read.
+    expect(check(Fn.coalesce([region.stringValue, local.asString]))).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { AwsProvider, GitlabProvider, PROVIDER_CONSTRAINTS, TlsProvider } from '../terraform/providers';
 import { SynthOptions } from '../config/synth-options';
 import { ARTICLE_ROLE_INPUTS, ARTICLE_ROLE_SHAPE_VARIABLES, ARTICLE_VARIABLES, MODULE_CI_REGION, ROLE_NAME_PREFIX_DEFAULT } from '../config/article-variables';
@@ -55,7 +55,7 @@ export class GitlabOidcStack extends TerraformStack {
     const provider = new GitlabOidcProvider(this, 'gitlab', {
       issuerUrl: variable('mygitlab').stringValue,
       // The audience a role trusts unless it names its own, and any further ones.
-      audiences: Token.asList('${distinct(concat([var.mygitlab_aud_value], var.additional_audiences))}'),
+      audiences: Fn.distinct(Fn.concat([[variable('mygitlab_aud_value').stringValue], variable('additional_audiences').listValue])),
       existingProviderArn: variable('existing_provider_arn').stringValue,
       thumbprintSource: options.thumbprintSource,
       trustPolicyMaxLength: variable('trust_policy_max_length').numberValue,

@@ -89,7 +89,7 @@ export class GitlabCiRoleFleet extends Construct {
     const name = terraformName(this, ['aws_iam_role', 'aws_iam_role_policy_attachment', 'aws_iam_role_policy']);
     const local = (suffix: string, expression: string) => hclLocal(this, `${name}_${suffix}`, expression);
     const roles = hclOf(this, props.roles);
-    const rolesInput = setIn(this, 'roles', roles);
+    const rolesInput = setIn(this, 'roles', props.roles);
     const defaultAudiences = hclOf(this, props.defaultAudiences ?? props.provider.audiences);
     const defaultComponents = hclOf(this, props.defaultSubComponents ?? props.provider.subClaimComponents);
     const components = `coalesce(role.ci_id_token_sub_claim_components, ${defaultComponents})`;
@@ -103,7 +103,7 @@ export class GitlabCiRoleFleet extends Construct {
         trustClaims: `merge({\nsub = ${subjectClaimExpression('role.subjects', 'role.subject_fields', components)}\naud = role.audiences == null ? ${defaultAudiences} : role.audiences\n}, role.claims)`,
         subjectFields: 'role.subject_fields',
         subComponents: components,
-        subComponentsInput: `"${rolesInput}['\${name}'].ci_id_token_sub_claim_components (else ${setIn(this, 'defaultSubComponents', defaultComponents)})"`,
+        subComponentsInput: `"${rolesInput}['\${name}'].ci_id_token_sub_claim_components (else ${setIn(this, 'defaultSubComponents', props.defaultSubComponents ?? props.provider.subClaimComponents)})"`,
         managedPolicyArns: 'role.managed_policy_arns',
         arnVariable: roleArnVariableExpression('name'),
         ciJob: `"${CI_JOB_PREFIX}\${name}"`,

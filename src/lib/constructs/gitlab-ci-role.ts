@@ -384,7 +384,9 @@ export class GitlabCiRole extends Construct {
           trustClaims,
           subjectFields: fieldList,
           subComponents: components,
-          subComponentsInput: JSON.stringify(setIn(this, props.subClaimComponents ? 'subClaimComponents' : 'subClaimComponents of the provider', components)),
+          subComponentsInput: JSON.stringify(
+            setIn(this, props.subClaimComponents ? 'subClaimComponents' : 'subClaimComponents of the provider', props.subClaimComponents ?? props.provider.subClaimComponents),
+          ),
           managedPolicyArns,
           arnVariable: props.arnVariable === undefined ? roleArnVariableExpression(JSON.stringify(name)) : hclOf(this, props.arnVariable),
           ciJob: hclOf(this, props.ciJobName ?? `${CI_JOB_PREFIX}${name}`),

@@ -321,8 +321,8 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
     const trustPolicyMaxLength = hclOf(this, props.trustPolicyMaxLength ?? IAM_QUOTAS.trustPolicyLength.default);
     const maxManagedPolicies = hclOf(this, props.maxManagedPoliciesPerRole ?? IAM_QUOTAS.managedPoliciesPerRole.default);
     const limitsSetIn = {
-      trustPolicyMaxLength: setIn(this, 'trustPolicyMaxLength', trustPolicyMaxLength),
-      maxManagedPoliciesPerRole: setIn(this, 'maxManagedPoliciesPerRole', maxManagedPolicies),
+      trustPolicyMaxLength: setIn(this, 'trustPolicyMaxLength', props.trustPolicyMaxLength),
+      maxManagedPoliciesPerRole: setIn(this, 'maxManagedPoliciesPerRole', props.maxManagedPoliciesPerRole),
     };
     this.trust = new RoleTrustModel(this, 'trust', {
       prefix: `${name}_`,
@@ -332,10 +332,10 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
       policyArn,
       providerPreconditions,
       providerAudiences: audiences,
-      audienceInput: setIn(this, 'audiences', audienceList),
+      audienceInput: setIn(this, 'audiences', props.audiences ?? [props.issuerUrl]),
       ci: {
         audience: ciAudience,
-        audienceInput: ciAudience === undefined ? '' : setIn(this, 'ciAudience', ciAudience),
+        audienceInput: ciAudience === undefined ? '' : setIn(this, 'ciAudience', props.ciAudience),
         region: props.ciRegion === undefined ? undefined : hclOf(this, props.ciRegion),
       },
       limits: {

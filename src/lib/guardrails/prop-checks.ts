@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { Annotations, TerraformStack, TerraformVariable, Token } from 'cdktf';
-import { hclOf, literalOf } from '../hcl/expression';
+import { Annotations, Fn, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { hclOf, literalOf, readsOf } from '../hcl/expression';
 import { Validation, ValueRule, readable, validateElements, validateExpression } from './rules';
 
 /**
@@ -21,12 +21,12 @@ export const refuse = (construct: Construct, message: string): void => {
 };
 
 /**
- * Where the value of a prop is set, for a fix: the variables its expression reads, or the
- * prop of the construct.
+ * Where the value of a prop is set, for a fix: the variables it reads, or the prop of the
+ * construct.
  */
-export function setIn(construct: Construct, prop: string, expression: string): string {
-  const variables = variableNames(expression);
-  return variables.size > 0 ? [...variables].join(' or ') : `${prop} of ${describe(construct)}`;
+export function setIn(construct: Construct, prop: string, value: unknown): string {
+  const { variables } = variablesRead(construct, value);
+  return variables.length > 0 ? variables.map((v) => v.friendlyUniqueId).join(' or ') : `${prop} of ${describe(construct)}`;
 }
 
 /**
@@ -36,7 +36,7 @@ export function setIn(construct: Construct, prop: string, expression: string): s
 export function joinedComponents(construct: Construct, components: string[] | undefined): string | undefined {
   if (components === undefined) return undefined;
   const literal = literalOf(construct, components);
-  return literal === undefined ? `\${join(",", ${hclOf(construct, components)})}` : literal.join(',');
+  return literal === undefined ? Fn.join(',', components) : literal.join(',');
 }
 
 /** What of a value a rule applies to: the value itself, or each of its parts. */
@@ -90,19 +90,27 @@ const PART_LIST: Record<Exclude<PropParts, 'value'>, (expression: string) => str
   'list values': (e) => `flatten(values(${e}))`,
 };
 
-const VARIABLE = /\bvar\.([A-Za-z0-9_-]+)/g;
+/** What a value reads of the stack's variables, and whether it reads nothing else (no local, no resource). */
+interface VariablesRead {
+  readonly variables: TerraformVariable[];
+  readonly nothingElse: boolean;
+}
 
-/** The names of the variables an HCL expression reads, in order. */
-const variableNames = (expression: string): Set<string> => new Set([...expression.matchAll(VARIABLE)].map((m) => m[1]));
-
-/** The variables of this stack that the expression reads, by name. */
-function variablesIn(construct: Construct, expression: string): Map<string, TerraformVariable> {
-  const names = variableNames(expression);
+/** The stack's variables by the expression that reads each (`var.<name>`). */
+function stackVariables(construct: Construct): Map<string, TerraformVariable> {
   const found = new Map<string, TerraformVariable>();
   for (const c of TerraformStack.of(construct).node.findAll()) {
-    if (c instanceof TerraformVariable && names.has(c.friendlyUniqueId)) found.set(c.friendlyUniqueId, c);
+    if (c instanceof TerraformVariable) found.set(hclOf(construct, c.value), c);
   }
   return found;
+}
+
+/** The variables the value reads, told by its tokens (see `readsOf`). */
+function variablesRead(construct: Construct, value: unknown): VariablesRead {
+  const reads = readsOf(construct, value);
+  const byExpression = stackVariables(construct);
+  const variables = reads.flatMap((expression) => byExpression.get(expression) ?? []);
+  return { variables, nothingElse: variables.length === reads.length };
 }
 
 /** The rules each variable's validations apply, and to what (see `Validation.applies`), as `addValidations` wrote them. */
@@ -128,11 +136,10 @@ const validatedBy = (variable: TerraformVariable, rule: ValueRule, expression: s
  * carries the rule: the value is then checked where it is set, and a second check would
  * only repeat it.
  */
-function checkedAtItsVariables(expression: string, variables: Map<string, TerraformVariable>, rule: ValueRule): boolean {
-  const readsOtherThanVariables = /\b[A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_]/.test(expression.replace(VARIABLE, ''));
+function checkedAtItsVariables(construct: Construct, expression: string, { variables, nothingElse }: VariablesRead, rule: ValueRule): boolean {
   // A variable may carry the rule on an expression of itself (its list joined, say): the same expression is then checked.
-  const sameExpressionValidated = [...variables.values()].some((v) => validatedBy(v, rule, expression));
-  return variables.size > 0 && !readsOtherThanVariables && ([...variables.values()].every((v) => validatedBy(v, rule, `var.${v.friendlyUniqueId}`)) || sameExpressionValidated);
+  const sameExpressionValidated = variables.some((v) => validatedBy(v, rule, expression));
+  return variables.length > 0 && nothingElse && (variables.every((v) => validatedBy(v, rule, hclOf(construct, v.value))) || sameExpressionValidated);
 }
 
 /**
@@ -151,11 +158,12 @@ export function checkProps(construct: Construct, checks: readonly PropCheck[]): 
     if (!atPlan || literals.every(({ literal }) => literal !== undefined)) continue;
 
     const expression = hclOf(construct, value);
-    const variables = variablesIn(construct, expression);
-    const variable = /^var\.[A-Za-z0-9_-]+$/.test(expression) ? [...variables.values()][0] : undefined;
+    const read = variablesRead(construct, value);
+    // The value is the variable itself, not an expression of it.
+    const variable = read.variables.find((v) => hclOf(construct, v.value) === expression);
     const label = variable ? variable.friendlyUniqueId : `${prop} of ${describe(construct)}`;
     for (const rule of rules) {
-      if (checkedAtItsVariables(expression, variables, rule)) continue;
+      if (checkedAtItsVariables(construct, expression, read, rule)) continue;
       const validation =
         parts === 'value'
           ? validateExpression(label, expression, rule, { nullable: true })

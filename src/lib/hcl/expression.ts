@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { DefaultTokenResolver, StringConcat, Tokenization } from 'cdktf';
+import { DefaultTokenResolver, IPostProcessor, IResolvable, IResolveContext, StringConcat, Tokenization } from 'cdktf';
 import { interpolationEnd } from './render-hcl';
 
 /**
@@ -20,6 +20,42 @@ function resolved(scope: IConstruct, value: unknown): unknown {
 
 /** True when the string is one `${…}` interpolation and nothing else. */
 const isWholeInterpolation = (text: string): boolean => text.startsWith('${') && interpolationEnd(text, 2) === text.length - 1;
+
+/**
+ * Resolves as `resolved` does, and notes the tokens that stand for one thing and hold no other
+ * token: a variable, a local, a resource's attribute, a raw `${…}` given as a token. A function
+ * of cdktf's `Fn` resolves its arguments through the same resolver, so what they read is noted too.
+ */
+class ReadsResolver extends DefaultTokenResolver {
+  /** The expressions of the tokens that held no other token, in the order they resolved. */
+  readonly reads: string[] = [];
+  private readonly nested: number[] = [];
+
+  constructor() {
+    super(new StringConcat());
+  }
+
+  resolveToken(token: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): unknown {
+    if (this.nested.length > 0) this.nested[this.nested.length - 1]++;
+    this.nested.push(0);
+    const value = super.resolveToken(token, context, postProcessor);
+    const held = this.nested.pop();
+    if (held === 0 && typeof value === 'string') this.reads.push(isWholeInterpolation(value) ? value.slice(2, -1) : value);
+    return value;
+  }
+}
+
+/**
+ * What the value reads, as the HCL expressions of its tokens (`var.roles`, `local.x`,
+ * `aws_iam_role.r.arn`), each once: known from the tokens themselves, not from the text they
+ * print. A string that is one `${…}` and no token reads what it says.
+ */
+export function readsOf(scope: IConstruct, value: unknown): string[] {
+  const resolver = new ReadsResolver();
+  const plain = Tokenization.resolve(value, { scope, resolver, preparing: false });
+  if (resolver.reads.length === 0 && typeof plain === 'string' && isWholeInterpolation(plain)) return [plain.slice(2, -1)];
+  return [...new Set(resolver.reads)];
+}
 
 function render(value: unknown): string {
   if (value === undefined || value === null) return 'null';
