@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatHcl } from '../synth/stack-output';
-import { interpolationEnd, renderHcl } from '../../lib/hcl/render-hcl';
+import { renderHcl } from '../../lib/hcl/render-hcl';
 import { ARTICLE_ROLE_SHAPE_VARIABLES, ARTICLE_VARIABLES } from '../config/article-variables';
 import { FLEET_VARIABLES } from '../config/fleet-variables';
 import { ROLE_ATTRIBUTE_RULES } from '../../lib/guardrails/role-attribute-checks';
+import { Validation } from '../../lib/guardrails/rules';
 
 /* A synthesized configuration, as cdktf's JSON. */
 type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of another tool's output, read field by field
@@ -55,40 +56,25 @@ export function tfvarsFor(config: Config, tfvars: string): string {
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n\s*/g, ' ');
 const code = (text: string) => `\`${cell(text)}\``;
 
-/** Interpolations longer than this are left out of a message in words: they list what was refused. */
-const SHORT_EXPRESSION = 40;
-
 /**
- * The message of a check that is no rule, in words, for the README: each short interpolation
- * as its expression (`var.mygitlab_match_field`), a long one (the values it would list) left out.
+ * The message of a check that applies no rule, for the README as it is: such a message says
+ * what it asks in plain words. One that interpolates Terraform values is refused here,
+ * rather than put into words from its text: give it the rules it applies (`Validation.applies`).
  */
-function inWords(message: string): string {
-  const parts: string[] = [];
-  for (let i = 0; i < message.length; i++) {
-    if (!message.startsWith('${', i)) {
-      parts.push(message[i]);
-      continue;
-    }
-    const end = interpolationEnd(message, i + 2);
-    const expression = message.slice(i + 2, end).replace(/^jsonencode\(([\s\S]*)\)$/, '$1');
-    parts.push(expression.length <= SHORT_EXPRESSION && !expression.includes('\n') ? `\0${expression}\0` : '\0\0');
-    i = end;
-  }
-  return parts
-    .join('')
-    .replace(/ ?\0\0/g, '')
-    .replace(/\0([^\0]*)\0/g, '`$1`');
+export function plainMessage(variable: string, { errorMessage }: Validation): string {
+  if (errorMessage.includes('${')) throw new Error(`The export README cannot show a check of ${variable}: its message interpolates values and it names no rules it applies.`);
+  return errorMessage;
 }
 
 /**
  * Each variable's validations in words: a rule as what it checks and its fix, any other check
- * as its message (see `inWords`). Then the rules the fleet applies at plan to each role of `roles`.
+ * as its message (see `plainMessage`). Then the rules the fleet applies at plan to each role of `roles`.
  */
 const VALIDATION_WORDS: ReadonlyMap<string, readonly string[]> = new Map(
   [...ARTICLE_VARIABLES, ...ARTICLE_ROLE_SHAPE_VARIABLES, ...FLEET_VARIABLES].map((spec) => [
     spec.name,
     [
-      ...spec.validations.flatMap((v) => (v.applies ? v.applies.map(({ label, rule }) => `${label}: ${rule.fix}.`) : [inWords(v.errorMessage)])),
+      ...spec.validations.flatMap((v) => (v.applies ? v.applies.map(({ label, rule }) => `${label}: ${rule.fix}.`) : [plainMessage(spec.name, v)])),
       ...(spec.name === 'roles' ? ROLE_ATTRIBUTE_RULES.map(({ attribute, rule }) => `a role's ${attribute}: ${rule.fix}.`) : []),
     ],
   ]),
