@@ -1,7 +1,9 @@
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { describeWithTerraform } from './helpers/terraform';
 import { renderHcl, renderString } from '../src/lib/hcl/render-hcl';
 import { textExpression, textParts, textTemplate } from '../src/lib/hcl/text';
 import { synthStack } from './helpers/synth';
+import { HclString } from '../src/lib/hcl/expression';
 
 describe('renderString: a JSON template string as HCL with the same value', () => {
   test('one whole interpolation becomes a bare expression', () => {
@@ -112,4 +114,25 @@ test('ignore_changes lists attribute names bare, as HCL wants them', () => {
   expect(renderHcl({ resource: { aws_iam_role: { deploy: { name_prefix: 'deploy-', lifecycle: { ignore_changes: ['name_prefix'] } } } } })).toContain(
     '  lifecycle {\n    ignore_changes = [name_prefix]\n  }',
   );
+});
+
+describe('HclString: a string expression knows whether it is a literal, and writes itself into a template as one', () => {
+  test('a literal is its own characters in a template, escaped as HCL escapes them', () => {
+    expect(HclString.literal('gitlab.com').inTemplate).toBe('gitlab.com');
+    expect(HclString.literal('gitlab.com').hcl).toBe('"gitlab.com"');
+    expect(HclString.literal('a "b" \\ c').inTemplate).toBe('a \\"b\\" \\\\ c');
+  });
+
+  test("a literal's template sequences are escaped, and an expression is interpolated", () => {
+    expect(HclString.literal('a${b}').hcl).toBe('"a$${b}"');
+    expect(HclString.literal('100%{x}').inTemplate).toBe('100%%{x}');
+    expect(HclString.expression('local.gitlab_issuer_host').inTemplate).toBe('${local.gitlab_issuer_host}');
+  });
+
+  test('of a prop: a literal string is a literal, a token is its expression', () => {
+    const stack = new TerraformStack(new App(), 'strings');
+    const host = new TerraformVariable(stack, 'host', { type: 'string' });
+    expect(HclString.of(stack, 'gitlab.example.com').literal).toBe('gitlab.example.com');
+    expect(HclString.of(stack, host.stringValue)).toEqual(HclString.expression('var.host'));
+  });
 });

@@ -17,7 +17,7 @@ import { addValidations } from '../../lib/guardrails/prop-checks';
 import { existingProviderPrecondition } from '../../lib/guardrails/trust-checks';
 import { ARTICLE_ROLE_NAME } from '../../lib/trust/role-model';
 import { ARTICLE_ROLE_ARN_VARIABLE, CI_JOB_PREFIX } from '../../lib/gitlab-ci/role-arn-variable';
-import { hclOf } from '../../lib/hcl/expression';
+import { HclString, hclOf } from '../../lib/hcl/expression';
 
 /** Adds a precondition to an output (the bindings have no field for it). */
 function checkAtPlan(output: TerraformOutput, check: Validation): void {
@@ -147,7 +147,7 @@ export class GitlabOidcStack extends TerraformStack {
       description: 'ARN of the IAM OIDC identity provider of the GitLab instance (created here, or existing_provider_arn).',
       value: provider.arn,
     });
-    checkAtPlan(providerArn, existingProviderPrecondition('var.existing_provider_arn', hclOf(this, provider.issuerHost)));
+    checkAtPlan(providerArn, existingProviderPrecondition('var.existing_provider_arn', HclString.of(this, provider.issuerHost)));
     new TerraformOutput(this, 'role_arns', {
       description: 'ARNs of the roles in roles, by role name.',
       value: fleet.roleArns,

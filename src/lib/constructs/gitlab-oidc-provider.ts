@@ -16,7 +16,7 @@ import {
   readable,
 } from '../guardrails/rules';
 import { DEFAULT_SUB_COMPONENTS } from '../trust/sub-claim';
-import { hclOf, literalOf, templatePart } from '../hcl/expression';
+import { HclString, hclOf, literalOf } from '../hcl/expression';
 import { RoleTrustModel } from '../trust/role-model';
 import { issuerHostExpression, issuerHostOf } from '../trust/trust-policy';
 import { existingProviderPrecondition } from '../guardrails/trust-checks';
@@ -250,7 +250,7 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
     // Literal inputs stay literals in the output; a token is written once, as a local.
     const issuerUrl = hclOf(this, props.issuerUrl);
     const literalHost = typeof literalIssuer === 'string' ? issuerHostOf(literalIssuer) : undefined;
-    const issuerHost = literalHost !== undefined ? JSON.stringify(literalHost) : local('issuer_host', issuerHostExpression(issuerUrl));
+    const issuerHost = literalHost !== undefined ? HclString.literal(literalHost) : HclString.expression(local('issuer_host', issuerHostExpression(issuerUrl)));
     const audienceList = props.audiences === undefined ? `[${issuerUrl}]` : hclOf(this, props.audiences);
     const audiences = listed ? audienceList : local('audiences', audienceList);
     const ciAudience = props.ciAudience === undefined ? undefined : hclOf(this, props.ciAudience);
@@ -289,7 +289,7 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
       if ((props.thumbprintSource ?? 'tls') === 'tls') {
         // tls:// reads the issuer's own certificate; an https:// URL follows redirects
         // (gitlab.com/ redirects) and can return the certificate of another host.
-        const certificate = new DataTlsCertificate(this, 'certificate', { url: `tls://${templatePart(issuerHost)}:443` });
+        const certificate = new DataTlsCertificate(this, 'certificate', { url: `tls://${issuerHost.inTemplate}:443` });
         if (count) certificate.addOverride('count', count);
         certificate.overrideLogicalId(name);
         thumbprintList = [`\${data.tls_certificate.${name}${instance}.certificates[0].sha1_fingerprint}`];
@@ -311,7 +311,7 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
       // As long as the provider's ARN but known at plan, to measure trust policies before the
       // provider exists (assumes the `aws` partition).
       const sizingArn = (host: string) => `arn:aws:iam::123456789012:oidc-provider/${host}`;
-      const sizing = JSON.stringify(sizingArn(templatePart(issuerHost)));
+      const sizing = JSON.stringify(sizingArn(issuerHost.inTemplate));
       providerArnForSizing = existing === undefined ? sizing : local('arn_for_sizing', `${existing} != null ? ${existing} : ${sizing}`);
       literalArnForSizing = existing === undefined && literalHost !== undefined ? sizingArn(literalHost) : undefined;
       policyArn = count ? undefined : `\${${created}}`;
@@ -345,7 +345,7 @@ export class GitlabOidcProvider extends Construct implements IGitlabOidcProvider
       known: this.knownSide(props, listed, literalArnForSizing, limitsSetIn),
     });
 
-    this.issuerHost = literalHost ?? Token.asString(`\${${issuerHost}}`);
+    this.issuerHost = literalHost ?? Token.asString(`\${${issuerHost.hcl}}`);
     this.audiences = listed ? [...listed] : Token.asList(`\${${audiences}}`);
     this.subClaimComponents = props.subClaimComponents ?? [...DEFAULT_SUB_COMPONENTS];
   }

@@ -11,7 +11,7 @@ import {
   firstFixHcl,
   subjectProblemHcl,
 } from './rules';
-import { templatePart } from '../hcl/expression';
+import { HclString } from '../hcl/expression';
 
 /** What the checks read, as HCL expressions. */
 export interface RoleCheckInputs {
@@ -21,7 +21,7 @@ export interface RoleCheckInputs {
    */
   readonly role: string;
   /** The issuer host that prefixes condition keys. */
-  readonly issuerHost: string;
+  readonly issuerHost: HclString;
   /** The audiences the OIDC provider lists. */
   readonly providerAudiences: string;
   /** Where the provider's audiences are set, for the fix (plain text). */
@@ -76,8 +76,8 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
         `AWS would reject every token with 'Incorrect token audience'. Use an audience of the provider, or add it to ${t.audienceInput}.`,
     ),
     noneFound(
-      `[for c in ${extraClaims} : c if ${t.issuerHost} != "gitlab.com" || ${GITLAB_COM_CLAIM.rejects('c')}]`,
-      `${who} checks claim(s) \${jsonencode(found)} of issuer ${templatePart(t.issuerHost)}: AWS evaluates only sub and aud for an OIDC provider, ` +
+      `[for c in ${extraClaims} : c if ${t.issuerHost.hcl} != "gitlab.com" || ${GITLAB_COM_CLAIM.rejects('c')}]`,
+      `${who} checks claim(s) \${jsonencode(found)} of issuer ${t.issuerHost.inTemplate}: AWS evaluates only sub and aud for an OIDC provider, ` +
         `plus ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} for gitlab.com. Any other condition key never matches. ` +
         `To pin a project by id or require protected refs or environments on another instance, put them in sub: set the project's ci_id_token_sub_claim_components ` +
         `and ${componentsInput} to \${jsonencode(${componentsFor(components, 'found')})}, and ask for them in structured subjects (e.g. ref_protected = true).`,
@@ -120,11 +120,11 @@ function componentsFor(components: string, claims: string): string {
  * An existing provider must be the one for this issuer, or no token would match its trust.
  * `input` names where the ARN is set, for the message.
  */
-export function existingProviderPrecondition(existingProviderArn: string, issuerHost: string, input = 'existing_provider_arn'): Validation {
+export function existingProviderPrecondition(existingProviderArn: string, issuerHost: HclString, input = 'existing_provider_arn'): Validation {
   return {
-    condition: `\${${existingProviderArn} == null || endswith(coalesce(${existingProviderArn}, "-"), ":oidc-provider/${templatePart(issuerHost)}")}`,
+    condition: `\${${existingProviderArn} == null || endswith(coalesce(${existingProviderArn}, "-"), ":oidc-provider/${issuerHost.inTemplate}")}`,
     errorMessage:
-      `${input} \${jsonencode(${existingProviderArn})} is not the OIDC provider of ${templatePart(issuerHost)}: ` +
-      `its ARN must end in ':oidc-provider/${templatePart(issuerHost)}'. Give that provider's ARN${input === 'existing_provider_arn' ? ', or leave existing_provider_arn null to create it' : ''}.`,
+      `${input} \${jsonencode(${existingProviderArn})} is not the OIDC provider of ${issuerHost.inTemplate}: ` +
+      `its ARN must end in ':oidc-provider/${issuerHost.inTemplate}'. Give that provider's ARN${input === 'existing_provider_arn' ? ', or leave existing_provider_arn null to create it' : ''}.`,
   };
 }

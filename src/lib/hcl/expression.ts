@@ -85,9 +85,38 @@ export function literalOf<T>(scope: IConstruct, value: T): T | undefined {
 }
 
 /**
- * An HCL expression as part of a quoted template: a string literal's own characters (so a
- * literal host reads `"gitlab.com:sub"`, not `"${"gitlab.com"}:sub"`), else `${expression}`.
+ * A string-valued HCL expression, with the string itself where it is known at synth: code that
+ * writes it into a template asks which it is, rather than reading the expression's quotes.
  */
-export function templatePart(expression: string): string {
-  return /^"(?:[^"\\$%]|\\.)*"$/.test(expression) ? expression.slice(1, -1) : `\${${expression}}`;
+export class HclString {
+  /** The string `value`, known at synth: quoted, with `$${` and `%%{` so that no part of it reads as a template sequence. */
+  static literal(value: string): HclString {
+    return new HclString(JSON.stringify(value).replace(/\$\{/g, '$$$${').replace(/%\{/g, '%%{'), value);
+  }
+
+  /** An expression whose value Terraform knows only at plan. */
+  static expression(hcl: string): HclString {
+    return new HclString(hcl, undefined);
+  }
+
+  /** A string prop's value: its literal, or the expression of its tokens. */
+  static of(scope: IConstruct, value: string): HclString {
+    const literal = literalOf(scope, value);
+    return typeof literal === 'string' ? HclString.literal(literal) : HclString.expression(hclOf(scope, value));
+  }
+
+  private constructor(
+    /** The HCL expression. */
+    readonly hcl: string,
+    /** The string, where known at synth. */
+    readonly literal: string | undefined,
+  ) {}
+
+  /**
+   * As part of a quoted template: a literal's own characters (so a literal host reads
+   * `"gitlab.com:sub"`, not `"${"gitlab.com"}:sub"`), else `${expression}`.
+   */
+  get inTemplate(): string {
+    return this.literal !== undefined ? this.hcl.slice(1, -1) : `\${${this.hcl}}`;
+  }
 }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { HclString } from '../hcl/expression';
 import { hclLocal } from '../constructs/hcl-local';
 import { QuotaLimits, quotaChecks } from '../guardrails/quotas';
 import { Validation } from '../guardrails/rules';
@@ -76,8 +77,8 @@ export const roleMapSource = (source: string, role: RoleEntry): string => `{ for
 export interface RoleTrustModelProps {
   /** Prefix of the locals' names, so that several models coexist in a stack. */
   readonly prefix: string;
-  /** HCL expression of the issuer host that prefixes condition keys. */
-  readonly issuerHost: string;
+  /** The issuer host that prefixes condition keys. */
+  readonly issuerHost: HclString;
   /** HCL expression of the OIDC provider's ARN. */
   readonly providerArn: string;
   /** HCL expression of an ARN as long as the provider's, known at plan time, to measure trust policies. */

@@ -12,7 +12,7 @@
  * (gitlabhq `lib/gitlab/ci/jwt_v2.rb`, `app/models/project_ci_cd_setting.rb`; gitlab!160562.)
  */
 
-import { templatePart } from '../hcl/expression';
+import { HclString } from '../hcl/expression';
 
 /** One component GitLab can put in `sub`. */
 export interface SubComponent {
@@ -230,12 +230,12 @@ export function projectComponentsExpression(roles: string): string {
  * HCL: for each project of `projectComponents`, the components its roles assume (the first
  * list; more than one fails those roles) and the call to GitLab's projects API that sets them.
  */
-export function projectSettingsExpression(projectComponents: string, issuerHost: string): string {
+export function projectSettingsExpression(projectComponents: string, issuerHost: HclString): string {
   const call = [
     '"curl --request PUT"',
     '"--header \\"PRIVATE-TOKEN: $GITLAB_TOKEN\\" --header \\"Content-Type: application/json\\""',
     `"--data '\${jsonencode({ ci_id_token_sub_claim_components = lists[0] })}'"`,
-    `"https://${templatePart(issuerHost)}/api/v4/projects/\${urlencode(project)}"`,
+    `"https://${issuerHost.inTemplate}/api/v4/projects/\${urlencode(project)}"`,
   ];
   return `{ for project, lists in ${projectComponents} : project => {\ncomponents = lists[0]\nset_with = join(" ", [\n${call.map((part) => `${part},`).join('\n')}\n])\n} }`;
 }

@@ -1,5 +1,5 @@
 import { hasWildcard, holdsWildcard } from '../guardrails/rules';
-import { templatePart } from '../hcl/expression';
+import { HclString } from '../hcl/expression';
 
 /**
  * The trust policy of a GitLab CI role, as Terraform expressions.
@@ -32,9 +32,9 @@ export const issuerHostOf = (issuerUrl: string): string => issuerUrl.replace(/^h
  * @param issuerHost HCL expression of the issuer host (see `issuerHostExpression`)
  * @param claimValues HCL expression of a map from claim name (`sub`, `aud`, …) to a list of allowed values
  */
-export function conditionExpression(issuerHost: string, claimValues: string): string {
+export function conditionExpression(issuerHost: HclString, claimValues: string): string {
   const keysWhere = (patterns: boolean) =>
-    `{ for claim, values in ${claimValues} : "${templatePart(issuerHost)}:\${claim}" => values\nif ${patterns ? '' : '!'}anytrue([for v in values : ${hasWildcard('v')}])\n}`;
+    `{ for claim, values in ${claimValues} : "${issuerHost.inTemplate}:\${claim}" => values\nif ${patterns ? '' : '!'}anytrue([for v in values : ${hasWildcard('v')}])\n}`;
   return `{ for operator, keys in {\nStringEquals = ${keysWhere(false)}\nStringLike = ${keysWhere(true)}\n} : operator => keys if length(keys) > 0 }`;
 }
 

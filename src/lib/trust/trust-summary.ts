@@ -1,4 +1,5 @@
 import { textExpression } from '../hcl/text';
+import { HclString } from '../hcl/expression';
 
 /**
  * HCL: whether only jobs on protected refs get in: every subject holds `ref_protected:true`, or
@@ -22,7 +23,7 @@ function requiredEverywhere(role: string, component: string, claim?: string): st
  * @param issuerHost HCL expression of the issuer host (`gitlab.com` or a self-managed instance)
  * @param protectedOnly HCL boolean: whether only jobs on protected refs get in (see `protectedRefsOnlyExpression`)
  */
-export function trustSummaryExpression(role: string, issuerHost: string, protectedOnly: string): string {
+export function trustSummaryExpression(role: string, issuerHost: HclString, protectedOnly: string): string {
   const claims = `${role}.trust_claims`;
   const subjects = `${role}.subjects`;
   const policyArns = `${role}.managed_policy_arns`;
@@ -42,7 +43,7 @@ export function trustSummaryExpression(role: string, issuerHost: string, protect
     `[\nfor s in ${subjects} : ${textExpression(
       '${s} pins the project by path: a project created at that path after a rename or deletion would get in. ' +
         "Lead the project's sub components with project_id (GitLab 19.1 issues no token for a reclaimed path unless sub starts with project_id)",
-    )}\n` + `if ${issuerHost} != "gitlab.com" && startswith(s, "project_path:")\n]`,
+    )}\n` + `if ${issuerHost.hcl} != "gitlab.com" && startswith(s, "project_path:")\n]`,
     `[\nfor s in ${subjects} : ${textExpression(
       '${s} needs environment_protected:true, which only GitLab Premium and Ultimate mint: on the free edition every job reports false, and none gets in',
     )}\n` + `if strcontains(s, ":environment_protected:true")\n]`,
