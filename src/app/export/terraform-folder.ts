@@ -28,16 +28,13 @@ export function withoutMetadata<T>(value: T): T {
 
 /**
  * The configuration as a reusable module: no provider configuration or backend (a module
- * that configures providers cannot be used with count or for_each), and no variable that
- * only configured the provider.
+ * that configures providers cannot be used with count or for_each). The stack for a module
+ * (`GitlabOidcStack`'s `forModule`) declares no variable that only configures a provider.
  */
 export function asModule(config: Config): Config {
   const { provider: _provider, ...rest } = withoutMetadata(config);
   const { backend: _backend, ...terraform } = rest.terraform ?? {};
-  // A variable the provider reads stays where the rest of the configuration reads it too (aws_region, for the CI snippets).
-  const readBy = (part: unknown, name: string) => new RegExp(`\\bvar\\.${name}\\b`).test(JSON.stringify(part ?? {}));
-  const variables = Object.fromEntries(Object.entries(rest.variable ?? {}).filter(([name]) => !readBy(config.provider, name) || readBy({ ...rest, variable: {} }, name)));
-  return { ...rest, terraform, variable: variables };
+  return { ...rest, terraform };
 }
 
 /** A tfvars text without the assignments of variables the configuration does not declare. */
