@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { synthStack } from './synth';
 import { OFFLINE_AWS_OVERRIDE, RunResult, init, tfAsync, workdir } from './terraform';
+import { escapeTemplateSequences } from '../../src/lib/hcl/render-hcl';
 
 /** Terraform's diagnostics as one line: box-drawing characters and wrapping removed. */
 export const flatten = (text: string) => text.replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ');
@@ -40,7 +41,7 @@ function variablesBlock(declared: Record<string, { type?: string }>, args: strin
     if (!declared[name]) throw new Error(`plan case sets ${name}, which the configuration does not declare`);
     // As with -var: a string variable takes the text as it is, any other type parses it as HCL.
     const isString = (declared[name].type ?? 'string') === 'string';
-    lines.push(`    ${name} = ${isString ? JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{') : value}`);
+    lines.push(`    ${name} = ${isString ? escapeTemplateSequences(JSON.stringify(value)) : value}`);
   }
   return `  variables {\n${lines.join('\n')}\n  }\n`;
 }

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { DefaultTokenResolver, IPostProcessor, IResolvable, IResolveContext, StringConcat, Tokenization } from 'cdktf';
-import { interpolationEnd } from './render-hcl';
+import { escapeTemplateSequences, interpolationEnd } from './render-hcl';
 
 /**
  * Typed construct props as HCL. A prop holds a TypeScript value (string, number, list,
@@ -91,7 +91,7 @@ export function literalOf<T>(scope: IConstruct, value: T): T | undefined {
 export class HclString {
   /** The string `value`, known at synth: quoted, with `$${` and `%%{` so that no part of it reads as a template sequence. */
   static literal(value: string): HclString {
-    return new HclString(JSON.stringify(value).replace(/\$\{/g, '$$$${').replace(/%\{/g, '%%{'), value);
+    return new HclString(escapeTemplateSequences(JSON.stringify(value)), value);
   }
 
   /** An expression whose value Terraform knows only at plan. */

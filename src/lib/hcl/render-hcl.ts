@@ -58,6 +58,9 @@ function quotedEnd(text: string, from: number): number {
   throw new Error(`Unterminated string in ${JSON.stringify(text)}`);
 }
 
+/** Text as Terraform reads it in a template: its own `${` and `%{` escaped (`$${`, `%%{`), so that they start no interpolation or directive. */
+export const escapeTemplateSequences = (text: string): string => text.replace(/([$%])\{/g, '$1$1{');
+
 /** A JSON string value as HCL: a bare expression when it is one whole interpolation, else a quoted template. */
 export function renderString(value: string): string {
   if (value.startsWith('${') && interpolationEnd(value, 2) === value.length - 1) {

@@ -1,5 +1,6 @@
 import { hasWildcard, holdsWildcard } from '../guardrails/rules';
 import { HclString } from '../hcl/expression';
+import { escapeTemplateSequences } from '../hcl/render-hcl';
 
 /**
  * The trust policy of a GitLab CI role, as Terraform expressions.
@@ -62,9 +63,8 @@ export function conditionBlock(issuerHost: string, claimValues: Readonly<Record<
  * in the order people write one. `providerArn` is the ARN itself or a `${...}` reference to it.
  */
 export function trustPolicyDocument(providerArn: string, condition: ConditionBlock): string {
-  // Terraform reads every string of its JSON as a template: a value's own `${` and `%{` are escaped.
-  const escaped = (text: string) => text.replace(/([$%])\{/g, '$1$1{');
-  const values = JSON.parse(JSON.stringify(condition), (_key, value) => (typeof value === 'string' ? escaped(value) : value)) as ConditionBlock;
+  // Terraform reads every string of its JSON as a template.
+  const values = JSON.parse(JSON.stringify(condition), (_key, value) => (typeof value === 'string' ? escapeTemplateSequences(value) : value)) as ConditionBlock;
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: providerArn }, Condition: values }],
