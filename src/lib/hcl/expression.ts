@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { DefaultTokenResolver, IPostProcessor, IResolvable, IResolveContext, StringConcat, Tokenization } from 'cdktf';
-import { escapeTemplateSequences, interpolationEnd } from './render-hcl';
+import { escapeTemplateSequences, isWholeInterpolation } from './render-hcl';
 
 /**
  * Typed construct props as HCL. A prop holds a TypeScript value (string, number, list,
@@ -17,9 +17,6 @@ import { escapeTemplateSequences, interpolationEnd } from './render-hcl';
 function resolved(scope: IConstruct, value: unknown): unknown {
   return Tokenization.resolve(value, { scope, resolver: new DefaultTokenResolver(new StringConcat()), preparing: false });
 }
-
-/** True when the string is one `${…}` interpolation and nothing else. */
-const isWholeInterpolation = (text: string): boolean => text.startsWith('${') && interpolationEnd(text, 2) === text.length - 1;
 
 /**
  * Resolves as `resolved` does, and notes the tokens that stand for one thing and hold no other

@@ -61,9 +61,12 @@ function quotedEnd(text: string, from: number): number {
 /** Text as Terraform reads it in a template: its own `${` and `%{` escaped (`$${`, `%%{`), so that they start no interpolation or directive. */
 export const escapeTemplateSequences = (text: string): string => text.replace(/([$%])\{/g, '$1$1{');
 
+/** True when the string is one `${…}` interpolation and nothing else. */
+export const isWholeInterpolation = (text: string): boolean => text.startsWith('${') && interpolationEnd(text, 2) === text.length - 1;
+
 /** A JSON string value as HCL: a bare expression when it is one whole interpolation, else a quoted template. */
 export function renderString(value: string): string {
-  if (value.startsWith('${') && interpolationEnd(value, 2) === value.length - 1) {
+  if (isWholeInterpolation(value)) {
     return value.slice(2, -1).trim();
   }
   return quotedTemplate(value);

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformDataSource, TerraformResource, TerraformResourceLifecycle } from 'cdktf';
-import { interpolationEnd, quotedTemplate } from '../hcl/render-hcl';
+import { isWholeInterpolation, quotedTemplate } from '../hcl/render-hcl';
 
 /**
  * Terraform blocks declared on cdktf's own base classes rather than on generated provider
@@ -43,8 +43,7 @@ function jsonArguments(schema: BlockSchema, values: Arguments): Record<string, u
  */
 function hclValue(type: ArgumentType, value: unknown): unknown {
   if (type !== 'string' || typeof value !== 'string' || !/[$%]\{/.test(value)) return value;
-  const wholeInterpolation = value.startsWith('${') && interpolationEnd(value, 2) === value.length - 1;
-  return wholeInterpolation ? value : quotedTemplate(value).slice(1, -1);
+  return isWholeInterpolation(value) ? value : quotedTemplate(value).slice(1, -1);
 }
 
 function hclArguments(schema: BlockSchema, values: Arguments): Record<string, unknown> {
