@@ -28,5 +28,6 @@ export const roleArnVariable = (roleName: string): string => `ROLE_ARN_${roleNam
  */
 export function exactProjectsExpression(subjects: string): string {
   const project = '^project_(?:path|id):([^:*?]+)(?::|$)';
-  return `distinct([\nfor s in ${subjects} : regex(${JSON.stringify(project)}, s)[0]\nif can(regex(${JSON.stringify(project)}, s))\n])`;
+  // regexall: each subject's capture where it matches, none where it does not (one regex, not a test and a match).
+  return `distinct(flatten([for s in ${subjects} : regexall(${JSON.stringify(project)}, s)]))`;
 }
