@@ -1,4 +1,4 @@
-import { RoleCheck, noneFound, unless } from '../guardrails/check';
+import { RoleCheck, noneFound, refusing } from '../guardrails/check';
 import { exactProjectsExpression } from './role-arn-variable';
 
 /**
@@ -45,9 +45,12 @@ export function ciChecks(i: CiInputs, owners: { readonly variables: string; read
     i.audience === undefined
       ? []
       : [
-          unless(
-            `${i.audience} == null ? true : contains(${acceptedAudiences(i)}, ${i.audience})`,
-            `GitLab jobs would request aud \${jsonencode(${i.audience})} (${i.audienceInput}), but ${who} accepts \${jsonencode(${acceptedAudiences(i)})}. ` +
+          refusing(
+            'accepted',
+            acceptedAudiences(i),
+            // Terraform 1.11's && evaluates both sides: contains() must not see a null audience.
+            `${i.audience} == null ? false : !contains(accepted, ${i.audience})`,
+            `GitLab jobs would request aud \${jsonencode(${i.audience})} (${i.audienceInput}), but ${who} accepts \${jsonencode(accepted)}. ` +
               `AWS would refuse every job with "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: Incorrect token audience". ` +
               `Set ${i.audienceInput} to an audience the role trusts, or add it to the role's audiences and to the provider's.`,
           ),

@@ -59,7 +59,7 @@ export function hclList(values: readonly string[]): string {
 const containsAnyHcl = (substrings: readonly string[], v: string) => `(${substrings.map((s) => `strcontains(${v}, ${JSON.stringify(s)})`).join(' || ')})`;
 
 /** Longest piece of a pattern on one line of the output; a longer pattern is joined from pieces cut after a `|`. */
-const PATTERN_PIECE = 100;
+const PATTERN_PIECE = 120;
 
 /** HCL string of a regular expression: a literal, or `join("", [...])` of pieces for a long one, so no line runs past the page. */
 function patternHcl(pattern: string): string {
