@@ -95,6 +95,17 @@ describe('long text', () => {
     expect(textTemplate(long)).toBe(`\${${textExpression(long)}}`);
     expect(textTemplate('${join("\\n", local.x)}')).toBe('${join("\\n", local.x)}');
   });
+
+  test('a text a little longer than a part stays whole, rather than be cut in two short parts', () => {
+    const text = (length: number) =>
+      'word '
+        .repeat(length / 5)
+        .trimEnd()
+        .padEnd(length, 'x');
+    expect(textParts(text(170)).length).toBe(2);
+    expect(textExpression(text(170))).toBe(JSON.stringify(text(170)));
+    expect(textExpression(text(171))).toMatch(/^join\(" ", \[\n/);
+  });
 });
 
 // terraform fmt formats cdk.tf: a Terraform-level test.

@@ -37,15 +37,24 @@ export function textParts(text: string): string[] {
   return parts;
 }
 
+/**
+ * Longest text kept as one quoted string, a little over PART_WIDTH: a text that would be cut
+ * into two short parts reads better whole, and its line still ends before 200 characters.
+ */
+const ONE_STRING_WIDTH = 170;
+
+/** The parts the text is written in: itself when short enough, else `textParts`. */
+const partsOf = (text: string): string[] => (text.length <= ONE_STRING_WIDTH ? [text] : textParts(text));
+
 /** HCL expression of the text: a quoted string, or join(" ", [...]) of its parts. */
 export function textExpression(text: string): string {
-  const parts = textParts(text);
+  const parts = partsOf(text);
   return parts.length === 1 ? quotedTemplate(text) : `join(" ", [\n${parts.map((p) => `${quotedTemplate(p)},`).join('\n')}\n])`;
 }
 
 /** The text as a Terraform JSON string value (a template): itself when short, else the join as one interpolation. */
 export function textTemplate(text: string): string {
-  return textParts(text).length === 1 ? text : `\${${textExpression(text)}}`;
+  return partsOf(text).length === 1 ? text : `\${${textExpression(text)}}`;
 }
 
 /** Longest bracketed expression the output keeps on one line. */
