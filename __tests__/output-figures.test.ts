@@ -4,7 +4,7 @@ import { synthStack } from './helpers/synth';
  * The generated Terraform as a reviewer reads it: figures that may only go down, so that
  * what was cleaned up cannot drift back. Lower them when the output shrinks.
  */
-const MOST_LINES = 889;
+const MOST_LINES = 883;
 const LONGEST_LINE = 200;
 
 describe("the default app's cdk.tf, as a reviewer reads it", () => {

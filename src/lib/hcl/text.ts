@@ -58,7 +58,7 @@ export function textTemplate(text: string): string {
 }
 
 /** Longest bracketed expression the output keeps on one line. */
-export const INLINE_WIDTH = 110;
+export const INLINE_WIDTH = 130;
 
 /** HCL: `body` between `open` and `close`, on one line when it fits there, else on lines of its own. */
 export const enclosed = (open: string, body: string, close: string): string =>
