@@ -76,7 +76,7 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
         `AWS would reject every token with 'Incorrect token audience'. Use an audience of the provider, or add it to ${t.audienceInput}.`,
     ),
     noneFound(
-      `[for c in ${extraClaims} : c if ${t.issuerHost.hcl} != "gitlab.com" || ${GITLAB_COM_CLAIM.rejects('c')}]`,
+      unevaluatedClaims(extraClaims, t.issuerHost),
       `${who} checks claim(s) \${jsonencode(found)} of issuer ${t.issuerHost.inTemplate}: AWS evaluates only sub and aud for an OIDC provider, ` +
         `plus ${GITLAB_COM_EXTRA_CLAIMS.join(', ')} for gitlab.com. Any other condition key never matches. ` +
         `To pin a project by id or require protected refs or environments on another instance, put them in sub: set the project's ci_id_token_sub_claim_components ` +
@@ -114,6 +114,17 @@ export function trustChecks(t: RoleCheckInputs): RoleCheck[] {
 function componentsFor(components: string, claims: string): string {
   const lead = `contains(${claims}, "project_id") ? "project_id" : try(${components}[0], "project_path")`;
   return `concat(\n[${lead}],\n[for c in ${components} : c if !contains(${JSON.stringify(LEADING_COMPONENTS)}, c)],\n[\nfor c in ${claims} : c\nif contains(${OPTIONAL_COMPONENTS}, c) && !contains(${components}, c)\n]\n)`;
+}
+
+/**
+ * HCL: the claims of `extraClaims` (a role's claims other than sub and aud) that AWS never
+ * evaluates for the issuer: on gitlab.com those outside its list, elsewhere all. A literal
+ * host decides which at synth.
+ */
+function unevaluatedClaims(extraClaims: string, issuerHost: HclString): string {
+  const outsideGitlabCom = GITLAB_COM_CLAIM.rejects('c');
+  if (issuerHost.literal === undefined) return `[for c in ${extraClaims} : c if ${issuerHost.hcl} != "gitlab.com" || ${outsideGitlabCom}]`;
+  return issuerHost.literal === 'gitlab.com' ? `[for c in ${extraClaims} : c if ${outsideGitlabCom}]` : `[for c in ${extraClaims} : c]`;
 }
 
 /**

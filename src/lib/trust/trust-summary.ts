@@ -40,10 +40,15 @@ export function trustSummaryExpression(role: string, issuerHost: HclString, prot
     `[\nfor s in ${subjects} : ${textExpression(
       "${s} matches every project it names with a wildcard, including ones created later and forks made there (a fork's merge-request jobs carry the fork's path since GitLab 18.2.2)",
     )}\nif can(regex("^project_path:[^:]*[*?]", s))\n]`,
-    `[\nfor s in ${subjects} : ${textExpression(
-      '${s} pins the project by path: a project created at that path after a rename or deletion would get in. ' +
-        "Lead the project's sub components with project_id (GitLab 19.1 issues no token for a reclaimed path unless sub starts with project_id)",
-    )}\n` + `if ${issuerHost.hcl} != "gitlab.com" && startswith(s, "project_path:")\n]`,
+    // gitlab.com keeps a project's path from being reclaimed: the warning is for other instances.
+    ...(issuerHost.literal === 'gitlab.com'
+      ? []
+      : [
+          `[\nfor s in ${subjects} : ${textExpression(
+            '${s} pins the project by path: a project created at that path after a rename or deletion would get in. ' +
+              "Lead the project's sub components with project_id (GitLab 19.1 issues no token for a reclaimed path unless sub starts with project_id)",
+          )}\n` + `if ${issuerHost.literal === undefined ? `${issuerHost.hcl} != "gitlab.com" && ` : ''}startswith(s, "project_path:")\n]`,
+        ]),
     `[\nfor s in ${subjects} : ${textExpression(
       '${s} needs environment_protected:true, which only GitLab Premium and Ultimate mint: on the free edition every job reports false, and none gets in',
     )}\n` + `if strcontains(s, ":environment_protected:true")\n]`,
