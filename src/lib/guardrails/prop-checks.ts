@@ -108,6 +108,8 @@ function stackVariables(construct: Construct): Map<string, TerraformVariable> {
 /** The variables the value reads, told by its tokens (see `readsOf`). */
 function variablesRead(construct: Construct, value: unknown): VariablesRead {
   const reads = readsOf(construct, value);
+  // A literal reads nothing: no need to look through the stack (a role per construct would make that quadratic).
+  if (reads.length === 0) return { variables: [], nothingElse: true };
   const byExpression = stackVariables(construct);
   const variables = reads.flatMap((expression) => byExpression.get(expression) ?? []);
   return { variables, nothingElse: variables.length === reads.length };
