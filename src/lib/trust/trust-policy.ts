@@ -30,7 +30,7 @@ export const issuerHostOf = (issuerUrl: string): string => issuerUrl.replace(/^h
  * no keys are dropped. A key with no values is kept, under `StringEquals`, so that it matches
  * nothing: dropping it would let in every value of the claim (the role's checks refuse it).
  *
- * @param issuerHost HCL expression of the issuer host (see `issuerHostExpression`)
+ * @param issuerHost the issuer host, a literal or an expression (see `issuerHostExpression`)
  * @param claimValues HCL expression of a map from claim name (`sub`, `aud`, …) to a list of allowed values
  */
 export function conditionExpression(issuerHost: HclString, claimValues: string): string {

@@ -20,7 +20,7 @@ function requiredEverywhere(role: string, component: string, claim?: string): st
  * may never match, are listed here, in an output that `terraform plan` shows.
  *
  * @param role HCL expression of the role's entry in the role map (`trust_claims`, `subjects`, `audiences`, `managed_policy_arns`)
- * @param issuerHost HCL expression of the issuer host (`gitlab.com` or a self-managed instance)
+ * @param issuerHost the issuer host (`gitlab.com` or a self-managed instance), a literal or an expression
  * @param protectedOnly HCL boolean: whether only jobs on protected refs get in (see `protectedRefsOnlyExpression`)
  */
 export function trustSummaryExpression(role: string, issuerHost: HclString, protectedOnly: string): string {
